@@ -1,0 +1,118 @@
+package vigie
+
+import "slices"
+
+// Principal is who makes a request: an organisation acting through one of
+// its API keys, or nobody (the zero Principal, an anonymous reader).
+type Principal struct {
+	OrgID       string
+	KeyID       string
+	Role        Role
+	Communities []string // ids of the communities the organisation belongs to
+}
+
+// Anonymous reports whether no organisation is behind the request.
+func (p Principal) Anonymous() bool { return p.OrgID == "" }
+
+// Access is what a principal may do with one collection.
+type Access struct {
+	Read   bool // may list the collection's objects (each still filtered by TLP)
+	Member bool // reads as one of the audiences granted read other than the public
+	Write  bool // may publish into the collection
+}
+
+// CollectionAccess returns what p may do with c. Anonymous principals only
+// read public collections; writing needs the publisher role and a write
+// grant naming the organisation or one of its communities.
+func CollectionAccess(p Principal, c *Collection) Access {
+	var a Access
+	for _, g := range c.Read {
+		switch {
+		case g.Kind == GrantPublic:
+			a.Read = true
+		case p.names(g):
+			a.Read, a.Member = true, true
+		}
+	}
+	if p.Role.Allows(RolePublisher) {
+		for _, g := range c.Write {
+			if p.names(g) {
+				a.Write = true
+			}
+		}
+	}
+	return a
+}
+
+// names reports whether grant g names p's organisation or a community of it.
+func (p Principal) names(g Grant) bool {
+	if p.Anonymous() {
+		return false
+	}
+	switch g.Kind {
+	case GrantOrg:
+		return g.ID == p.OrgID
+	case GrantCommunity:
+		return slices.Contains(p.Communities, g.ID)
+	}
+	return false
+}
+
+// ReadScope is what the TLP rules need to know about a reader inside a
+// collection it may read. Stores turn it into a query filter; CanRead is
+// the same rule as a function, and tests hold the two equal.
+type ReadScope struct {
+	OrgID      string // "" for an anonymous reader
+	Member     bool   // Access.Member for the collection
+	DefaultTLP TLP    // the level of unmarked objects
+}
+
+// Scope returns the read scope of p in a collection where it has access a.
+func (p Principal) Scope(a Access, def TLP) ReadScope {
+	return ReadScope{OrgID: p.OrgID, Member: a.Member, DefaultTLP: def}
+}
+
+// Sharing is the part of a stored object version that decides who may read
+// it: the publishing organisation, its TLP level, and for RED the
+// organisations it names as recipients.
+type Sharing struct {
+	Publisher  string
+	TLP        TLP // TLPNone when unmarked
+	Recipients []string
+}
+
+// CanRead applies the sharing policy to one object version in a collection
+// the reader may read (the caller has checked Access.Read):
+//
+//	CLEAR               anyone who may read the collection
+//	GREEN, AMBER(+STRICT) members of the audiences granted read (not the public)
+//	RED                 the publisher and the organisations it names as recipients
+//
+// The publishing organisation always reads what it published.
+func CanRead(r ReadScope, s Sharing) bool {
+	if r.OrgID != "" && s.Publisher == r.OrgID {
+		return true
+	}
+	switch s.TLP.Effective(r.DefaultTLP) {
+	case TLPClear:
+		return true
+	case TLPGreen, TLPAmber, TLPAmberStrict:
+		return r.Member
+	case TLPRed:
+		return r.OrgID != "" && slices.Contains(s.Recipients, r.OrgID)
+	}
+	return false
+}
+
+// MayLeave reports whether an object at level t (already made effective)
+// may be copied off this hub to a peer or an export: CLEAR always, GREEN
+// only to a peer of the same community, never AMBER, AMBER+STRICT or RED.
+func MayLeave(t TLP, sameCommunity bool) bool {
+	switch t {
+	case TLPClear:
+		return true
+	case TLPGreen:
+		return sameCommunity
+	}
+	return false
+}

@@ -1,0 +1,131 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/vigie-cti/vigie"
+)
+
+// CreateAPIRoot stores an API root.
+func (s *Store) CreateAPIRoot(ctx context.Context, r *vigie.APIRoot) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO api_roots (name, title, description, max_content_length) VALUES (?, ?, ?, ?)`,
+		r.Name, r.Title, r.Description, r.MaxContentLength)
+	if isConstraint(err) {
+		return vigie.Errorf(vigie.ECONFLICT, "API root %q already exists", r.Name)
+	} else if err != nil {
+		return fmt.Errorf("sqlite: create API root: %w", err)
+	}
+	return nil
+}
+
+// FindAPIRoot returns an API root by name.
+func (s *Store) FindAPIRoot(ctx context.Context, name string) (*vigie.APIRoot, error) {
+	var r vigie.APIRoot
+	err := s.r.QueryRowContext(ctx, `SELECT name, title, description, max_content_length FROM api_roots WHERE name = ?`, name).
+		Scan(&r.Name, &r.Title, &r.Description, &r.MaxContentLength)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, vigie.Errorf(vigie.ENOTFOUND, "no API root %q", name)
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: find API root: %w", err)
+	}
+	return &r, nil
+}
+
+// ListAPIRoots returns every API root, by name.
+func (s *Store) ListAPIRoots(ctx context.Context) ([]*vigie.APIRoot, error) {
+	names, err := s.strings(ctx, `SELECT name FROM api_roots ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	roots := make([]*vigie.APIRoot, 0, len(names))
+	for _, n := range names {
+		r, err := s.FindAPIRoot(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		roots = append(roots, r)
+	}
+	return roots, nil
+}
+
+// CreateCollection stores a collection under an existing API root.
+func (s *Store) CreateCollection(ctx context.Context, c *vigie.Collection) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	read, err := json.Marshal(c.Read)
+	if err != nil {
+		return fmt.Errorf("sqlite: encode grants: %w", err)
+	}
+	write, err := json.Marshal(c.Write)
+	if err != nil {
+		return fmt.Errorf("sqlite: encode grants: %w", err)
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO collections (id, api_root, title, description, alias, read_grants, write_grants, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Root, c.Title, c.Description, c.Alias, read, write, micros(c.Created))
+	switch {
+	case isForeignKey(err):
+		return vigie.Errorf(vigie.ENOTFOUND, "no API root %q", c.Root)
+	case isConstraint(err):
+		return vigie.Errorf(vigie.ECONFLICT, "collection %s already exists", c.ID)
+	case err != nil:
+		return fmt.Errorf("sqlite: create collection: %w", err)
+	}
+	return nil
+}
+
+const collectionColumns = `id, api_root, title, description, alias, read_grants, write_grants, created`
+
+// FindCollection returns a collection of an API root.
+func (s *Store) FindCollection(ctx context.Context, root, id string) (*vigie.Collection, error) {
+	c, err := scanCollection(s.r.QueryRowContext(ctx, `SELECT `+collectionColumns+` FROM collections WHERE api_root = ? AND id = ?`, root, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, vigie.Errorf(vigie.ENOTFOUND, "no collection %s in API root %q", id, root)
+	}
+	return c, err
+}
+
+// ListCollections returns the collections of an API root ("" for all).
+func (s *Store) ListCollections(ctx context.Context, root string) ([]*vigie.Collection, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+collectionColumns+` FROM collections WHERE ? = '' OR api_root = ? ORDER BY created, id`, root, root)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list collections: %w", err)
+	}
+	defer rows.Close()
+	var out []*vigie.Collection
+	for rows.Next() {
+		c, err := scanCollection(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func scanCollection(r scanner) (*vigie.Collection, error) {
+	var c vigie.Collection
+	var read, write []byte
+	var created int64
+	if err := r.Scan(&c.ID, &c.Root, &c.Title, &c.Description, &c.Alias, &read, &write, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("sqlite: scan collection: %w", err)
+	}
+	if err := json.Unmarshal(read, &c.Read); err != nil {
+		return nil, fmt.Errorf("sqlite: collection %s read grants: %w", c.ID, err)
+	}
+	if err := json.Unmarshal(write, &c.Write); err != nil {
+		return nil, fmt.Errorf("sqlite: collection %s write grants: %w", c.ID, err)
+	}
+	c.Created = fromMicros(created)
+	return &c, nil
+}
