@@ -1,0 +1,186 @@
+// Command taxii measures the hub's TAXII 2.1 ingest and page latency: it
+// sets up a hub with the vigie binary's admin commands, starts "vigie serve"
+// as a separate process (GOMAXPROCS=1 by default: one core), posts
+// envelopes of realistic objects until the store holds -n objects, then
+// times pages of 1,000 objects with added_after and match[type], and reads
+// the server's memory from /proc.
+//
+//	go build -o /tmp/vigie ./cmd/vigie && go run ./bench/taxii -vigie /tmp/vigie -n 1000000
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigie-cti/vigie/bench/gen"
+	"github.com/vigie-cti/vigie/taxii"
+)
+
+func main() {
+	bin := flag.String("vigie", "vigie", "path to the vigie binary")
+	n := flag.Int("n", 100000, "objects to ingest")
+	batch := flag.Int("batch", 1000, "objects per envelope")
+	workers := flag.Int("workers", 2, "concurrent POSTs")
+	procs := flag.String("gomaxprocs", "1", "GOMAXPROCS of the hub process")
+	pages := flag.Int("pages", 300, "pages to time after ingest")
+	dir := flag.String("data", "", "data directory (default: a new temporary one, removed after)")
+	flag.Parse()
+	log.SetFlags(0)
+
+	data := *dir
+	if data == "" {
+		var err error
+		if data, err = os.MkdirTemp("", "vigie-bench-"); err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(data)
+	}
+	admin := func(args ...string) string {
+		out, err := exec.Command(*bin, append([]string{"admin", "--data", data}, args...)...).Output()
+		if err != nil {
+			log.Fatalf("vigie admin %v: %v", args, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		return lines[len(lines)-1]
+	}
+	org := admin("org", "add", "Bench CERT", "--sector", "government-national", "--country", "FR")
+	key := admin("key", "add", "--org", "Bench CERT", "--role", "publisher")
+	coll := admin("collection", "add", "--root", "bench", "--title", "Bench", "--read", "org:Bench CERT", "--write", "org:Bench CERT")
+
+	cmd := exec.Command(*bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--http")
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+*procs)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := waitURL(stderr) + "/bench/collections/" + coll
+	client := &http.Client{Timeout: 5 * time.Minute}
+
+	// Ingest.
+	envelopes := make(chan []byte, *workers*2)
+	go func() {
+		g := gen.New(1, org)
+		for sent := 0; sent < *n; sent += *batch {
+			envelopes <- g.Envelope(min(*batch, *n-sent))
+		}
+		close(envelopes)
+	}()
+	var stored, failed atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	lastReport := atomic.Int64{}
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range envelopes {
+				var st taxii.Status
+				if code := do(client, "POST", base+"/objects/", key, body, &st); code != 202 {
+					log.Fatalf("POST: HTTP %d", code)
+				}
+				stored.Add(int64(st.SuccessCount))
+				failed.Add(int64(st.FailureCount))
+				if s := stored.Load(); s/100000 > lastReport.Load() {
+					lastReport.Store(s / 100000)
+					el := time.Since(start)
+					fmt.Printf("  %9d objects  %6.0f objects/s  rss %s\n", s, float64(s)/el.Seconds(), rss(cmd.Process.Pid))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	ingest := time.Since(start)
+	end := time.Now()
+	fmt.Printf("ingest: %d objects (%d refused) in %v: %.0f objects/s with GOMAXPROCS=%s\n",
+		stored.Load(), failed.Load(), ingest.Round(time.Millisecond), float64(stored.Load())/ingest.Seconds(), *procs)
+	fmt.Printf("hub memory after ingest: %s\n", rss(cmd.Process.Pid))
+
+	// Pages of 1,000 indicators after a random point.
+	var lat []time.Duration
+	rng := rand.New(rand.NewPCG(2, 3))
+	var got int
+	for i := 0; i < *pages; i++ {
+		at := start.Add(time.Duration(rng.Int64N(int64(end.Sub(start)))))
+		url := base + "/objects/?limit=1000&match[type]=indicator&added_after=" + taxii.FormatTimestamp(at)
+		t0 := time.Now()
+		var env taxii.Envelope
+		if code := do(client, "GET", url, key, nil, &env); code != 200 {
+			log.Fatalf("GET: HTTP %d", code)
+		}
+		lat = append(lat, time.Since(t0))
+		got += len(env.Objects)
+	}
+	slices.Sort(lat)
+	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+	fmt.Printf("page of 1,000 (added_after + match[type]=indicator), %d pages, %.0f objects/page: p50 %v  p90 %v  p99 %v  max %v\n",
+		len(lat), float64(got)/float64(len(lat)), q(0.5), q(0.9), q(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
+	fmt.Printf("hub memory after queries: %s\n", rss(cmd.Process.Pid))
+	if fi, err := os.Stat(filepath.Join(data, "vigie.db")); err == nil {
+		fmt.Printf("database file: %.0f MB\n", float64(fi.Size())/1e6)
+	}
+}
+
+// waitURL reads the hub's stderr until it says where it listens.
+func waitURL(r io.Reader) string {
+	re := regexp.MustCompile(`at (http://[0-9.:]+)/taxii2/`)
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, r)
+			return m[1]
+		}
+	}
+	log.Fatal("the hub did not start")
+	return ""
+}
+
+func do(c *http.Client, method, url, key string, body []byte, out any) int {
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	req.Header.Set("Accept", taxii.MediaType)
+	req.Header.Set("Content-Type", taxii.MediaType)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := c.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		log.Fatalf("%s %s: %v", method, url, err)
+	}
+	return res.StatusCode
+}
+
+// rss returns the resident and peak memory of a process.
+func rss(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	var cur, peak string
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			cur = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			peak = strings.TrimSpace(v)
+		}
+	}
+	return cur + " (peak " + peak + ")"
+}

@@ -1,0 +1,443 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
+)
+
+const adminHelp = `Manage the hub's organisations, API keys, communities and collections.
+Works on the data directory directly, whether the hub is running or not.
+
+Commands:
+  org add NAME [--sector S]... [--country CC]   prints the organisation's identity id
+  org list [--json]
+  key add --org NAME --role reader|publisher|admin [--name LABEL] [--expires 90d|2027-01-31]
+                                                prints the key as the last line (shown once)
+  key list [--org NAME] [--json]
+  key revoke KEY_ID
+  community add NAME --member ORG[,ORG...]
+  community list [--json]
+  community member add|rm COMMUNITY ORG
+  collection add --root ROOT --title TITLE [--id UUID] [--description TEXT] [--alias ALIAS]
+                 --read public|community:NAME|org:NAME[,...] --write none|community:NAME|org:NAME[,...]
+                                                prints the collection id; served at /ROOT/
+  collection list [--json]
+
+Example:
+  vigie admin --data ./vigie-data org add "CERT-Nord" --sector government-national --country FR
+  vigie admin --data ./vigie-data key add --org CERT-Nord --role publisher`
+
+func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
+	fs := newFlagSet(stdio, "admin", "vigie admin [--data DIR] COMMAND ...", adminHelp)
+	data := fs.String("data", defaultDataDir, "data directory of the hub")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) < 2 {
+		fs.Usage()
+		return &exitError{Code: 2, Message: "vigie admin: want a noun and a verb, e.g. \"org add NAME\""}
+	}
+	a := &admin{stdio: stdio, data: *data, close: func() error { return nil }}
+	noun, verb := rest[0], rest[1]
+	cmds := map[string]func(context.Context, []string) error{
+		"org add": a.orgAdd, "org list": a.orgList,
+		"key add": a.keyAdd, "key list": a.keyList, "key revoke": a.keyRevoke,
+		"community add": a.communityAdd, "community list": a.communityList, "community member": a.communityMember,
+		"collection add": a.collectionAdd, "collection list": a.collectionList,
+	}
+	run, ok := cmds[noun+" "+verb]
+	if !ok {
+		fs.Usage()
+		return &exitError{Code: 2, Message: fmt.Sprintf("vigie admin: unknown command %q", noun+" "+verb)}
+	}
+	defer a.close()
+	return run(ctx, rest[2:])
+}
+
+// admin runs one admin command against the data directory.
+type admin struct {
+	stdio Stdio
+	data  string
+	hub   *hub.Hub
+	close func() error
+}
+
+// flags returns a flag set for one admin command, which also accepts --data.
+func (a *admin) flags(name, synopsis, help string) *flag.FlagSet {
+	fs := newFlagSet(a.stdio, "admin "+name, "vigie admin "+synopsis, help)
+	fs.StringVar(&a.data, "data", a.data, "data directory of the hub")
+	return fs
+}
+
+// open opens the store once the flags are parsed.
+func (a *admin) open(ctx context.Context) (*hub.Hub, error) {
+	s, err := openStore(ctx, a.data)
+	if err != nil {
+		return nil, err
+	}
+	a.close = s.Close
+	a.hub = hub.New(s, hub.Config{}, time.Now)
+	return a.hub, nil
+}
+
+func (a *admin) orgAdd(ctx context.Context, args []string) error {
+	var sectors listFlag
+	fs := a.flags("org add", "org add NAME [--sector S]... [--country CC]", "Register a member organisation; prints the id of its STIX identity.")
+	fs.Var(&sectors, "sector", "industry sector (STIX industry-sector-ov, e.g. energy); repeat or separate with commas")
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country code, e.g. FR")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError(fs, "want exactly one organisation NAME")
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	o, err := h.AddOrg(ctx, pos[0], sectors, strings.ToUpper(*country))
+	if err != nil {
+		return domainError(err)
+	}
+	fmt.Fprintln(a.stdio.Out, o.ID)
+	return nil
+}
+
+func (a *admin) orgList(ctx context.Context, args []string) error {
+	fs := a.flags("org list", "org list [--json]", "List the organisations.")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	orgs, err := h.Store().ListOrgs(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(a.stdio, orgs)
+	}
+	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tIDENTITY\tSECTORS\tCOUNTRY")
+	for _, o := range orgs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, o.ID, strings.Join(o.Sectors, ","), o.Country)
+	}
+	return tw.Flush()
+}
+
+func (a *admin) keyAdd(ctx context.Context, args []string) error {
+	fs := a.flags("key add", "key add --org NAME --role reader|publisher|admin [--name LABEL] [--expires WHEN]",
+		"Create an API key. The key is printed once, as the last line; only its hash is stored.")
+	org := fs.String("org", "", "organisation name or identity id (required)")
+	role := fs.String("role", "", "reader, publisher or admin (required)")
+	name := fs.String("name", "", "a label for the key, e.g. the tool that uses it")
+	expires := fs.String("expires", "", "expiry: a duration such as 90d or 12h, or a date such as 2027-01-31")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	if *org == "" || *role == "" {
+		return usageError(fs, "--org and --role are required")
+	}
+	r, err := vigie.ParseRole(*role)
+	if err != nil {
+		return domainError(err)
+	}
+	exp, err := parseExpiry(*expires, time.Now())
+	if err != nil {
+		return err
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	k, token, err := h.AddKey(ctx, *org, r, *name, exp)
+	if err != nil {
+		return domainError(err)
+	}
+	when := "never expires"
+	if !k.Expires.IsZero() {
+		when = "expires " + k.Expires.Format(time.RFC3339)
+	}
+	fmt.Fprintf(a.stdio.Out, "key %s (%s, %s) for %s; it is shown only now:\n%s\n", k.ID, k.Role, when, *org, token)
+	return nil
+}
+
+// parseExpiry reads "90d", "12h" or a date/time; "" is no expiry.
+func parseExpiry(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n > 0 && fmt.Sprint(n) == days {
+			return now.Add(time.Duration(n) * 24 * time.Hour), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--expires %q: want a duration like 90d or 12h, or a date like 2027-01-31", s)
+}
+
+func (a *admin) keyList(ctx context.Context, args []string) error {
+	fs := a.flags("key list", "key list [--org NAME] [--json]", "List API keys (never their secrets).")
+	org := fs.String("org", "", "only this organisation's keys")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	orgID := ""
+	if *org != "" {
+		o, err := h.Store().FindOrg(ctx, *org)
+		if err != nil {
+			return domainError(err)
+		}
+		orgID = o.ID
+	}
+	keys, err := h.Store().ListKeys(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	type keyView struct {
+		ID      string    `json:"id"`
+		OrgID   string    `json:"org_id"`
+		Role    string    `json:"role"`
+		Name    string    `json:"name,omitempty"`
+		Created time.Time `json:"created"`
+		Expires time.Time `json:"expires,omitzero"`
+		Revoked time.Time `json:"revoked,omitzero"`
+	}
+	views := make([]keyView, len(keys))
+	for i, k := range keys {
+		views[i] = keyView{k.ID, k.OrgID, string(k.Role), k.Name, k.Created, k.Expires, k.Revoked}
+	}
+	if *asJSON {
+		return printJSON(a.stdio, views)
+	}
+	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tORG\tROLE\tNAME\tSTATE")
+	now := time.Now()
+	for _, k := range keys {
+		state := "active"
+		switch {
+		case !k.Revoked.IsZero():
+			state = "revoked " + k.Revoked.Format("2006-01-02")
+		case !k.Active(now):
+			state = "expired " + k.Expires.Format("2006-01-02")
+		case !k.Expires.IsZero():
+			state = "expires " + k.Expires.Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.OrgID, k.Role, k.Name, state)
+	}
+	return tw.Flush()
+}
+
+func (a *admin) keyRevoke(ctx context.Context, args []string) error {
+	fs := a.flags("key revoke", "key revoke KEY_ID", "Revoke an API key at once; requests with it are refused (401).")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError(fs, "want one KEY_ID (see \"key list\")")
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	id := pos[0]
+	if kid, _, ok := vigie.SplitToken(id); ok {
+		id = kid // a whole token was given
+	}
+	if err := h.Store().RevokeKey(ctx, id, time.Now().UTC()); err != nil {
+		return domainError(err)
+	}
+	fmt.Fprintf(a.stdio.Out, "key %s revoked\n", id)
+	return nil
+}
+
+func (a *admin) communityAdd(ctx context.Context, args []string) error {
+	var members listFlag
+	fs := a.flags("community add", "community add NAME --member ORG[,ORG...]", "Create a community (sharing group) of organisations.")
+	fs.Var(&members, "member", "member organisation names; repeat or separate with commas")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError(fs, "want exactly one community NAME")
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := h.AddCommunity(ctx, pos[0], members)
+	if err != nil {
+		return domainError(err)
+	}
+	fmt.Fprintln(a.stdio.Out, c.ID)
+	return nil
+}
+
+func (a *admin) communityList(ctx context.Context, args []string) error {
+	fs := a.flags("community list", "community list [--json]", "List communities and their members.")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	cs, err := h.Store().ListCommunities(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(a.stdio, cs)
+	}
+	names := map[string]string{}
+	orgs, err := h.Store().ListOrgs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+	}
+	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tID\tMEMBERS")
+	for _, c := range cs {
+		var ms []string
+		for _, m := range c.Members {
+			ms = append(ms, names[m])
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.ID, strings.Join(ms, ", "))
+	}
+	return tw.Flush()
+}
+
+func (a *admin) communityMember(ctx context.Context, args []string) error {
+	fs := a.flags("community member", "community member add|rm COMMUNITY ORG", "Add an organisation to a community, or remove it.")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 || (pos[0] != "add" && pos[0] != "rm") {
+		return usageError(fs, "want add|rm COMMUNITY ORG")
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := h.Store().FindCommunity(ctx, pos[1])
+	if err != nil {
+		return domainError(err)
+	}
+	o, err := h.Store().FindOrg(ctx, pos[2])
+	if err != nil {
+		return domainError(err)
+	}
+	return domainError(h.Store().SetCommunityMember(ctx, c.ID, o.ID, pos[0] == "add"))
+}
+
+func (a *admin) collectionAdd(ctx context.Context, args []string) error {
+	var read, write listFlag
+	fs := a.flags("collection add", "collection add --root ROOT --title TITLE --read WHO --write WHO [--id UUID]",
+		"Create a TAXII collection (and its API root /ROOT/ if new); prints the collection id.\nWHO is public (read only), community:NAME, org:NAME or none; several separated by commas.")
+	spec := hub.CollectionSpec{}
+	fs.StringVar(&spec.Root, "root", "", "API root name (required)")
+	fs.StringVar(&spec.Title, "title", "", "title (required)")
+	fs.StringVar(&spec.ID, "id", "", "collection UUID (default: a new random one)")
+	fs.StringVar(&spec.Description, "description", "", "description")
+	fs.StringVar(&spec.Alias, "alias", "", "alias")
+	fs.Var(&read, "read", "who may read: public, community:NAME, org:NAME (required)")
+	fs.Var(&write, "write", "who may write: none, community:NAME, org:NAME (required)")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	if spec.Root == "" || spec.Title == "" || len(read) == 0 || len(write) == 0 {
+		return usageError(fs, "--root, --title, --read and --write are required")
+	}
+	spec.Read, spec.Write = read, write
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := h.AddCollection(ctx, spec)
+	if err != nil {
+		return domainError(err)
+	}
+	fmt.Fprintln(a.stdio.Out, c.ID)
+	return nil
+}
+
+func (a *admin) collectionList(ctx context.Context, args []string) error {
+	fs := a.flags("collection list", "collection list [--json]", "List collections with who may read and write them.")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	cs, err := h.Store().ListCollections(ctx, "")
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(a.stdio, cs)
+	}
+	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROOT\tID\tTITLE\tREAD\tWRITE")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Root, c.ID, c.Title, vigie.GrantsList(c.Read), vigie.GrantsList(c.Write))
+	}
+	return tw.Flush()
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(stdio Stdio, v any) error {
+	enc := json.NewEncoder(stdio.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// usageError prints a command's usage and returns exit status 2.
+func usageError(fs *flag.FlagSet, msg string) error {
+	fs.Usage()
+	return &exitError{Code: 2, Message: "vigie " + fs.Name() + ": " + msg}
+}
+
+// domainError shows a domain error's message without its code.
+func domainError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if vigie.ErrorCode(err) == vigie.EINTERNAL {
+		return err
+	}
+	return fmt.Errorf("%s", vigie.ErrorMessage(err))
+}

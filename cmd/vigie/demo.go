@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigie-cti/vigie/hub"
+)
+
+const demoHelp = `Start a hub on a fresh embedded store seeded with a demo coalition:
+five organisations in different sectors and countries, three communities,
+three collections, an API key per organisation (printed below), and a
+campaign report with indicators, malware and a course of action at several
+TLP levels. Then try the printed curl commands, or point any TAXII 2.1
+client at it.
+
+The demo listens on loopback with plain HTTP unless --https is given.
+
+Example:
+  vigie demo
+  vigie demo --data ./demo-data --addr 127.0.0.1:9000`
+
+func runDemo(ctx context.Context, stdio Stdio, args []string) error {
+	fs := newFlagSet(stdio, "demo", "vigie demo [--data DIR] [--addr HOST:PORT] [--https]", demoHelp)
+	data := fs.String("data", "", "data directory; must not hold a hub yet (default: a new temporary directory)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	https := fs.Bool("https", false, "serve HTTPS with a self-signed certificate")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	dir := *data
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "vigie-demo-"); err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(filepath.Join(dir, "vigie.db")); err == nil {
+		return fmt.Errorf("%s already holds a hub; give the demo a new directory", dir)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	store, err := openStore(ctx, dir)
+	if err != nil {
+		return err
+	}
+	h := hub.New(store, hub.Config{}, time.Now)
+	coalition, err := seedDemo(ctx, h)
+	store.Close()
+	if err != nil {
+		return fmt.Errorf("seeding the demo: %w", err)
+	}
+
+	m := newServeMain(stdio)
+	m.DataDir, m.Addr, m.PlainHTTP, m.Title = dir, *addr, !*https, "vigie demo coalition"
+	m.DefaultRoot = demoRoot
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	printDemo(stdio, m.URL(), dir, coalition)
+	<-ctx.Done()
+	fmt.Fprintln(stdio.Err, "vigie: shutting down")
+	return m.Close()
+}
+
+// printDemo tells the user what the demo holds and how to try it.
+func printDemo(stdio Stdio, url, dir string, c *demoCoalition) {
+	w := stdio.Out
+	fmt.Fprintf(w, "\nvigie demo hub at %s/taxii2/ (data in %s)\n\n", url, dir)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORGANISATION\tSECTOR\tCOUNTRY\tROLE\tAPI KEY")
+	for _, o := range c.orgs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.name, o.sector, o.country, o.role, o.token)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nCollections (API root /"+demoRoot+"/):")
+	for _, col := range c.collections {
+		fmt.Fprintf(w, "  %s  %-22s read: %s; write: %s\n", col.id, col.title, col.read, col.write)
+	}
+	cert, helios, bank := c.orgs[0], c.orgs[1], c.orgs[2]
+	fmt.Fprintf(w, `
+Try it:
+  # Helios Energie reads the coalition collection: GREEN and AMBER objects, and
+  # the TLP:RED indicator CERT-Nord addressed to it alone
+  curl -s -H 'Authorization: Bearer %[1]s' %[4]s/%[5]s/collections/%[6]s/manifest/
+  # Banca Aurora reads the same collection: no TLP:RED indicator
+  curl -s -H 'Authorization: Bearer %[2]s' %[4]s/%[5]s/collections/%[6]s/manifest/
+  # Banca Aurora is not in the energy ISAC: 404
+  curl -s -H 'Authorization: Bearer %[2]s' %[4]s/%[5]s/collections/%[7]s/objects/
+  # anyone reads the public advisories, without a key
+  curl -s %[4]s/%[5]s/collections/%[8]s/objects/
+  # CERT-Nord (admin key: %[3]s) can publish with any TAXII 2.1 client
+
+`, helios.token, bank.token, cert.token, url, demoRoot, c.collections[0].id, c.collections[1].id, c.collections[2].id)
+	fmt.Fprint(w, "Press Ctrl-C to stop.\n")
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/server"
+	"github.com/vigie-cti/vigie/store/sqlite"
+)
+
+const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/) and the API.
+
+HTTPS by default, with --cert/--key, or with a self-signed certificate
+created in the data directory on first start (its SHA-256 fingerprint is
+printed, for clients to pin). --http serves plain HTTP, for use behind a
+reverse proxy that terminates TLS, or on loopback.
+
+Example:
+  vigie serve --data ./vigie-data --addr 0.0.0.0:8443
+  vigie serve --data ./vigie-data --addr 127.0.0.1:8080 --http`
+
+func runServe(ctx context.Context, stdio Stdio, args []string) error {
+	m := newServeMain(stdio)
+	if err := m.ParseFlags(args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdio.Err, "vigie: shutting down")
+	return m.Close()
+}
+
+// serveMain is the hub process: ParseFlags, Run, then Close.
+type serveMain struct {
+	stdio Stdio
+
+	DataDir     string
+	Addr        string
+	PlainHTTP   bool
+	CertFile    string
+	KeyFile     string
+	DefaultTLP  string
+	Title       string
+	DefaultRoot string
+
+	store  *sqlite.Store
+	http   *http.Server
+	ln     net.Listener
+	url    string // the base URL clients use, e.g. https://127.0.0.1:8443
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newServeMain(stdio Stdio) *serveMain {
+	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub"}
+}
+
+// ParseFlags reads the command line.
+func (m *serveMain) ParseFlags(args []string) error {
+	fs := newFlagSet(m.stdio, "serve", "vigie serve --data DIR --addr HOST:PORT [--http]", serveHelp)
+	fs.StringVar(&m.DataDir, "data", m.DataDir, "data directory (database, TLS certificate)")
+	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on; port 0 picks a free port")
+	fs.BoolVar(&m.PlainHTTP, "http", false, "serve plain HTTP instead of HTTPS")
+	fs.StringVar(&m.CertFile, "cert", "", "TLS certificate (PEM); default: self-signed, in the data directory")
+	fs.StringVar(&m.KeyFile, "key", "", "TLS private key (PEM), with --cert")
+	fs.StringVar(&m.DefaultTLP, "default-tlp", m.DefaultTLP, "TLP level of objects published without a TLP marking")
+	fs.StringVar(&m.Title, "title", m.Title, "title shown by TAXII discovery")
+	fs.StringVar(&m.DefaultRoot, "default-root", "", "API root named as the default by TAXII discovery")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError(fs, fmt.Sprintf("unexpected argument %q", pos[0]))
+	}
+	if (m.CertFile == "") != (m.KeyFile == "") {
+		return usageError(fs, "--cert and --key go together")
+	}
+	return nil
+}
+
+// Run opens the store and starts serving; it returns once the listener is
+// up (URL then says where).
+func (m *serveMain) Run(ctx context.Context) error {
+	def, err := vigie.ParseTLP(m.DefaultTLP)
+	if err != nil {
+		return domainError(err)
+	}
+	if m.store, err = openStore(ctx, m.DataDir); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(m.stdio.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	h := hub.New(m.store, hub.Config{DefaultTLP: def}, time.Now)
+	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger})
+
+	m.ln, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Addr, err)
+	}
+	m.http = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // large envelopes on slow links
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	ln := m.ln
+	if !m.PlainHTTP {
+		cert, fingerprint, err := loadOrCreateCert(m.DataDir, m.CertFile, m.KeyFile, m.ln.Addr())
+		if err != nil {
+			m.ln.Close()
+			return err
+		}
+		m.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		ln = tls.NewListener(m.ln, m.http.TLSConfig)
+		scheme = "https"
+		fmt.Fprintf(m.stdio.Err, "vigie: TLS certificate SHA-256 fingerprint %s\n", fingerprint)
+	}
+	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel, m.done = cancel, make(chan struct{})
+	go m.housekeeping(bg, h, logger)
+	go func() {
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("server stopped", slog.Any("err", err))
+		}
+	}()
+	fmt.Fprintf(m.stdio.Err, "vigie: hub serving TAXII 2.1 at %s/taxii2/ (data in %s)\n", m.url, m.DataDir)
+	return nil
+}
+
+// URL returns the base URL of the running hub.
+func (m *serveMain) URL() string { return m.url }
+
+// housekeeping purges expired status resources every hour.
+func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.Logger) {
+	defer close(m.done)
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := h.PurgeStatuses(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("purging status resources", slog.Any("err", err))
+		} else if n > 0 {
+			logger.Info("purged status resources", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops accepting requests, lets those in flight finish (up to 30 s)
+// and closes the store.
+func (m *serveMain) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		errs = append(errs, m.http.Shutdown(ctx))
+		cancel()
+	}
+	if m.cancel != nil {
+		m.cancel()
+		<-m.done
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// listenURLHost turns a listening address into a host:port for URLs,
+// naming loopback for unspecified addresses.
+func listenURLHost(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}
+

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/vigie-cti/vigie"
+)
+
+type principalKey struct{}
+
+// principal returns who makes the request (the zero Principal when anonymous).
+func principal(r *http.Request) vigie.Principal {
+	p, _ := r.Context().Value(principalKey{}).(vigie.Principal)
+	return p
+}
+
+// authenticate resolves the API key of the request, if any, to a principal.
+// Keys come as "Authorization: Bearer KEY" or as the password of HTTP Basic
+// (the user name is ignored), for clients that only do Basic. Bad
+// credentials are refused at once; no credentials make an anonymous reader.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, err := credentials(r.Header.Get("Authorization"))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		var p vigie.Principal
+		if token != "" {
+			if p, err = s.hub.Authenticate(r.Context(), token); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	})
+}
+
+// credentials extracts the key from an Authorization header ("" if none).
+func credentials(h string) (string, error) {
+	if h == "" {
+		return "", nil
+	}
+	scheme, value, _ := strings.Cut(h, " ")
+	value = strings.TrimSpace(value)
+	switch strings.ToLower(scheme) {
+	case "bearer":
+		if value != "" {
+			return value, nil
+		}
+	case "basic":
+		raw, err := base64.StdEncoding.DecodeString(value)
+		if err != nil {
+			return "", vigie.Errorf(vigie.EUNAUTHORIZED, "malformed Basic credentials: not base64")
+		}
+		if _, password, ok := strings.Cut(string(raw), ":"); ok && password != "" {
+			return password, nil
+		}
+		return "", vigie.Errorf(vigie.EUNAUTHORIZED, "Basic credentials need the API key as the password")
+	}
+	return "", vigie.Errorf(vigie.EUNAUTHORIZED, "unsupported Authorization scheme; use \"Bearer KEY\" or Basic with the key as password")
+}
+
+// requireOrg refuses anonymous requests with 401.
+func requireOrg(r *http.Request) (vigie.Principal, error) {
+	p := principal(r)
+	if p.Anonymous() {
+		return p, vigie.Errorf(vigie.EUNAUTHORIZED, "this needs an API key")
+	}
+	return p, nil
+}

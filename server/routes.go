@@ -1,0 +1,20 @@
+package server
+
+// routes registers every URL of the hub. TAXII 2.1 paths end with a slash;
+// {root} is an API root name, {id} a collection id, {object} a STIX id.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /taxii2/{$}", s.taxii(s.discoveryGet))
+	s.mux.HandleFunc("GET /{root}/{$}", s.taxii(s.apiRootGet))
+	s.mux.HandleFunc("GET /{root}/status/{status}/{$}", s.taxii(s.statusGet))
+	s.mux.HandleFunc("GET /{root}/collections/{$}", s.taxii(s.collectionList))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/{$}", s.taxii(s.collectionGet))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/objects/{$}", s.taxii(s.objectList))
+	s.mux.HandleFunc("POST /{root}/collections/{id}/objects/{$}", s.taxii(s.objectAdd))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/objects/{object}/{$}", s.taxii(s.objectGet))
+	s.mux.HandleFunc("DELETE /{root}/collections/{id}/objects/{object}/{$}", s.taxii(s.objectDelete))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/objects/{object}/versions/{$}", s.taxii(s.versionList))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/manifest/{$}", s.taxii(s.manifestGet))
+
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("/", s.taxii(s.notFound))
+}

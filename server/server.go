@@ -1,0 +1,51 @@
+// Package server is the hub's HTTP side: the TAXII 2.1 endpoints and the
+// /api/v1 API, authentication, and the one table that maps error codes to
+// HTTP statuses. All routes are in routes.go.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/vigie-cti/vigie/hub"
+)
+
+// Options describe the server as TAXII discovery shows it.
+type Options struct {
+	Title       string
+	Description string
+	Contact     string
+	DefaultRoot string // the API root named as "default" in discovery
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// Server serves the hub over HTTP. Handler is safe for concurrent use.
+type Server struct {
+	hub  *hub.Hub
+	opts Options
+	log  *slog.Logger
+	mux  *http.ServeMux
+}
+
+// New returns a server for h.
+func New(h *hub.Hub, opts Options) *Server {
+	if opts.Title == "" {
+		opts.Title = "vigie hub"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{hub: h, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// Handler returns the server's root handler: authentication, then routing.
+func (s *Server) Handler() http.Handler {
+	return s.authenticate(s.mux)
+}
