@@ -311,4 +311,3 @@ func (s *Server) manifestGet(w http.ResponseWriter, r *http.Request) error {
 	pageHeaders(w, page.Objects)
 	return writeJSON(w, http.StatusOK, out)
 }
-

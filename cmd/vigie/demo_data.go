@@ -120,7 +120,7 @@ func publishDemo(ctx context.Context, h *hub.Hub, c *demoCoalition) error {
 		"name": "Lantern", "is_family": true, "malware_types": []string{"spyware", "backdoor", "worm"},
 		"description": "Modular espionage toolkit, Flame-like: Lua modules, USB propagation, fake update proxy."})
 	coa := sdo("course-of-action", "4a7c9e1b-2d3f-4b5a-9c6d-e7f8a9b0c604", tlp(vigie.TLPGreen), map[string]any{
-		"name": "Block Lantern C2 and hunt for its implants",
+		"name":        "Block Lantern C2 and hunt for its implants",
 		"description": "Sinkhole the C2 domains, block the C2 addresses at the perimeter, scan endpoints with the Lantern YARA rule, disable autorun on removable media."})
 	c2domain := indicator("1f3e5d7c-9b2a-4c8e-8d6f-a1b3c5d7e905", "Lantern C2 domain", "[domain-name:value = 'update.lantern-cdn.example']", "stix", tlp(vigie.TLPGreen), nil)
 	c2ip := indicator("2a4c6e8f-1b3d-4f5a-9b7c-d2e4f6a8b006", "Lantern C2 address", "[ipv4-addr:value = '203.0.113.66'] OR [network-traffic:dst_ref.value = '203.0.113.66']", "stix", tlp(vigie.TLPAmber), nil)

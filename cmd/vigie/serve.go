@@ -196,4 +196,3 @@ func listenURLHost(a net.Addr) string {
 	}
 	return host + ":" + port
 }
-
