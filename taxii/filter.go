@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/stix"
 )
 
 // Filter is the set of URL parameters a TAXII GET may carry.
@@ -63,7 +64,7 @@ func ParseFilter(u url.Values, allowed ...string) (Filter, error) {
 	var err error
 	if v := u.Get(ParamAddedAfter); v != "" {
 		if f.AddedAfter, err = ParseTimestamp(v); err != nil {
-			return f, vigie.Errorf(vigie.EINVALID, "added_after %q: %v", v, err)
+			return f, vigie.Errorf(vigie.EINVALID, "added_after: %s", vigie.ErrorMessage(err))
 		}
 	}
 	if v := u.Get(ParamLimit); v != "" {
@@ -103,7 +104,7 @@ func ParseFilter(u url.Values, allowed ...string) (Filter, error) {
 		default:
 			t, err := ParseTimestamp(v)
 			if err != nil {
-				return f, vigie.Errorf(vigie.EINVALID, "match[version] %q: want first, last, all or a timestamp (%v)", v, err)
+				return f, vigie.Errorf(vigie.EINVALID, "match[version] %q: want first, last, all or a timestamp (%s)", v, vigie.ErrorMessage(err))
 			}
 			f.Versions.Exact = append(f.Versions.Exact, vigie.VersionKey(t))
 		}
@@ -131,23 +132,18 @@ func list(u url.Values, name string, valid func(string) bool, want string) ([]st
 	return parts, nil
 }
 
-// ParseTimestamp reads a TAXII/STIX timestamp: RFC 3339 in UTC ("Z"), with
-// an optional fraction of a second.
+// ParseTimestamp reads a TAXII timestamp, which follows the STIX rules
+// (RFC 3339, UTC "Z", optional fraction); errors are EINVALID.
 func ParseTimestamp(s string) (time.Time, error) {
-	if !strings.HasSuffix(s, "Z") {
-		return time.Time{}, vigie.Errorf(vigie.EINVALID, "timestamp %q must be in UTC and end with Z, e.g. 2026-01-31T12:00:00.000Z", s)
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || !strings.Contains(s, "T") {
-		return time.Time{}, vigie.Errorf(vigie.EINVALID, "timestamp %q is not RFC 3339, e.g. 2026-01-31T12:00:00.000Z", s)
+	t, err := stix.ParseTimestamp(s)
+	if err != nil {
+		return time.Time{}, vigie.Errorf(vigie.EINVALID, "%v", err)
 	}
 	return t, nil
 }
 
 // FormatTimestamp writes t as TAXII's date_added: UTC, microseconds.
-func FormatTimestamp(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
-}
+func FormatTimestamp(t time.Time) string { return stix.FormatTimestamp(t) }
 
 // EncodeNext returns the opaque "next" token for a page ending at the
 // object added at t.
