@@ -15,6 +15,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{root}/collections/{id}/objects/{object}/versions/{$}", s.taxii(s.versionList))
 	s.mux.HandleFunc("GET /{root}/collections/{id}/manifest/{$}", s.taxii(s.manifestGet))
 
+	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
+
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("/", s.taxii(s.notFound))
 }

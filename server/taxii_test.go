@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/server"
 	"github.com/vigie-cti/vigie/taxii"
 )
 
@@ -350,5 +351,21 @@ func TestRevokedAndExpiredKeys(t *testing.T) {
 	_, f.keys["reader"], _ = f.hub.AddKey(ctx, "A", vigie.RoleReader, "reader", time.Time{})
 	if r := f.do("POST", objectsPath(f.shared), "reader", envelope(t, indicator("13131313-1313-4313-8313-131313131313", nil))); r.status != 403 {
 		t.Errorf("reader key POST: %d, want 403", r.status)
+	}
+}
+
+func TestWhoami(t *testing.T) {
+	f := newFixture(t)
+	var w server.Whoami
+	r := f.do("GET", "/api/v1/whoami", "B", nil)
+	if r.status != 200 || r.header.Get("Content-Type") != "application/json" {
+		t.Fatalf("whoami: %d %s", r.status, r.body)
+	}
+	r.decode(t, &w)
+	if w.OrgID != f.orgs["B"].ID || w.OrgName != "B" || w.Role != "publisher" {
+		t.Errorf("whoami = %+v", w)
+	}
+	if r := f.do("GET", "/api/v1/whoami", "", nil); r.status != 401 {
+		t.Errorf("anonymous whoami: %d", r.status)
 	}
 }

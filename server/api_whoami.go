@@ -1,0 +1,50 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Whoami is the answer of GET /api/v1/whoami: who the API key acts for.
+// Sensors use it to name their organisation in the sightings they report.
+type Whoami struct {
+	OrgID       string   `json:"org_id"` // the organisation's STIX identity id
+	OrgName     string   `json:"org_name"`
+	Role        string   `json:"role"`
+	KeyID       string   `json:"key_id"`
+	Communities []string `json:"communities"` // community ids
+}
+
+func (s *Server) whoamiGet(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireOrg(r)
+	if err != nil {
+		return err
+	}
+	o, err := s.hub.Store().FindOrg(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	comms := p.Communities
+	if comms == nil {
+		comms = []string{}
+	}
+	return writeAPI(w, http.StatusOK, Whoami{OrgID: o.ID, OrgName: o.Name, Role: string(p.Role), KeyID: p.KeyID, Communities: comms})
+}
+
+// api wraps an /api/v1 endpoint: JSON in and out, errors as JSON.
+func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+// writeAPI answers with v as JSON.
+func writeAPI(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
