@@ -23,7 +23,7 @@ var ctx = context.Background()
 // fixture is a running hub with three organisations: A and B share the
 // community "ab"; C is in no community.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	hub     *hub.Hub
 	srv     *httptest.Server
 	orgs    map[string]*vigie.Org
@@ -33,15 +33,22 @@ type fixture struct {
 	private *vigie.Collection // read+write org C
 }
 
-// newFixture starts a hub over a fresh SQLite store.
-func newFixture(t *testing.T) *fixture {
+// newFixture starts a hub over a fresh SQLite store, accepting at most 50
+// objects per envelope.
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	return newFixtureMax(t, 50)
+}
+
+// newFixtureMax is newFixture with another envelope limit.
+func newFixtureMax(t testing.TB, maxObjects int) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "vigie.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h := hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen, Limits: hub.Limits{MaxObjects: 50}}, time.Now)
+	h := hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen, Limits: hub.Limits{MaxObjects: maxObjects}}, time.Now)
 	f := &fixture{t: t, hub: h, orgs: map[string]*vigie.Org{}, keys: map[string]string{}}
 	for _, name := range []string{"A", "B", "C"} {
 		o, err := h.AddOrg(ctx, name, []string{"energy"}, "FR")
@@ -113,7 +120,7 @@ func (f *fixture) do(method, path, who string, body []byte, headers ...string) r
 }
 
 // decode unmarshals a response body, failing the test on bad JSON.
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("response %d is not JSON (%v): %s", r.status, err, r.body)
@@ -126,7 +133,7 @@ func objectsPath(c *vigie.Collection) string {
 }
 
 // envelope builds a TAXII envelope of objects.
-func envelope(t *testing.T, objs ...map[string]any) []byte {
+func envelope(t testing.TB, objs ...map[string]any) []byte {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{"objects": objs})
 	if err != nil {

@@ -26,9 +26,9 @@ func (s *Store) AddObjects(ctx context.Context, collection string, objs []*vigie
 	// (other processes) are serialised and never commit out of order.
 	n := int64(len(objs))
 	now := time.Now().UnixMicro()
-	var last int64
-	err = tx.QueryRowContext(ctx, `UPDATE collections SET last_added = max(last_added + ?, ? + ? - 1) WHERE id = ? RETURNING last_added`,
-		n, now, n, collection).Scan(&last)
+	var last, coll int64
+	err = tx.QueryRowContext(ctx, `UPDATE collections SET last_added = max(last_added + ?, ? + ? - 1) WHERE id = ? RETURNING last_added, seq`,
+		n, now, n, collection).Scan(&last, &coll)
 	if errors.Is(err, sql.ErrNoRows) {
 		return vigie.Errorf(vigie.ENOTFOUND, "no collection %s", collection)
 	} else if err != nil {
@@ -37,9 +37,9 @@ func (s *Store) AddObjects(ctx context.Context, collection string, objs []*vigie
 	first := last - n + 1
 
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO objects
-		(collection_id, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, raw)
+		(coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, raw)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (collection_id, id, version_key) DO NOTHING`)
+		ON CONFLICT (coll, id, version_key) DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare insert: %w", err)
 	}
@@ -47,7 +47,7 @@ func (s *Store) AddObjects(ctx context.Context, collection string, objs []*vigie
 	for i, o := range objs {
 		o.Collection = collection
 		o.DateAdded = fromMicros(first + int64(i))
-		res, err := stmt.ExecContext(ctx, collection, o.ID, o.Type, o.SpecVersion, o.Version, o.VersionKey,
+		res, err := stmt.ExecContext(ctx, coll, o.ID, o.Type, o.SpecVersion, o.Version, o.VersionKey,
 			first+int64(i), o.Publisher, int(o.TLP), recipientsColumn(o.Recipients), []byte(o.Raw))
 		if err != nil {
 			return fmt.Errorf("sqlite: insert %s: %w", o.ID, err)
@@ -138,7 +138,7 @@ func (s *Store) DeleteObjects(ctx context.Context, q *vigie.ObjectQuery) (int, e
 func whereObjects(q *vigie.ObjectQuery) (string, []any) {
 	var w strings.Builder
 	args := []any{q.Collection, micros(q.AddedAfter)}
-	w.WriteString(`o.collection_id = ? AND o.date_added > ?`)
+	w.WriteString(`o.coll = (SELECT seq FROM collections WHERE id = ?) AND o.date_added > ?`)
 	in := func(col string, vals []string) {
 		if len(vals) == 0 {
 			return
@@ -174,7 +174,7 @@ func whereObjects(q *vigie.ObjectQuery) (string, []any) {
 				continue
 			}
 			v2, v2Args := visible("o2", q.Scope)
-			alts = append(alts, `NOT EXISTS (SELECT 1 FROM objects o2 WHERE o2.collection_id = o.collection_id AND o2.id = o.id AND o2.version_key `+edge.op+` o.version_key AND `+v2+`)`)
+			alts = append(alts, `NOT EXISTS (SELECT 1 FROM objects o2 WHERE o2.coll = o.coll AND o2.id = o.id AND o2.version_key `+edge.op+` o.version_key AND `+v2+`)`)
 			args = append(args, v2Args...)
 		}
 		if len(f.Exact) > 0 {

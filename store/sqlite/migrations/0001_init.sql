@@ -41,7 +41,8 @@ CREATE TABLE api_roots (
 );
 
 CREATE TABLE collections (
-	id          TEXT PRIMARY KEY,
+	seq         INTEGER PRIMARY KEY,         -- compact key for the objects table
+	id          TEXT NOT NULL UNIQUE,        -- the TAXII collection UUID
 	api_root    TEXT NOT NULL REFERENCES api_roots(name),
 	title       TEXT NOT NULL,
 	description TEXT NOT NULL DEFAULT '',
@@ -52,10 +53,11 @@ CREATE TABLE collections (
 	created     INTEGER NOT NULL
 );
 
--- One row per version of an object in a collection.
+-- One row per version of an object in a collection. "coll" is the
+-- collection's seq: an integer keeps the three indexes small.
 CREATE TABLE objects (
 	seq           INTEGER PRIMARY KEY,
-	collection_id TEXT NOT NULL REFERENCES collections(id),
+	coll          INTEGER NOT NULL,
 	id            TEXT NOT NULL,
 	type          TEXT NOT NULL,
 	spec_version  TEXT NOT NULL,
@@ -67,9 +69,9 @@ CREATE TABLE objects (
 	recipients    TEXT NOT NULL DEFAULT '', -- '|id|id|' for RED
 	raw           BLOB NOT NULL       -- the JSON as received
 );
-CREATE UNIQUE INDEX objects_version ON objects(collection_id, id, version_key);
-CREATE UNIQUE INDEX objects_added ON objects(collection_id, date_added);
-CREATE INDEX objects_type_added ON objects(collection_id, type, date_added);
+CREATE UNIQUE INDEX objects_version ON objects(coll, id, version_key);
+CREATE UNIQUE INDEX objects_added ON objects(coll, date_added);
+CREATE INDEX objects_type_added ON objects(coll, type, date_added);
 
 CREATE TABLE statuses (
 	id           TEXT PRIMARY KEY,
