@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -11,23 +11,23 @@ import (
 )
 
 // CreateOrg stores a new organisation.
-func (s *Store) CreateOrg(ctx context.Context, o *vigie.Org) error {
+func (s *DB) CreateOrg(ctx context.Context, o *vigie.Org) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO orgs (id, name, sectors, country, created) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO orgs (id, name, sectors, country, created) VALUES (?, ?, ?, ?, ?)`),
 		o.ID, o.Name, strings.Join(o.Sectors, ","), o.Country, micros(o.Created))
-	if isConstraint(err) {
+	if s.d.IsUnique(err) {
 		return vigie.Errorf(vigie.ECONFLICT, "organisation %q already exists", o.Name)
 	} else if err != nil {
-		return fmt.Errorf("sqlite: create org: %w", err)
+		return s.wrap("create org", err)
 	}
 	return nil
 }
 
 // FindOrg returns the organisation with this id or name.
-func (s *Store) FindOrg(ctx context.Context, idOrName string) (*vigie.Org, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT id, name, sectors, country, created FROM orgs WHERE id = ? OR name = ?`, idOrName, idOrName)
+func (s *DB) FindOrg(ctx context.Context, idOrName string) (*vigie.Org, error) {
+	row := s.r.QueryRowContext(ctx, s.q(`SELECT id, name, sectors, country, created FROM orgs WHERE id = ? OR name = ?`), idOrName, idOrName)
 	o, err := scanOrg(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, vigie.Errorf(vigie.ENOTFOUND, "no organisation %q", idOrName)
@@ -36,10 +36,10 @@ func (s *Store) FindOrg(ctx context.Context, idOrName string) (*vigie.Org, error
 }
 
 // ListOrgs returns every organisation, by name.
-func (s *Store) ListOrgs(ctx context.Context) ([]*vigie.Org, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, name, sectors, country, created FROM orgs ORDER BY name`)
+func (s *DB) ListOrgs(ctx context.Context) ([]*vigie.Org, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, name, sectors, country, created FROM orgs ORDER BY name`))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list orgs: %w", err)
+		return nil, s.wrap("list orgs", err)
 	}
 	defer rows.Close()
 	var orgs []*vigie.Org
@@ -63,7 +63,7 @@ func scanOrg(r scanner) (*vigie.Org, error) {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("sqlite: scan org: %w", err)
+		return nil, fmt.Errorf("store: scan org: %w", err)
 	}
 	o.Sectors = splitList(sectors)
 	o.Created = fromMicros(created)

@@ -1,4 +1,4 @@
-package sqlite
+package sqldb
 
 import (
 	"context"
@@ -11,16 +11,16 @@ import (
 )
 
 // CreateKey stores a key.
-func (s *Store) CreateKey(ctx context.Context, k *vigie.Key) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, role, name, hash, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+func (s *DB) CreateKey(ctx context.Context, k *vigie.Key) error {
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO api_keys (id, org_id, role, name, hash, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 		k.ID, k.OrgID, string(k.Role), k.Name, k.Hash, micros(k.Created), micros(k.Expires))
 	switch {
-	case isForeignKey(err):
+	case s.d.IsForeignKey(err):
 		return vigie.Errorf(vigie.ENOTFOUND, "no organisation %q", k.OrgID)
-	case isConstraint(err):
+	case s.d.IsUnique(err):
 		return vigie.Errorf(vigie.ECONFLICT, "key %q already exists", k.ID)
 	case err != nil:
-		return fmt.Errorf("sqlite: create key: %w", err)
+		return s.wrap("create key", err)
 	}
 	return nil
 }
@@ -28,8 +28,8 @@ func (s *Store) CreateKey(ctx context.Context, k *vigie.Key) error {
 const keyColumns = `id, org_id, role, name, hash, created, expires, revoked`
 
 // FindKey returns the key with this id.
-func (s *Store) FindKey(ctx context.Context, id string) (*vigie.Key, error) {
-	k, err := scanKey(s.r.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
+func (s *DB) FindKey(ctx context.Context, id string) (*vigie.Key, error) {
+	k, err := scanKey(s.r.QueryRowContext(ctx, s.q(`SELECT `+keyColumns+` FROM api_keys WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, vigie.Errorf(vigie.ENOTFOUND, "no key %q", id)
 	}
@@ -37,10 +37,10 @@ func (s *Store) FindKey(ctx context.Context, id string) (*vigie.Key, error) {
 }
 
 // ListKeys returns the keys of an organisation ("" for all), newest first.
-func (s *Store) ListKeys(ctx context.Context, orgID string) ([]*vigie.Key, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE ? = '' OR org_id = ? ORDER BY created DESC, id`, orgID, orgID)
+func (s *DB) ListKeys(ctx context.Context, orgID string) ([]*vigie.Key, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+keyColumns+` FROM api_keys WHERE ? = '' OR org_id = ? ORDER BY created DESC, id`), orgID, orgID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list keys: %w", err)
+		return nil, s.wrap("list keys", err)
 	}
 	defer rows.Close()
 	var keys []*vigie.Key
@@ -55,10 +55,10 @@ func (s *Store) ListKeys(ctx context.Context, orgID string) ([]*vigie.Key, error
 }
 
 // RevokeKey marks a key revoked.
-func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked = 0`, micros(at), id)
+func (s *DB) RevokeKey(ctx context.Context, id string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked = 0`), micros(at), id)
 	if err != nil {
-		return fmt.Errorf("sqlite: revoke key: %w", err)
+		return s.wrap("revoke key", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		if _, err := s.FindKey(ctx, id); err != nil {
@@ -76,7 +76,7 @@ func scanKey(r scanner) (*vigie.Key, error) {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("sqlite: scan key: %w", err)
+		return nil, fmt.Errorf("store: scan key: %w", err)
 	}
 	k.Role = vigie.Role(role)
 	k.Created, k.Expires, k.Revoked = fromMicros(created), fromMicros(expires), fromMicros(revoked)

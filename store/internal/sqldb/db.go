@@ -1,0 +1,146 @@
+// Package sqldb is the one implementation of vigie.Store over database/sql
+// that store/sqlite and store/postgres share: they open the database, run
+// their own migrations and supply a Dialect for what differs.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigie-cti/vigie"
+)
+
+// Dialect is what differs between the SQL databases.
+type Dialect struct {
+	Rebind       bool                            // "$n" placeholders instead of "?"
+	Greatest     string                          // the SQL function of the larger of two values
+	Contains     func(hay, needle string) string // SQL expression: needle occurs in hay
+	IsUnique     func(error) bool                // a UNIQUE or PRIMARY KEY violation
+	IsForeignKey func(error) bool                // a FOREIGN KEY violation
+	Unavailable  func(error) bool                // the database cannot be reached right now
+}
+
+// DB implements vigie.Store. w is used for writes, r for reads: SQLite
+// gives them separate pools, PostgreSQL one.
+type DB struct {
+	w, r *sql.DB
+	d    Dialect
+}
+
+// New returns a store over open database handles.
+func New(w, r *sql.DB, d Dialect) *DB { return &DB{w: w, r: r, d: d} }
+
+// Close closes the database handles.
+func (s *DB) Close() error {
+	if s.r == s.w {
+		return s.w.Close()
+	}
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ping checks that the database answers (readiness).
+func (s *DB) Ping(ctx context.Context) error {
+	return s.wrap("ping", s.r.PingContext(ctx))
+}
+
+// q adapts a statement written with "?" placeholders to the dialect.
+func (s *DB) q(stmt string) string {
+	if s.d.Rebind {
+		return Rebind(stmt)
+	}
+	return stmt
+}
+
+// wrap adds context to a database error and turns "cannot reach the
+// database" into EUNAVAILABLE (HTTP 503: retry later).
+func (s *DB) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if s.d.Unavailable != nil && s.d.Unavailable(err) {
+		return fmt.Errorf("store: %s: %v: %w", op, err, vigie.Errorf(vigie.EUNAVAILABLE, "the database is unavailable; retry shortly"))
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// Migrate runs, in name order and each in its own transaction, the .sql
+// files of fsys that the database has not applied yet. lock, if not empty,
+// is run first in each transaction to keep concurrent processes apart.
+func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, lock string, rebind bool) error {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return fmt.Errorf("list migrations: %w", err)
+	}
+	sort.Strings(names)
+	q := func(s string) string {
+		if rebind {
+			return Rebind(s)
+		}
+		return s
+	}
+	for _, name := range names {
+		err := func() error {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			if lock != "" {
+				if _, err := tx.ExecContext(ctx, lock); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied BIGINT NOT NULL)`); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, q(`SELECT count(*) FROM schema_migrations WHERE name = ?`), name).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			body, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, q(`INSERT INTO schema_migrations (name, applied) VALUES (?, ?)`), name, time.Now().UnixMicro()); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// micros returns t as integer microseconds since the epoch; 0 for zero t.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros is the inverse of micros.
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}

@@ -1,0 +1,121 @@
+package sqldb
+
+// The SQL that selects object versions for a reader, with the TLP rules as
+// SQL. Statements use "?" placeholders; Rebind turns them into "$n".
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/vigie-cti/vigie"
+)
+
+// Recipients encodes RED recipients for the recipients column, so that a
+// Contains test on "|id|" finds each of them.
+func Recipients(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return "|" + strings.Join(ids, "|") + "|"
+}
+
+// SplitRecipients is the inverse of Recipients.
+func SplitRecipients(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.Trim(s, "|"), "|")
+}
+
+// WhereObjects turns q into a WHERE clause over "objects o", whose column
+// coll is the seq of the collection in table collections.
+func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
+	var w strings.Builder
+	args := []any{q.Collection, q.AddedAfter.UnixMicro()}
+	if q.AddedAfter.IsZero() {
+		args[1] = int64(0)
+	}
+	w.WriteString(`o.coll = (SELECT seq FROM collections WHERE id = ?) AND o.date_added > ?`)
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		w.WriteString(` AND ` + col + ` IN (?` + strings.Repeat(`, ?`, len(vals)-1) + `)`)
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	in("o.id", q.IDs)
+	in("o.type", q.Types)
+	in("o.spec_version", q.SpecVersions)
+	if q.Publisher != "" {
+		w.WriteString(` AND o.publisher = ?`)
+		args = append(args, q.Publisher)
+	}
+	vis, visArgs := d.Visible("o", q.Scope)
+	w.WriteString(` AND ` + vis)
+	args = append(args, visArgs...)
+
+	// Versions are chosen among those the reader may read, so that "last"
+	// never reveals a newer version the reader may not see.
+	f := q.Versions
+	if f.IsZero() {
+		f.Last = true
+	}
+	if !f.All {
+		var alts []string
+		for _, edge := range []struct {
+			on bool
+			op string
+		}{{f.Last, ">"}, {f.First, "<"}} {
+			if !edge.on {
+				continue
+			}
+			v2, v2Args := d.Visible("o2", q.Scope)
+			alts = append(alts, `NOT EXISTS (SELECT 1 FROM objects o2 WHERE o2.coll = o.coll AND o2.id = o.id AND o2.version_key `+edge.op+` o.version_key AND `+v2+`)`)
+			args = append(args, v2Args...)
+		}
+		if len(f.Exact) > 0 {
+			alts = append(alts, `o.version_key IN (?`+strings.Repeat(`, ?`, len(f.Exact)-1)+`)`)
+			for _, v := range f.Exact {
+				args = append(args, v)
+			}
+		}
+		w.WriteString(` AND (` + strings.Join(alts, ` OR `) + `)`)
+	}
+	return w.String(), args
+}
+
+// Visible is vigie.CanRead as SQL over the objects table alias a.
+func (d Dialect) Visible(a string, r vigie.ReadScope) (string, []any) {
+	level := fmt.Sprintf(`(CASE %s.tlp WHEN 0 THEN %d ELSE %s.tlp END)`, a, int(r.DefaultTLP), a)
+	allowed := []string{strconv.Itoa(int(vigie.TLPClear))}
+	if r.Member {
+		for _, t := range []vigie.TLP{vigie.TLPGreen, vigie.TLPAmber, vigie.TLPAmberStrict} {
+			allowed = append(allowed, strconv.Itoa(int(t)))
+		}
+	}
+	cond := level + ` IN (` + strings.Join(allowed, ", ") + `)`
+	if r.OrgID == "" {
+		return `(` + cond + `)`, nil
+	}
+	red := level + ` = ` + strconv.Itoa(int(vigie.TLPRed)) + ` AND ` + d.Contains(a+`.recipients`, `?`)
+	return `(` + a + `.publisher = ? OR ` + cond + ` OR (` + red + `))`, []any{r.OrgID, "|" + r.OrgID + "|"}
+}
+
+// Rebind rewrites "?" placeholders as "$1", "$2", ... for PostgreSQL. The
+// statements built here never hold a "?" inside a literal.
+func Rebind(sql string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range sql {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

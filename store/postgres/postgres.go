@@ -1,0 +1,153 @@
+// Package postgres is the store of large hubs: several vigie processes
+// behind a load balancer share one PostgreSQL database through it, and
+// behave exactly as one process on SQLite (both pass store/storetest).
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/store/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the PostgreSQL implementation of vigie.Store. It is safe for
+// concurrent use, also by several processes sharing one database.
+type Store struct {
+	*sqldb.DB
+}
+
+var _ vigie.Store = (*Store)(nil)
+
+// dialect is PostgreSQL's SQL, for the shared implementation.
+var dialect = sqldb.Dialect{
+	Rebind:       true,
+	Greatest:     "GREATEST",
+	Contains:     func(hay, needle string) string { return "strpos(" + hay + ", " + needle + ") > 0" },
+	IsUnique:     func(err error) bool { return sqlState(err) == "23505" },
+	IsForeignKey: func(err error) bool { return sqlState(err) == "23503" },
+	Unavailable:  unavailable,
+}
+
+// Pool settings, read from the URL's query (and removed before it reaches
+// the driver): pool_max_conns (default 20), pool_max_idle (default 10),
+// pool_max_lifetime (a Go duration, default 30m).
+const (
+	defaultMaxConns    = 20
+	defaultMaxIdle     = 10
+	defaultMaxLifetime = 30 * time.Minute
+)
+
+// migrateLock is the advisory lock that keeps concurrent migrations apart.
+const migrateLock = `SELECT pg_advisory_xact_lock(7361626967)`
+
+// Open connects to the database named by a postgres:// URL and brings the
+// schema up to date. Several processes may Open the same database at once.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	dsn, pool, err := poolSettings(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if cfg.ConnectTimeout == 0 {
+		dsn = withParam(dsn, "connect_timeout", "5")
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db.SetMaxOpenConns(pool.maxConns)
+	db.SetMaxIdleConns(pool.maxIdle)
+	db.SetConnMaxLifetime(pool.maxLifetime)
+	sub, _ := fs.Sub(migrations, "migrations")
+	if err := sqldb.Migrate(ctx, db, sub, migrateLock, true); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return &Store{sqldb.New(db, db, dialect)}, nil
+}
+
+type poolConfig struct {
+	maxConns, maxIdle int
+	maxLifetime       time.Duration
+}
+
+// poolSettings takes vigie's pool_* parameters out of a URL.
+func poolSettings(dsn string) (string, poolConfig, error) {
+	p := poolConfig{defaultMaxConns, defaultMaxIdle, defaultMaxLifetime}
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", p, fmt.Errorf("postgres: want a postgres://user@host:port/database URL")
+	}
+	q := u.Query()
+	for name, set := range map[string]func(string) error{
+		"pool_max_conns": func(v string) (err error) { p.maxConns, err = strconv.Atoi(v); return },
+		"pool_max_idle":  func(v string) (err error) { p.maxIdle, err = strconv.Atoi(v); return },
+		"pool_max_lifetime": func(v string) (err error) {
+			p.maxLifetime, err = time.ParseDuration(v)
+			return
+		},
+	} {
+		if v := q.Get(name); v != "" {
+			if err := set(v); err != nil {
+				return "", p, fmt.Errorf("postgres: %s=%q: %w", name, v, err)
+			}
+			q.Del(name)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), p, nil
+}
+
+func withParam(dsn, k, v string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	q.Set(k, v)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// sqlState returns the SQLSTATE of a PostgreSQL error, or "".
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// unavailable reports whether err means the database cannot be reached
+// right now (down, restarting, connection lost), as opposed to a bad query.
+func unavailable(err error) bool {
+	if st := sqlState(err); st != "" {
+		return strings.HasPrefix(st, "08") || st == "57P01" || st == "57P02" || st == "57P03"
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		strings.Contains(err.Error(), "conn closed")
+}

@@ -1,0 +1,49 @@
+package postgres_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/store/postgres"
+	"github.com/vigie-cti/vigie/store/postgres/pgtest"
+	"github.com/vigie-cti/vigie/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(tb testing.TB) vigie.Store { return pgtest.Open(tb) })
+}
+
+// TestConcurrentOpen starts several processes' worth of stores on one new
+// database at once: the migrations must run exactly once.
+func TestConcurrentOpen(t *testing.T) {
+	url := pgtest.URL(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			s.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent Open: %v", err)
+	}
+}
+
+func TestOpenRejectsBadURL(t *testing.T) {
+	for _, u := range []string{"mysql://x", "postgres://h/db?pool_max_conns=many"} {
+		if _, err := postgres.Open(context.Background(), u); err == nil {
+			t.Errorf("Open(%q) accepted", u)
+		}
+	}
+}
