@@ -18,5 +18,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("/", s.taxii(s.notFound))
 }

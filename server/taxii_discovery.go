@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/taxii"
@@ -116,7 +119,25 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return vigie.Errorf(vigie.ENOTFOUND, "no such endpoint: %s %s (TAXII URLs end with a slash; discovery is at /taxii2/)", r.Method, r.URL.Path)
 }
 
+// healthz answers 200 while the process serves requests (liveness).
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
 	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 when the database answers too, else 503 (readiness:
+// a load balancer sends no traffic to a process that cannot serve it).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	if p, ok := s.hub.Store().(interface{ Ping(context.Context) error }); ok {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := p.Ping(ctx); err != nil {
+			s.log.Warn("not ready", slog.Any("err", err))
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unavailable\n"))
+			return
+		}
+	}
+	w.Write([]byte("ready\n"))
 }

@@ -36,8 +36,9 @@ Example:
   vigie admin --data ./vigie-data key add --org CERT-Nord --role publisher`
 
 func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
-	fs := newFlagSet(stdio, "admin", "vigie admin [--data DIR] COMMAND ...", adminHelp)
+	fs := newFlagSet(stdio, "admin", "vigie admin [--data DIR | --db URL] COMMAND ...", adminHelp)
 	data := fs.String("data", defaultDataDir, "data directory of the hub")
+	db := fs.String("db", "", dbFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		fs.Usage()
 		return &exitError{Code: 2, Message: "vigie admin: want a noun and a verb, e.g. \"org add NAME\""}
 	}
-	a := &admin{stdio: stdio, data: *data, close: func() error { return nil }}
+	a := &admin{stdio: stdio, data: *data, db: *db, close: func() error { return nil }}
 	noun, verb := rest[0], rest[1]
 	cmds := map[string]func(context.Context, []string) error{
 		"org add": a.orgAdd, "org list": a.orgList,
@@ -67,6 +68,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 type admin struct {
 	stdio Stdio
 	data  string
+	db    string
 	hub   *hub.Hub
 	close func() error
 }
@@ -75,12 +77,13 @@ type admin struct {
 func (a *admin) flags(name, synopsis, help string) *flag.FlagSet {
 	fs := newFlagSet(a.stdio, "admin "+name, "vigie admin "+synopsis, help)
 	fs.StringVar(&a.data, "data", a.data, "data directory of the hub")
+	fs.StringVar(&a.db, "db", a.db, dbFlagHelp)
 	return fs
 }
 
 // open opens the store once the flags are parsed.
 func (a *admin) open(ctx context.Context) (*hub.Hub, error) {
-	s, err := openStore(ctx, a.data)
+	s, err := openStore(ctx, a.data, a.db)
 	if err != nil {
 		return nil, err
 	}

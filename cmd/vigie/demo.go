@@ -44,7 +44,7 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	store, err := openStore(ctx, dir)
+	store, err := openStore(ctx, dir, "sqlite:"+filepath.Join(dir, "vigie.db"))
 	if err != nil {
 		return err
 	}
@@ -57,6 +57,7 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 
 	m := newServeMain(stdio)
 	m.DataDir, m.Addr, m.PlainHTTP, m.Title = dir, *addr, !*https, "vigie demo coalition"
+	m.DB = "sqlite:" + filepath.Join(dir, "vigie.db")
 	m.DefaultRoot = demoRoot
 	if err := m.Run(ctx); err != nil {
 		m.Close()

@@ -14,7 +14,6 @@ import (
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/server"
-	"github.com/vigie-cti/vigie/store/sqlite"
 )
 
 const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/) and the API.
@@ -47,6 +46,7 @@ type serveMain struct {
 	stdio Stdio
 
 	DataDir     string
+	DB          string
 	Addr        string
 	PlainHTTP   bool
 	CertFile    string
@@ -55,7 +55,7 @@ type serveMain struct {
 	Title       string
 	DefaultRoot string
 
-	store  *sqlite.Store
+	store  hubStore
 	http   *http.Server
 	ln     net.Listener
 	url    string // the base URL clients use, e.g. https://127.0.0.1:8443
@@ -69,8 +69,9 @@ func newServeMain(stdio Stdio) *serveMain {
 
 // ParseFlags reads the command line.
 func (m *serveMain) ParseFlags(args []string) error {
-	fs := newFlagSet(m.stdio, "serve", "vigie serve --data DIR --addr HOST:PORT [--http]", serveHelp)
+	fs := newFlagSet(m.stdio, "serve", "vigie serve --data DIR [--db URL] --addr HOST:PORT [--http]", serveHelp)
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "data directory (database, TLS certificate)")
+	fs.StringVar(&m.DB, "db", "", dbFlagHelp)
 	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on; port 0 picks a free port")
 	fs.BoolVar(&m.PlainHTTP, "http", false, "serve plain HTTP instead of HTTPS")
 	fs.StringVar(&m.CertFile, "cert", "", "TLS certificate (PEM); default: self-signed, in the data directory")
@@ -98,7 +99,7 @@ func (m *serveMain) Run(ctx context.Context) error {
 	if err != nil {
 		return domainError(err)
 	}
-	if m.store, err = openStore(ctx, m.DataDir); err != nil {
+	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.stdio.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -27,20 +27,27 @@ type coalition struct {
 	dir, orgA, orgB, keyA, keyB, collection string
 }
 
-func newCoalition(t *testing.T) coalition {
+func newCoalition(t *testing.T, db ...string) coalition {
 	t.Helper()
 	c := coalition{dir: t.TempDir()}
-	c.orgA = strings.TrimSpace(mustRun(t, "admin", "--data", c.dir, "org", "add", "CERT-Nord", "--sector", "government-national", "--country", "FR"))
-	c.orgB = strings.TrimSpace(mustRun(t, "admin", "--data", c.dir, "org", "add", "Helios", "--sector", "energy", "--country", "fr"))
+	admin := func(args ...string) string {
+		base := []string{"admin", "--data", c.dir}
+		if len(db) > 0 {
+			base = append(base, "--db", db[0])
+		}
+		return mustRun(t, append(base, args...)...)
+	}
+	c.orgA = strings.TrimSpace(admin("org", "add", "CERT-Nord", "--sector", "government-national", "--country", "FR"))
+	c.orgB = strings.TrimSpace(admin("org", "add", "Helios", "--sector", "energy", "--country", "fr"))
 	for _, id := range []string{c.orgA, c.orgB} {
 		if !regexp.MustCompile(`^identity--[0-9a-f-]{36}$`).MatchString(id) {
 			t.Fatalf("org add printed %q, want an identity id", id)
 		}
 	}
-	c.keyA = lastLine(mustRun(t, "admin", "--data", c.dir, "key", "add", "--org", "CERT-Nord", "--role", "publisher"))
-	c.keyB = lastLine(mustRun(t, "admin", "--data", c.dir, "key", "add", "--org", "Helios", "--role", "reader", "--expires", "30d"))
-	mustRun(t, "admin", "--data", c.dir, "community", "add", "energy", "--member", "CERT-Nord,Helios")
-	c.collection = strings.TrimSpace(mustRun(t, "admin", "--data", c.dir, "collection", "add", "--root", "coalition",
+	c.keyA = lastLine(admin("key", "add", "--org", "CERT-Nord", "--role", "publisher"))
+	c.keyB = lastLine(admin("key", "add", "--org", "Helios", "--role", "reader", "--expires", "30d"))
+	admin("community", "add", "energy", "--member", "CERT-Nord,Helios")
+	c.collection = strings.TrimSpace(admin("collection", "add", "--root", "coalition",
 		"--title", "Energy", "--read", "community:energy", "--write", "org:CERT-Nord"))
 	return c
 }
@@ -145,9 +152,9 @@ func (s *syncBuffer) String() string {
 
 // startHubProcess starts "vigie serve" as a child process (this test
 // binary, see TestMain) and returns it with its base URL.
-func startHubProcess(t *testing.T, dir string) (*exec.Cmd, string) {
+func startHubProcess(t *testing.T, dir string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--data", dir, "--addr", "127.0.0.1:0", "--http")
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--http"}, extra...)...)
 	cmd.Env = append(os.Environ(), "VIGIE_TEST_RUN_MAIN=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/vigie-cti/vigie/store/postgres/pgtest"
+	"github.com/vigie-cti/vigie/taxii"
+)
+
+// TestTwoHubProcessesOnPostgres runs two hub processes on one PostgreSQL
+// database: objects published through both at once are read and paginated
+// through either, none skipped or repeated, and a status resource made by
+// one is visible from the other.
+func TestTwoHubProcessesOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts hub processes")
+	}
+	db := pgtest.URL(t)
+	c := newCoalition(t, db)
+	var urls []string
+	for i := 0; i < 2; i++ {
+		cmd, url := startHubProcess(t, c.dir, "--db", db)
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		urls = append(urls, url+"/coalition/collections/"+c.collection)
+	}
+
+	const writers, envelopes, size = 4, 10, 20
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var statusIDs []string
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for e := 0; e < envelopes; e++ {
+				var objs []map[string]any
+				for i := 0; i < size; i++ {
+					objs = append(objs, indicatorJSON((w*envelopes+e)*size+i, c.orgA))
+				}
+				body, _ := json.Marshal(map[string]any{"objects": objs})
+				req, _ := http.NewRequest("POST", urls[w%2]+"/objects/", bytes.NewReader(body))
+				req.Header.Set("Content-Type", taxii.MediaType)
+				req.Header.Set("Authorization", "Bearer "+c.keyA)
+				res, err := client().Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var st taxii.Status
+				json.NewDecoder(res.Body).Decode(&st)
+				res.Body.Close()
+				mu.Lock()
+				for _, s := range st.Successes {
+					acked[s.ID] = true
+				}
+				statusIDs = append(statusIDs, st.ID)
+				mu.Unlock()
+			}
+		}(w)
+	}
+	// A reader follows the collection through the other process while the
+	// writers run, paging with added_after: nothing may be skipped.
+	seen := map[string]int{}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	var after string
+	for finished := false; ; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		u := urls[1] + "/manifest/?limit=7"
+		if after != "" {
+			u += "&added_after=" + after
+		}
+		var m taxii.Manifest
+		if code := call(t, "GET", u, c.keyB, nil, &m); code != 200 {
+			t.Fatalf("manifest: %d", code)
+		}
+		for _, r := range m.Objects {
+			seen[r.ID]++
+			after = r.DateAdded
+		}
+		if finished && len(m.Objects) == 0 {
+			break
+		}
+	}
+	if len(acked) != writers*envelopes*size {
+		t.Fatalf("acknowledged %d objects, want %d", len(acked), writers*envelopes*size)
+	}
+	for id := range acked {
+		if seen[id] != 1 {
+			t.Errorf("%s seen %d times by the paging reader", id, seen[id])
+		}
+	}
+	// Status resources are shared by the processes.
+	for i, id := range statusIDs[:4] {
+		var st taxii.Status
+		url := urls[(i+1)%2]
+		if code := call(t, "GET", url[:len(url)-len("/collections/"+c.collection)]+"/status/"+id+"/", c.keyA, nil, &st); code != 200 || st.SuccessCount != size {
+			t.Errorf("status %s from the other process: %d %+v", id, code, st)
+		}
+	}
+	t.Logf("%d objects through two processes, %s", len(acked), fmt.Sprint(len(seen), " seen by the reader"))
+}
