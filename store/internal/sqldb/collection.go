@@ -89,7 +89,7 @@ func (s *DB) FindCollection(ctx context.Context, root, id string) (*vigie.Collec
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, vigie.Errorf(vigie.ENOTFOUND, "no collection %s in API root %q", id, root)
 	}
-	return c, err
+	return c, s.wrap("find collection", err)
 }
 
 // ListCollections returns the collections of an API root ("" for all).
@@ -103,11 +103,11 @@ func (s *DB) ListCollections(ctx context.Context, root string) ([]*vigie.Collect
 	for rows.Next() {
 		c, err := scanCollection(rows)
 		if err != nil {
-			return nil, err
+			return nil, s.wrap("list collections", err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, s.wrap("list collections", rows.Err())
 }
 
 func scanCollection(r scanner) (*vigie.Collection, error) {

@@ -32,7 +32,7 @@ func (s *DB) CreateCommunity(ctx context.Context, c *vigie.Community) error {
 			return s.wrap("add member", err)
 		}
 	}
-	return tx.Commit()
+	return s.wrap("commit", tx.Commit())
 }
 
 // FindCommunity returns a community by id or name.
@@ -107,5 +107,5 @@ func (s *DB) strings(ctx context.Context, q string, args ...any) ([]string, erro
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, s.wrap("query", rows.Err())
 }

@@ -33,7 +33,7 @@ func (s *DB) FindKey(ctx context.Context, id string) (*vigie.Key, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, vigie.Errorf(vigie.ENOTFOUND, "no key %q", id)
 	}
-	return k, err
+	return k, s.wrap("find key", err)
 }
 
 // ListKeys returns the keys of an organisation ("" for all), newest first.
@@ -47,11 +47,11 @@ func (s *DB) ListKeys(ctx context.Context, orgID string) ([]*vigie.Key, error) {
 	for rows.Next() {
 		k, err := scanKey(rows)
 		if err != nil {
-			return nil, err
+			return nil, s.wrap("list keys", err)
 		}
 		keys = append(keys, k)
 	}
-	return keys, rows.Err()
+	return keys, s.wrap("list keys", rows.Err())
 }
 
 // RevokeKey marks a key revoked.

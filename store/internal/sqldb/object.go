@@ -144,7 +144,7 @@ func (s *DB) DeleteObjects(ctx context.Context, q *vigie.ObjectQuery) (int, erro
 		return 0, s.wrap("delete objects", err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	return int(n), s.wrap("rows affected", err)
 }
 
 // statusDoc is how a status's details are stored.
@@ -194,5 +194,5 @@ func (s *DB) PurgeStatuses(ctx context.Context, before time.Time) (int, error) {
 		return 0, s.wrap("purge statuses", err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	return int(n), s.wrap("rows affected", err)
 }

@@ -32,7 +32,7 @@ func (s *DB) FindOrg(ctx context.Context, idOrName string) (*vigie.Org, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, vigie.Errorf(vigie.ENOTFOUND, "no organisation %q", idOrName)
 	}
-	return o, err
+	return o, s.wrap("find org", err)
 }
 
 // ListOrgs returns every organisation, by name.
@@ -46,11 +46,11 @@ func (s *DB) ListOrgs(ctx context.Context) ([]*vigie.Org, error) {
 	for rows.Next() {
 		o, err := scanOrg(rows)
 		if err != nil {
-			return nil, err
+			return nil, s.wrap("list orgs", err)
 		}
 		orgs = append(orgs, o)
 	}
-	return orgs, rows.Err()
+	return orgs, s.wrap("list orgs", rows.Err())
 }
 
 type scanner interface{ Scan(dest ...any) error }
