@@ -15,6 +15,10 @@ type Store interface {
 	CommunityStore
 	CollectionStore
 	ObjectStore
+	WatchStore
+	WebhookStore
+	AlertStore
+	EngineStore
 	Close() error
 }
 

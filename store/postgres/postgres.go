@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"net"
@@ -43,6 +44,35 @@ var dialect = sqldb.Dialect{
 	IsUnique:     func(err error) bool { return sqlState(err) == "23505" },
 	IsForeignKey: func(err error) bool { return sqlState(err) == "23503" },
 	Unavailable:  unavailable,
+	SkipLocked:   " FOR UPDATE SKIP LOCKED",
+	Lead:         lead,
+}
+
+// lead takes a session advisory lock on a connection of its own: the
+// process that holds it runs the job; if the connection dies, PostgreSQL
+// releases the lock and another process takes over.
+func lead(ctx context.Context, db *sql.DB, name string) (func(), bool, error) {
+	h := fnv.New64a()
+	h.Write([]byte("vigie:" + name))
+	key := int64(h.Sum64())
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: lead %s: %w", name, err)
+	}
+	var ok bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("postgres: lead %s: %w", name, err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, key)
+		conn.Close()
+	}, true, nil
 }
 
 // Pool settings, read from the URL's query (and removed before it reaches

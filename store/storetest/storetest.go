@@ -29,6 +29,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Visibility", func(t *testing.T) { testVisibility(t, open(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
 	t.Run("Statuses", func(t *testing.T) { testStatuses(t, open(t)) })
+	t.Run("Watches", func(t *testing.T) { testWatches(t, open(t)) })
+	t.Run("Alerts", func(t *testing.T) { testAlerts(t, open(t)) })
+	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
+	t.Run("EngineTables", func(t *testing.T) { testEngineTables(t, open(t)) })
+	t.Run("TryLead", func(t *testing.T) { testTryLead(t, open(t)) })
 }
 
 var ctx = context.Background()

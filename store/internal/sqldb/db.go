@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-cti/vigie"
@@ -24,6 +25,10 @@ type Dialect struct {
 	IsUnique     func(error) bool                // a UNIQUE or PRIMARY KEY violation
 	IsForeignKey func(error) bool                // a FOREIGN KEY violation
 	Unavailable  func(error) bool                // the database cannot be reached right now
+	SkipLocked   string                          // suffix of a locking subquery that skips locked rows
+	// Lead takes a lock that makes one process the runner of a job; nil
+	// for databases one process uses at a time.
+	Lead func(ctx context.Context, db *sql.DB, name string) (release func(), ok bool, err error)
 }
 
 // DB implements vigie.Store. w is used for writes, r for reads: SQLite
@@ -31,6 +36,9 @@ type Dialect struct {
 type DB struct {
 	w, r *sql.DB
 	d    Dialect
+
+	leadMu  sync.Mutex
+	leaders map[string]bool
 }
 
 // New returns a store over open database handles.
