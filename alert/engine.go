@@ -1,0 +1,194 @@
+// Package alert is vigie's early-warning engine: it reads every object the
+// hub stores, in order, runs the triggers (watchlists, sightings,
+// targeting, supply chain, correlation), keeps only what each receiving
+// organisation may read, deduplicates, records the alerts with their
+// events and delivery outbox in one transaction, and delivers them by
+// signed webhooks and live streams.
+package alert
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vigie-cti/vigie"
+)
+
+// Options configure the engine. Zero values take the defaults.
+type Options struct {
+	DefaultTLP        vigie.TLP     // the level of unmarked objects (GREEN)
+	SightingThreshold int           // distinct organisations that make a sighting alert (2)
+	SightingWindow    time.Duration // how recent their sightings must be (24 h)
+	BatchSize         int           // objects read per collection and round (500)
+	Logger            *slog.Logger
+	Now               func() time.Time
+	// OnEvents is called with the events of each recorded batch, after
+	// commit: the live streams and the webhook dispatcher listen here.
+	OnEvents func([]vigie.AlertEvent)
+}
+
+// Engine runs the triggers over the objects the hub stores. One engine runs
+// per process; on a shared database only one process leads at a time.
+type Engine struct {
+	store vigie.Store
+	opts  Options
+	wake  chan struct{}
+
+	watch    *watchIndex
+	watchGen int64
+	watchOrg int
+}
+
+// New returns an engine over store.
+func New(store vigie.Store, opts Options) *Engine {
+	if opts.DefaultTLP == vigie.TLPNone {
+		opts.DefaultTLP = vigie.TLPGreen
+	}
+	if opts.SightingThreshold <= 0 {
+		opts.SightingThreshold = 2
+	}
+	if opts.SightingWindow <= 0 {
+		opts.SightingWindow = 24 * time.Hour
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Engine{store: store, opts: opts, wake: make(chan struct{}, 1), watchGen: -1}
+}
+
+// Wake tells the engine that objects were stored; it never blocks.
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run evaluates new objects until ctx ends: at once when woken, and every
+// second otherwise (objects stored by other processes, retries).
+func (e *Engine) Run(ctx context.Context) error {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var release func()
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
+	for {
+		if release == nil {
+			r, ok, err := e.store.TryLead(ctx, "alert-engine")
+			if err != nil && ctx.Err() == nil {
+				e.opts.Logger.Warn("alert engine: leadership", slog.Any("err", err))
+			}
+			if ok {
+				release = r
+			}
+		}
+		if release != nil {
+			for {
+				n, err := e.RunOnce(ctx)
+				if err != nil {
+					if ctx.Err() != nil {
+						return nil
+					}
+					e.opts.Logger.Warn("alert engine: round failed; retrying", slog.Any("err", err))
+					break
+				}
+				if n == 0 {
+					break
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-e.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// RunOnce evaluates one batch of new objects of each collection and returns
+// how many objects it evaluated.
+func (e *Engine) RunOnce(ctx context.Context) (int, error) {
+	aud, err := loadAudience(ctx, e.store, e.opts.DefaultTLP)
+	if err != nil {
+		return 0, err
+	}
+	if err := e.loadWatches(ctx, aud); err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, c := range aud.collections {
+		n, err := e.runCollection(ctx, aud, c)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// loadWatches rebuilds the watch index when watchlists or organisations
+// changed.
+func (e *Engine) loadWatches(ctx context.Context, aud *audience) error {
+	gen, err := e.store.WatchGeneration(ctx)
+	if err != nil {
+		return fmt.Errorf("alert: watch generation: %w", err)
+	}
+	if gen == e.watchGen && len(aud.orgs) == e.watchOrg && e.watch != nil {
+		return nil
+	}
+	entries, err := e.store.ListWatches(ctx, "")
+	if err != nil {
+		return fmt.Errorf("alert: watchlists: %w", err)
+	}
+	e.watch, e.watchGen, e.watchOrg = newWatchIndex(entries, aud.orgs), gen, len(aud.orgs)
+	return nil
+}
+
+// runCollection evaluates the next batch of one collection and records it.
+func (e *Engine) runCollection(ctx context.Context, aud *audience, c *vigie.Collection) (int, error) {
+	name := "engine:" + c.ID
+	cur, err := e.store.Cursor(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	objs, err := e.store.ScanObjects(ctx, c.ID, fromMicros(cur), e.opts.BatchSize)
+	if err != nil || len(objs) == 0 {
+		return 0, err
+	}
+	b := &batch{engine: e, aud: aud, now: e.opts.Now().UTC()}
+	if err := b.evaluate(ctx, objs); err != nil {
+		return 0, err
+	}
+	rec := b.record()
+	rec.CursorsFrom = map[string]int64{name: cur}
+	rec.CursorsTo = map[string]int64{name: objs[len(objs)-1].DateAdded.UnixMicro()}
+	events, err := e.store.RecordAlerts(ctx, rec)
+	if vigie.ErrorCode(err) == vigie.ECONFLICT {
+		return 0, nil // another process recorded this batch
+	} else if err != nil {
+		return 0, fmt.Errorf("alert: record: %w", err)
+	}
+	if len(events) > 0 && e.opts.OnEvents != nil {
+		e.opts.OnEvents(events)
+	}
+	return len(objs), nil
+}
+
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
