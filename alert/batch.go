@@ -30,16 +30,16 @@ type batch struct {
 	now    time.Time
 
 	decoded     map[*vigie.Object]map[string]any
-	byID        map[string]map[string]any // decoded objects of the batch, and looked-up references
+	byID        map[string]map[string]any  // decoded objects of the batch, and looked-up references
 	versions    map[string][]*vigie.Object // the batch's latest version of each id
-	cands       map[string]*candidate    // by org + dedup key
+	cands       map[string]*candidate      // by org + dedup key
 	sightings   []vigie.Sighting
 	sighted     map[string]bool // indicator ids sighted in this batch
 	relations   []vigie.Relation
 	observables []vigie.ObservableRef
 	prune       []string
 
-	targetsRel      []*vigie.Object            // "targets" relationships of the batch
+	targetsRel      []*vigie.Object // "targets" relationships of the batch
 	countermeasures map[*candidate][]*vigie.Object
 }
 

@@ -414,4 +414,3 @@ func dedupStrings(s []string) []string {
 	}
 	return out
 }
-
