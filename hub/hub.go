@@ -30,6 +30,9 @@ const (
 type Config struct {
 	DefaultTLP vigie.TLP // the level of objects without a TLP marking (GREEN unless configured)
 	Limits     Limits
+	// OnPublish, if set, is called after objects were stored (the
+	// early-warning engine wakes up on it). It must not block.
+	OnPublish func()
 }
 
 // Hub runs the use cases. It is safe for concurrent use.

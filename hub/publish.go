@@ -42,6 +42,9 @@ func (h *Hub) Publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 	if err := h.store.AddObjects(ctx, c.ID, objs, st); err != nil {
 		return nil, err
 	}
+	if len(objs) > 0 && h.cfg.OnPublish != nil {
+		h.cfg.OnPublish()
+	}
 	return st, nil
 }
 

@@ -16,6 +16,17 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{root}/collections/{id}/manifest/{$}", s.taxii(s.manifestGet))
 
 	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
+	s.mux.HandleFunc("GET /api/v1/watchlist", s.api(s.watchList))
+	s.mux.HandleFunc("POST /api/v1/watchlist", s.api(s.watchAdd))
+	s.mux.HandleFunc("DELETE /api/v1/watchlist/{id}", s.api(s.watchDelete))
+	s.mux.HandleFunc("GET /api/v1/webhooks", s.api(s.webhookList))
+	s.mux.HandleFunc("POST /api/v1/webhooks", s.api(s.webhookAdd))
+	s.mux.HandleFunc("DELETE /api/v1/webhooks/{id}", s.api(s.webhookDelete))
+	s.mux.HandleFunc("GET /api/v1/webhooks/deliveries", s.api(s.deliveryList))
+	s.mux.HandleFunc("GET /api/v1/alerts", s.api(s.alertList))
+	s.mux.HandleFunc("GET /api/v1/alerts/stream", s.api(s.alertStream))
+	s.mux.HandleFunc("GET /api/v1/alerts/{id}", s.api(s.alertGet))
+	s.mux.HandleFunc("PATCH /api/v1/alerts/{id}", s.api(s.alertPatch))
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
 )
 
@@ -19,6 +20,8 @@ type Options struct {
 	DefaultRoot string // the API root named as "default" in discovery
 	Logger      *slog.Logger
 	Now         func() time.Time
+	Broker      *alert.Broker // wakes the alert streams (nil: they poll)
+	Guard       *alert.Guard  // checks webhook URLs (nil: webhooks refused)
 }
 
 // Server serves the hub over HTTP. Handler is safe for concurrent use.

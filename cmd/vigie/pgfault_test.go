@@ -51,7 +51,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 				req, _ := http.NewRequest("POST", base+"/objects/", bytes.NewReader(body))
 				req.Header.Set("Content-Type", taxii.MediaType)
 				req.Header.Set("Authorization", "Bearer "+c.keyA)
-				res, err := client().Do(req)
+				res, err := testHTTPClient().Do(req)
 				if err != nil {
 					t.Errorf("the hub itself failed: %v", err)
 					return
@@ -132,7 +132,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 }
 
 func mustClient(t *testing.T, url, key string) *taxii.Client {
-	c, err := taxii.NewClient(url, key, client())
+	c, err := taxii.NewClient(url, key, testHTTPClient())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func TestTwoHubProcessesOnPostgres(t *testing.T) {
 				req, _ := http.NewRequest("POST", urls[w%2]+"/objects/", bytes.NewReader(body))
 				req.Header.Set("Content-Type", taxii.MediaType)
 				req.Header.Set("Authorization", "Bearer "+c.keyA)
-				res, err := client().Do(req)
+				res, err := testHTTPClient().Do(req)
 				if err != nil {
 					t.Error(err)
 					return

@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/server"
 )
@@ -54,13 +56,17 @@ type serveMain struct {
 	DefaultTLP  string
 	Title       string
 	DefaultRoot string
+	// Early warning.
+	WebhookAllow      string
+	SightingThreshold int
+	SightingWindow    time.Duration
 
 	store  hubStore
 	http   *http.Server
 	ln     net.Listener
 	url    string // the base URL clients use, e.g. https://127.0.0.1:8443
 	cancel context.CancelFunc
-	done   chan struct{}
+	jobs   sync.WaitGroup // background jobs: engine, dispatcher, housekeeping
 }
 
 func newServeMain(stdio Stdio) *serveMain {
@@ -79,6 +85,9 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.DefaultTLP, "default-tlp", m.DefaultTLP, "TLP level of objects published without a TLP marking")
 	fs.StringVar(&m.Title, "title", m.Title, "title shown by TAXII discovery")
 	fs.StringVar(&m.DefaultRoot, "default-root", "", "API root named as the default by TAXII discovery")
+	fs.StringVar(&m.WebhookAllow, "webhook-allow", "", "CIDRs of internal addresses webhooks may target anyway, e.g. 127.0.0.0/8 (default: none)")
+	fs.IntVar(&m.SightingThreshold, "sighting-threshold", 2, "distinct organisations whose sightings of an indicator make an early warning")
+	fs.DurationVar(&m.SightingWindow, "sighting-window", 24*time.Hour, "how recent those sightings must be")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -103,8 +112,19 @@ func (m *serveMain) Run(ctx context.Context) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.stdio.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h := hub.New(m.store, hub.Config{DefaultTLP: def}, time.Now)
-	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger})
+	allow, err := alert.ParsePrefixes(m.WebhookAllow)
+	if err != nil {
+		return fmt.Errorf("--webhook-allow: %w", err)
+	}
+	guard := alert.NewGuard(allow)
+	broker := alert.NewBroker()
+	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger})
+	engine := alert.New(m.store, alert.Options{
+		DefaultTLP: def, SightingThreshold: m.SightingThreshold, SightingWindow: m.SightingWindow, Logger: logger,
+		OnEvents: func(evs []vigie.AlertEvent) { broker.Publish(evs); dispatcher.Wake() },
+	})
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: engine.Wake}, time.Now)
+	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard})
 
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
@@ -133,8 +153,11 @@ func (m *serveMain) Run(ctx context.Context) error {
 	}
 	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
 	bg, cancel := context.WithCancel(context.Background())
-	m.cancel, m.done = cancel, make(chan struct{})
-	go m.housekeeping(bg, h, logger)
+	m.cancel = cancel
+	m.jobs.Add(3)
+	go func() { defer m.jobs.Done(); engine.Run(bg) }()
+	go func() { defer m.jobs.Done(); dispatcher.Run(bg) }()
+	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
 	go func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("server stopped", slog.Any("err", err))
@@ -149,7 +172,6 @@ func (m *serveMain) URL() string { return m.url }
 
 // housekeeping purges expired status resources every hour.
 func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.Logger) {
-	defer close(m.done)
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -177,7 +199,7 @@ func (m *serveMain) Close() error {
 	}
 	if m.cancel != nil {
 		m.cancel()
-		<-m.done
+		m.jobs.Wait()
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

@@ -53,7 +53,7 @@ func newCoalition(t *testing.T, db ...string) coalition {
 }
 
 // client is an HTTP client for the hub under test.
-func client() *http.Client {
+func testHTTPClient() *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 }
 
@@ -68,7 +68,7 @@ func call(t *testing.T, method, url, key string, body []byte, out any) int {
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	res, err := client().Do(req)
+	res, err := testHTTPClient().Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
@@ -201,7 +201,7 @@ func TestAcknowledgedSurvivesKill9(t *testing.T) {
 			req, _ := http.NewRequest("POST", base+"/objects/", bytes.NewReader(body))
 			req.Header.Set("Content-Type", taxii.MediaType)
 			req.Header.Set("Authorization", "Bearer "+c.keyA)
-			res, err := client().Do(req)
+			res, err := testHTTPClient().Do(req)
 			if err != nil {
 				return // the hub is gone
 			}

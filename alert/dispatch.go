@@ -1,0 +1,275 @@
+package alert
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vigie-cti/vigie"
+)
+
+// SignatureHeader carries the signature of a webhook delivery:
+// "t=UNIX_SECONDS,v1=HEX" where HEX is HMAC-SHA256, keyed with the webhook
+// secret, of the string "UNIX_SECONDS.BODY". See the README for checking it.
+const SignatureHeader = "X-Vigie-Signature"
+
+// Sign returns the signature header value of body sent at time t.
+func Sign(secret string, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts))
+	mac.Write([]byte("."))
+	mac.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// DispatcherOptions configure webhook delivery. Zero values take defaults.
+type DispatcherOptions struct {
+	Guard     *Guard        // which targets may be called (required)
+	Timeout   time.Duration // per request (10 s)
+	PerTarget int           // concurrent requests to one host (2)
+	Workers   int           // concurrent requests in all (16)
+	MaxAge    time.Duration // retry for this long, then give up (24 h)
+	Lease     time.Duration // how long a claimed delivery is ours (2 min)
+	Owner     string        // this process, in leases
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Dispatcher delivers alert events to webhooks from the outbox: each
+// delivery is recorded as done only after the receiver answered 2xx, and
+// retried with exponential backoff until MaxAge otherwise. A slow, hanging
+// or refusing receiver never holds up the others.
+type Dispatcher struct {
+	store vigie.Store
+	opts  DispatcherOptions
+	http  *http.Client
+	wake  chan struct{}
+
+	mu      sync.Mutex
+	busy    map[string]int // requests in flight per host
+	secrets map[string]string
+}
+
+// NewDispatcher returns a dispatcher over store.
+func NewDispatcher(store vigie.Store, opts DispatcherOptions) *Dispatcher {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.PerTarget <= 0 {
+		opts.PerTarget = 2
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = 24 * time.Hour
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.Owner == "" {
+		opts.Owner = vigie.NewUUID()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: opts.Guard.control}
+	client := &http.Client{
+		Timeout: opts.Timeout,
+		Transport: &http.Transport{
+			DialContext:           dialer.DialContext,
+			Proxy:                 nil, // never through a proxy the environment names
+			TLSHandshakeTimeout:   5 * time.Second,
+			ResponseHeaderTimeout: opts.Timeout,
+			MaxIdleConnsPerHost:   opts.PerTarget,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &Dispatcher{store: store, opts: opts, http: client, wake: make(chan struct{}, 1), busy: map[string]int{}}
+}
+
+// Wake tells the dispatcher that deliveries were queued; it never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends: at once when woken, every second otherwise.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	slots := make(chan struct{}, d.opts.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		free := d.opts.Workers - len(slots)
+		if free > 0 {
+			ds, err := d.store.ClaimDeliveries(ctx, d.opts.Owner, d.opts.Now(), d.opts.Lease, free)
+			if err != nil && ctx.Err() == nil {
+				d.opts.Logger.Warn("webhooks: claiming deliveries", slog.Any("err", err))
+			}
+			for _, del := range ds {
+				slots <- struct{}{}
+				wg.Add(1)
+				go func(del *vigie.Delivery) {
+					defer wg.Done()
+					defer func() { <-slots }()
+					d.deliver(ctx, del)
+				}(del)
+			}
+			if len(ds) == free {
+				continue // there may be more due at once
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// deliver makes one attempt and records its outcome.
+func (d *Dispatcher) deliver(ctx context.Context, del *vigie.Delivery) {
+	host := del.URL
+	if u, err := url.Parse(del.URL); err == nil {
+		host = u.Host
+	}
+	if !d.acquire(host) {
+		// The target has its share of requests in flight: try again soon,
+		// without counting an attempt.
+		del.NextAttempt = d.opts.Now().Add(time.Second)
+		d.finish(del)
+		return
+	}
+	defer d.release(host)
+	status, err := d.post(ctx, del)
+	now := d.opts.Now()
+	del.Attempts++
+	del.LastStatus = status
+	if err == nil {
+		del.State, del.Delivered, del.LastError = vigie.DeliveryDelivered, now, ""
+		d.finish(del)
+		return
+	}
+	if ctx.Err() != nil {
+		return // shutting down: the lease runs out and another attempt follows
+	}
+	del.LastError = err.Error()
+	del.NextAttempt = now.Add(backoff(del.Attempts))
+	if del.NextAttempt.Sub(del.Created) > d.opts.MaxAge {
+		del.State = vigie.DeliveryFailed
+		d.opts.Logger.Warn("webhooks: giving up a delivery", slog.Int64("delivery", del.ID), slog.String("url", del.URL), slog.Any("err", err))
+	}
+	d.finish(del)
+}
+
+func (d *Dispatcher) finish(del *vigie.Delivery) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.store.FinishDelivery(ctx, del); err != nil {
+		d.opts.Logger.Warn("webhooks: recording a delivery", slog.Int64("delivery", del.ID), slog.Any("err", err))
+	}
+}
+
+// post sends the delivery once; nil error means a 2xx answer.
+func (d *Dispatcher) post(ctx context.Context, del *vigie.Delivery) (int, error) {
+	secret, err := d.secret(ctx, del)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", del.URL, bytes.NewReader(del.Body))
+	if err != nil {
+		return 0, fmt.Errorf("bad URL: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "vigie-webhook/1")
+	req.Header.Set(SignatureHeader, Sign(secret, d.opts.Now(), del.Body))
+	req.Header.Set("X-Vigie-Delivery", strconv.FormatInt(del.ID, 10))
+	res, err := d.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	switch {
+	case res.StatusCode >= 200 && res.StatusCode < 300:
+		return res.StatusCode, nil
+	case res.StatusCode >= 300 && res.StatusCode < 400:
+		return res.StatusCode, fmt.Errorf("redirect to %q not followed", res.Header.Get("Location"))
+	}
+	return res.StatusCode, fmt.Errorf("receiver answered %s", res.Status)
+}
+
+// secret returns the signing secret of the delivery's webhook.
+func (d *Dispatcher) secret(ctx context.Context, del *vigie.Delivery) (string, error) {
+	d.mu.Lock()
+	s, ok := d.secrets[del.WebhookID]
+	d.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	hooks, err := d.store.ListWebhooks(ctx, del.OrgID)
+	if err != nil {
+		return "", fmt.Errorf("webhook secret: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.secrets == nil {
+		d.secrets = map[string]string{}
+	}
+	for _, h := range hooks {
+		d.secrets[h.ID] = h.Secret
+	}
+	if s, ok := d.secrets[del.WebhookID]; ok {
+		return s, nil
+	}
+	return "", fmt.Errorf("webhook %s was deleted", del.WebhookID)
+}
+
+func (d *Dispatcher) acquire(host string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.busy[host] >= d.opts.PerTarget {
+		return false
+	}
+	d.busy[host]++
+	return true
+}
+
+func (d *Dispatcher) release(host string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.busy[host]--; d.busy[host] <= 0 {
+		delete(d.busy, host)
+	}
+}
+
+// backoff is the wait after the n-th failed attempt: 5 s doubling up to an
+// hour, with ±20% jitter so that receivers coming back are not stampeded.
+func backoff(n int) time.Duration {
+	d := 5 * time.Second << min(n-1, 10)
+	if d > time.Hour {
+		d = time.Hour
+	}
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}

@@ -1,0 +1,235 @@
+// Package client is a Go client of the hub's /api/v1 API (watchlists,
+// webhooks, alerts and their live stream), used by the command line.
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/server"
+)
+
+// Client calls one hub with one API key. It is safe for concurrent use.
+type Client struct {
+	base string
+	key  string
+	http *http.Client
+}
+
+// New returns a client of the hub at base, e.g. "https://hub:8443". hc
+// must not be nil; give it a timeout (streams use their own context).
+func New(base, key string, hc *http.Client) (*Client, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("hub URL %q: want http(s)://host[:port]", base)
+	}
+	return &Client{base: strings.TrimSuffix(base, "/"), key: key, http: hc}, nil
+}
+
+// Error is an error answer of the hub.
+type Error struct {
+	Status      int
+	Description string
+}
+
+// Error returns the hub's description of the failure.
+func (e *Error) Error() string { return fmt.Sprintf("hub answered %d: %s", e.Status, e.Description) }
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
+	if err != nil {
+		return err
+	}
+	if res.StatusCode >= 300 {
+		var e struct {
+			Description string `json:"description"`
+		}
+		if json.Unmarshal(b, &e) != nil || e.Description == "" {
+			e.Description = strings.TrimSpace(string(b[:min(len(b), 300)]))
+		}
+		return &Error{Status: res.StatusCode, Description: e.Description}
+	}
+	if out != nil && len(b) > 0 {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// Whoami returns the organisation the key acts for.
+func (c *Client) Whoami(ctx context.Context) (*server.Whoami, error) {
+	var w server.Whoami
+	return &w, c.do(ctx, "GET", "/api/v1/whoami", nil, &w)
+}
+
+// Watchlist returns the organisation's watchlist.
+func (c *Client) Watchlist(ctx context.Context) ([]server.WatchEntry, error) {
+	var out struct{ Entries []server.WatchEntry }
+	return out.Entries, c.do(ctx, "GET", "/api/v1/watchlist", nil, &out)
+}
+
+// AddWatch adds a watchlist entry.
+func (c *Client) AddWatch(ctx context.Context, kind vigie.WatchKind, value string) (*server.WatchEntry, error) {
+	var e server.WatchEntry
+	return &e, c.do(ctx, "POST", "/api/v1/watchlist", map[string]string{"kind": string(kind), "value": value}, &e)
+}
+
+// RemoveWatch deletes a watchlist entry.
+func (c *Client) RemoveWatch(ctx context.Context, id string) error {
+	return c.do(ctx, "DELETE", "/api/v1/watchlist/"+url.PathEscape(id), nil, nil)
+}
+
+// Webhooks returns the organisation's webhooks.
+func (c *Client) Webhooks(ctx context.Context) ([]server.Webhook, error) {
+	var out struct{ Webhooks []server.Webhook }
+	return out.Webhooks, c.do(ctx, "GET", "/api/v1/webhooks", nil, &out)
+}
+
+// AddWebhook registers a webhook; with an empty secret the hub makes one
+// and returns it.
+func (c *Client) AddWebhook(ctx context.Context, u, secret string) (*server.Webhook, error) {
+	var w server.Webhook
+	return &w, c.do(ctx, "POST", "/api/v1/webhooks", map[string]string{"url": u, "secret": secret}, &w)
+}
+
+// RemoveWebhook deletes a webhook.
+func (c *Client) RemoveWebhook(ctx context.Context, id string) error {
+	return c.do(ctx, "DELETE", "/api/v1/webhooks/"+url.PathEscape(id), nil, nil)
+}
+
+// Deliveries returns the organisation's webhook deliveries in a state.
+func (c *Client) Deliveries(ctx context.Context, state vigie.DeliveryState) ([]vigie.Delivery, error) {
+	var out struct{ Deliveries []vigie.Delivery }
+	return out.Deliveries, c.do(ctx, "GET", "/api/v1/webhooks/deliveries?state="+url.QueryEscape(string(state)), nil, &out)
+}
+
+// AlertFilter selects alerts.
+type AlertFilter struct {
+	States   []vigie.AlertState
+	Trigger  string
+	Severity vigie.Severity
+	Limit    int
+}
+
+// Alerts returns the organisation's alerts, most recently updated first.
+func (c *Client) Alerts(ctx context.Context, f AlertFilter) ([]vigie.Alert, error) {
+	q := url.Values{}
+	var states []string
+	for _, s := range f.States {
+		states = append(states, string(s))
+	}
+	if len(states) > 0 {
+		q.Set("state", strings.Join(states, ","))
+	}
+	if f.Trigger != "" {
+		q.Set("trigger", f.Trigger)
+	}
+	if f.Severity > 0 {
+		q.Set("severity", f.Severity.String())
+	}
+	if f.Limit > 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	var out struct{ Alerts []vigie.Alert }
+	return out.Alerts, c.do(ctx, "GET", "/api/v1/alerts?"+q.Encode(), nil, &out)
+}
+
+// SetAlertState acknowledges or resolves an alert.
+func (c *Client) SetAlertState(ctx context.Context, id string, st vigie.AlertState) (*vigie.Alert, error) {
+	var a vigie.Alert
+	return &a, c.do(ctx, "PATCH", "/api/v1/alerts/"+url.PathEscape(id), map[string]string{"state": string(st)}, &a)
+}
+
+// StreamEvent is one event of the live stream.
+type StreamEvent struct {
+	ID    int64
+	Type  string // "alert.created" or "alert.updated"
+	Alert vigie.Alert
+}
+
+// Stream follows the live stream of alerts from after (0 for all), calling
+// fn for each event, until ctx ends or the connection fails; it returns the
+// id of the last event seen, to resume from.
+func (c *Client) Stream(ctx context.Context, after int64, fn func(StreamEvent) error) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.base+"/api/v1/alerts/stream", nil)
+	if err != nil {
+		return after, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", "text/event-stream")
+	if after > 0 {
+		req.Header.Set("Last-Event-ID", strconv.FormatInt(after, 10))
+	}
+	// The stream lasts: no overall timeout, the context ends it.
+	hc := *c.http
+	hc.Timeout = 0
+	res, err := hc.Do(req)
+	if err != nil {
+		return after, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+		return after, &Error{Status: res.StatusCode, Description: strings.TrimSpace(string(b))}
+	}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var ev StreamEvent
+	var data []byte
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if len(data) > 0 && ev.ID > 0 {
+				if err := json.Unmarshal(data, &ev.Alert); err != nil {
+					return after, fmt.Errorf("stream event %d: %w", ev.ID, err)
+				}
+				if err := fn(ev); err != nil {
+					return ev.ID, err
+				}
+				after = ev.ID
+			}
+			ev, data = StreamEvent{}, nil
+		case strings.HasPrefix(line, "id: "):
+			ev.ID, _ = strconv.ParseInt(line[4:], 10, 64)
+		case strings.HasPrefix(line, "event: "):
+			ev.Type = line[7:]
+		case strings.HasPrefix(line, "data: "):
+			data = append(data, line[6:]...)
+		}
+	}
+	if ctx.Err() != nil {
+		return after, nil
+	}
+	return after, sc.Err()
+}
