@@ -157,7 +157,7 @@ func TestEarlyWarningEndToEnd(t *testing.T) {
 		Type  string `json:"type"`
 		Alert struct {
 			ID, Trigger, Severity string
-			Objects              []struct{ ID string }
+			Objects               []struct{ ID string }
 		} `json:"alert"`
 	}
 	if err := json.Unmarshal(body, &payload); err != nil {
