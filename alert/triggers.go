@@ -320,9 +320,10 @@ func (b *batch) enrich(ctx context.Context) error {
 		return nil
 	}
 	ids := keysOf(causeIDs)
-	// What the causes indicate (an indicator indicates a malware).
+	// What the causes indicate or use (an indicator indicates a malware, a
+	// campaign uses it): countermeasures of those apply too.
 	indicated := map[string][]string{}
-	rels, err := b.relationsWith(ctx, ids, true, "indicates")
+	rels, err := b.relationsWith(ctx, ids, true, "indicates", "uses")
 	if err != nil {
 		return err
 	}

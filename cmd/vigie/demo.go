@@ -16,8 +16,11 @@ const demoHelp = `Start a hub on a fresh embedded store seeded with a demo coali
 five organisations in different sectors and countries, three communities,
 three collections, an API key per organisation (printed below), and a
 campaign report with indicators, malware and a course of action at several
-TLP levels. Then try the printed curl commands, or point any TAXII 2.1
-client at it.
+TLP levels. Helios Energie (energy sector) watches its address range and
+its domain, and the demo runs a webhook receiver for it that prints each
+alert. A few seconds after start, CERT-Nord publishes a fresh Lantern
+C2 address inside Helios's range: watch the alert arrive. Then try the
+printed curl commands, or point any TAXII 2.1 client at it.
 
 The demo listens on loopback with plain HTTP unless --https is given.
 
@@ -50,20 +53,27 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	}
 	h := hub.New(store, hub.Config{}, time.Now)
 	coalition, err := seedDemo(ctx, h)
+	var rcv *demoReceiver
+	if err == nil {
+		rcv, err = demoWebhook(ctx, h, stdio, coalition)
+	}
 	store.Close()
 	if err != nil {
 		return fmt.Errorf("seeding the demo: %w", err)
 	}
+	defer rcv.close()
 
 	m := newServeMain(stdio)
 	m.DataDir, m.Addr, m.PlainHTTP, m.Title = dir, *addr, !*https, "vigie demo coalition"
 	m.DB = "sqlite:" + filepath.Join(dir, "vigie.db")
+	m.WebhookAllow = "127.0.0.0/8" // the demo's own webhook receiver
 	m.DefaultRoot = demoRoot
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
 	}
 	printDemo(stdio, m.URL(), dir, coalition)
+	go demoFreshThreat(ctx, stdio, m.URL(), coalition)
 	<-ctx.Done()
 	fmt.Fprintln(stdio.Err, "vigie: shutting down")
 	return m.Close()

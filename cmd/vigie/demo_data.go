@@ -81,10 +81,31 @@ func seedDemo(ctx context.Context, h *hub.Hub) (*demoCoalition, error) {
 		}
 		c.collections = append(c.collections, demoCollection{col.ID, col.Title, vigie.GrantsList(col.Read), vigie.GrantsList(col.Write)})
 	}
+	if err := watchDemo(ctx, h, c); err != nil {
+		return nil, err
+	}
 	if err := publishDemo(ctx, h, c); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// watchDemo gives Helios Energie a watchlist: its address range and its
+// domain (its sector, energy, comes from its identity).
+func watchDemo(ctx context.Context, h *hub.Hub, c *demoCoalition) error {
+	for _, w := range []struct {
+		kind  vigie.WatchKind
+		value string
+	}{{vigie.WatchCIDR, "198.51.100.0/24"}, {vigie.WatchDomain, "helios-energie.example"}} {
+		e := &vigie.WatchEntry{ID: vigie.NewUUID(), OrgID: c.orgs[1].id, Kind: w.kind, Value: w.value, Created: time.Now().UTC()}
+		if err := e.Normalize(); err != nil {
+			return err
+		}
+		if err := h.Store().CreateWatch(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // publishDemo publishes the Frozen Lantern campaign: a Flame-like espionage
