@@ -26,10 +26,14 @@ type earlyWarning struct {
 	dir, collection, keyA, keyB, orgA, orgB string
 }
 
-func newEarlyWarning(t *testing.T) earlyWarning {
+func newEarlyWarning(t *testing.T, db ...string) earlyWarning {
 	t.Helper()
 	e := earlyWarning{dir: t.TempDir()}
-	admin := func(args ...string) string { return mustRun(t, append([]string{"admin", "--data", e.dir}, args...)...) }
+	base := []string{"admin", "--data", e.dir}
+	if len(db) > 0 {
+		base = append(base, "--db", db[0])
+	}
+	admin := func(args ...string) string { return mustRun(t, append(append([]string{}, base...), args...)...) }
 	e.orgA = strings.TrimSpace(admin("org", "add", "CERT-Nord", "--sector", "government-national", "--country", "FR"))
 	e.orgB = strings.TrimSpace(admin("org", "add", "Helios", "--sector", "energy", "--country", "FR"))
 	e.keyA = lastLine(admin("key", "add", "--org", "CERT-Nord", "--role", "publisher"))

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vigie-cti/vigie/store/postgres/pgtest"
 	"github.com/vigie-cti/vigie/taxii"
@@ -110,4 +114,59 @@ func TestTwoHubProcessesOnPostgres(t *testing.T) {
 		}
 	}
 	t.Logf("%d objects through two processes, %s", len(acked), fmt.Sprint(len(seen), " seen by the reader"))
+}
+
+// TestEarlyWarningAcrossProcesses runs two hub processes on one
+// PostgreSQL: an object published through one raises an alert that is
+// delivered to the webhook exactly once, and that the live stream of the
+// other process shows at once.
+func TestEarlyWarningAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts hub processes")
+	}
+	db := pgtest.URL(t)
+	e := newEarlyWarning(t, db)
+	rcv := newReceiver(t)
+	var urls []string
+	for i := 0; i < 2; i++ {
+		cmd, url := startHubProcess(t, e.dir, "--db", db, "--webhook-allow", "127.0.0.0/8")
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		urls = append(urls, url)
+	}
+	hubB := []string{"--hub", urls[0], "--key", e.keyB}
+	mustRun(t, append([]string{"watch", "add", "cidr", "198.51.100.0/24"}, hubB...)...)
+	mustRun(t, append([]string{"webhook", "add", "--url", rcv.srv.URL, "--secret", "0123456789abcdef"}, hubB...)...)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stream syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, append([]string{"alerts", "--follow", "--json"}, hubB...), Stdio{Out: &stream, Err: io.Discard})
+	}()
+	time.Sleep(300 * time.Millisecond) // the stream connects
+
+	const n = 5
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		publishIndicator(t, urls[1], e.keyA, e.collection, e.orgA, fmt.Sprintf("[ipv4-addr:value = '198.51.100.%d']", 10+i), 300+i)
+	}
+	for i := 0; i < n; i++ {
+		rcv.wait(t, 15*time.Second)
+	}
+	t.Logf("%d alerts delivered %v after the first POST", n, time.Since(start))
+	for strings.Count(stream.String(), "\n") < n && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // any duplicate delivery would arrive by now
+	cancel()
+	<-done
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	if len(rcv.bodies) != n {
+		t.Errorf("%d webhook deliveries, want exactly %d (one per alert, by one process)", len(rcv.bodies), n)
+	}
+	if got := strings.Count(stream.String(), "\n"); got != n {
+		t.Errorf("the other process's stream showed %d events, want %d:\n%s", got, n, stream.String())
+	}
 }

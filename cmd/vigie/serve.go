@@ -119,12 +119,46 @@ func (m *serveMain) Run(ctx context.Context) error {
 	guard := alert.NewGuard(allow)
 	broker := alert.NewBroker()
 	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger})
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	// Processes sharing a database wake each other through it.
+	var peers *coalescer
+	n, shared := m.store.(notifier)
+	if shared {
+		peers = newCoalescer(bg, n, channelObjects, channelAlerts)
+	}
 	engine := alert.New(m.store, alert.Options{
 		DefaultTLP: def, SightingThreshold: m.SightingThreshold, SightingWindow: m.SightingWindow, Logger: logger,
-		OnEvents: func(evs []vigie.AlertEvent) { broker.Publish(evs); dispatcher.Wake() },
+		OnEvents: func(evs []vigie.AlertEvent) {
+			broker.Publish(evs)
+			dispatcher.Wake()
+			peers.send(channelAlerts)
+		},
 	})
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: engine.Wake}, time.Now)
+	onPublish := func() {
+		engine.Wake()
+		peers.send(channelObjects)
+	}
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish}, time.Now)
 	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard})
+	m.jobs.Add(3)
+	go func() { defer m.jobs.Done(); engine.Run(bg) }()
+	go func() { defer m.jobs.Done(); dispatcher.Run(bg) }()
+	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
+	if shared {
+		m.jobs.Add(1)
+		go func() {
+			defer m.jobs.Done()
+			n.Listen(bg, []string{channelObjects, channelAlerts}, func(ch string) {
+				if ch == channelObjects {
+					engine.Wake()
+				} else {
+					broker.WakeAll()
+					dispatcher.Wake()
+				}
+			})
+		}()
+	}
 
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
@@ -152,12 +186,6 @@ func (m *serveMain) Run(ctx context.Context) error {
 		fmt.Fprintf(m.stdio.Err, "vigie: TLS certificate SHA-256 fingerprint %s\n", fingerprint)
 	}
 	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
-	bg, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.jobs.Add(3)
-	go func() { defer m.jobs.Done(); engine.Run(bg) }()
-	go func() { defer m.jobs.Done(); dispatcher.Run(bg) }()
-	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
 	go func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("server stopped", slog.Any("err", err))

@@ -32,6 +32,7 @@ var migrations embed.FS
 // concurrent use, also by several processes sharing one database.
 type Store struct {
 	*sqldb.DB
+	db *sql.DB
 }
 
 var _ vigie.Store = (*Store)(nil)
@@ -113,7 +114,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{sqldb.New(db, db, dialect)}, nil
+	return &Store{DB: sqldb.New(db, db, dialect), db: db}, nil
 }
 
 type poolConfig struct {

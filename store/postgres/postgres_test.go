@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/vigie-cti/vigie"
@@ -44,6 +45,42 @@ func TestOpenRejectsBadURL(t *testing.T) {
 	for _, u := range []string{"mysql://x", "postgres://h/db?pool_max_conns=many"} {
 		if _, err := postgres.Open(context.Background(), u); err == nil {
 			t.Errorf("Open(%q) accepted", u)
+		}
+	}
+}
+
+// TestNotifyReachesOtherStores checks that a notification sent through one
+// store (process) reaches a listener on another.
+func TestNotifyReachesOtherStores(t *testing.T) {
+	url := pgtest.URL(t)
+	a, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan string, 10)
+	go b.Listen(ctx, []string{"vigie_test"}, func(c string) { got <- c })
+	deadline := time.After(10 * time.Second)
+	for {
+		if err := a.Notify(ctx, "vigie_test"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case c := <-got:
+			if c != "vigie_test" {
+				t.Errorf("channel %q", c)
+			}
+			return
+		case <-time.After(100 * time.Millisecond): // the listener may not be up yet
+		case <-deadline:
+			t.Fatal("no notification received")
 		}
 	}
 }
