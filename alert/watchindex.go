@@ -196,18 +196,20 @@ func secondLevel(label string) bool {
 	return false
 }
 
-// mainLabel returns the folded registrable label of a domain:
-// "helios-energie" for www.helios-energie.fr or helios-energie.co.uk.
+// mainLabel returns the folded registrable label of a watched domain,
+// "helios-energie" for helios-energie.fr or helios-energie.co.uk, whose
+// look-alikes are worth an alert. A watched subdomain (vpn.example.org) has
+// none: its parent's label may be a name thousands of domains share.
 func mainLabel(d string) string {
 	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
-		return ""
+	n := len(labels)
+	switch {
+	case n == 2:
+		return fold(labels[0])
+	case n == 3 && len(labels[2]) == 2 && secondLevel(labels[1]):
+		return fold(labels[0])
 	}
-	i := len(labels) - 2
-	if i > 0 && len(labels[len(labels)-1]) == 2 && secondLevel(labels[i]) {
-		i--
-	}
-	return fold(labels[i])
+	return ""
 }
 
 // lookalikeCandidates returns the folded labels of d, and every run of

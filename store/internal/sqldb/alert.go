@@ -29,43 +29,102 @@ func (s *DB) RecordAlerts(ctx context.Context, b *vigie.AlertBatch) ([]vigie.Ale
 	if err := s.keepEngineTables(ctx, tx, b); err != nil {
 		return nil, err
 	}
-	hooks := map[string][]*vigie.Webhook{}
 	var events []vigie.AlertEvent
-	for _, cand := range b.Alerts {
-		a, kind, err := s.upsertAlert(ctx, tx, cand, b.Now)
+	if len(b.Alerts) > 0 {
+		rec, err := s.newRecorder(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
-		doc, err := json.Marshal(a)
-		if err != nil {
-			return nil, s.wrap("encode alert", err)
-		}
-		ev := vigie.AlertEvent{OrgID: a.OrgID, Kind: kind, Alert: doc, Time: b.Now}
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO alert_events (org_id, alert_id, kind, doc, created) VALUES (?, ?, ?, ?, ?) RETURNING seq`),
-			a.OrgID, a.ID, kind, doc, micros(b.Now)).Scan(&ev.Seq); err != nil {
-			return nil, s.wrap("insert alert event", err)
-		}
-		events = append(events, ev)
-		if _, ok := hooks[a.OrgID]; !ok {
-			if hooks[a.OrgID], err = s.txWebhooks(ctx, tx, a.OrgID); err != nil {
+		defer rec.close()
+		for _, cand := range b.Alerts {
+			ev, err := rec.record(ctx, cand, b.Now)
+			if err != nil {
 				return nil, err
 			}
-		}
-		body, err := json.Marshal(WebhookPayload{ID: ev.Seq, Type: "alert." + kind, Time: b.Now, Alert: doc})
-		if err != nil {
-			return nil, s.wrap("encode delivery", err)
-		}
-		for _, h := range hooks[a.OrgID] {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO deliveries (webhook_id, org_id, event_seq, url, body, state, next_attempt, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-				h.ID, a.OrgID, ev.Seq, h.URL, body, string(vigie.DeliveryPending), micros(b.Now), micros(b.Now)); err != nil {
-				return nil, s.wrap("queue delivery", err)
-			}
+			events = append(events, ev)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, s.wrap("commit", err)
 	}
 	return events, nil
+}
+
+// recorder writes alerts, events and deliveries with statements prepared
+// once per transaction.
+type recorder struct {
+	s                                         *DB
+	find, insert, update, event, hooks, queue *sql.Stmt
+	webhooks                                  map[string][]*vigie.Webhook
+}
+
+func (s *DB) newRecorder(ctx context.Context, tx *sql.Tx) (*recorder, error) {
+	r := &recorder{s: s, webhooks: map[string][]*vigie.Webhook{}}
+	for _, p := range []struct {
+		dst  **sql.Stmt
+		text string
+	}{
+		{&r.find, `SELECT doc FROM alerts WHERE org_id = ? AND dedup_key = ?`},
+		{&r.insert, `INSERT INTO alerts (id, org_id, dedup_key, trigger_kind, severity, state, doc, first_seen, last_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&r.update, `UPDATE alerts SET severity = ?, state = ?, doc = ?, last_seen = ?, updated = ? WHERE id = ?`},
+		{&r.event, `INSERT INTO alert_events (org_id, alert_id, kind, doc, created) VALUES (?, ?, ?, ?, ?) RETURNING seq`},
+		{&r.hooks, `SELECT id, url FROM webhooks WHERE org_id = ?`},
+		{&r.queue, `INSERT INTO deliveries (webhook_id, org_id, event_seq, url, body, state, next_attempt, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		st, err := tx.PrepareContext(ctx, s.q(p.text))
+		if err != nil {
+			r.close()
+			return nil, s.wrap("prepare", err)
+		}
+		*p.dst = st
+	}
+	return r, nil
+}
+
+func (r *recorder) close() {
+	for _, st := range []*sql.Stmt{r.find, r.insert, r.update, r.event, r.hooks, r.queue} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// record creates or updates one alert, appends its event and queues its
+// deliveries.
+func (r *recorder) record(ctx context.Context, cand *vigie.Alert, now time.Time) (vigie.AlertEvent, error) {
+	s := r.s
+	a, kind, err := r.upsert(ctx, cand, now)
+	if err != nil {
+		return vigie.AlertEvent{}, err
+	}
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return vigie.AlertEvent{}, s.wrap("encode alert", err)
+	}
+	ev := vigie.AlertEvent{OrgID: a.OrgID, Kind: kind, Alert: doc, Time: now}
+	if err := r.event.QueryRowContext(ctx, a.OrgID, a.ID, kind, doc, micros(now)).Scan(&ev.Seq); err != nil {
+		return ev, s.wrap("insert alert event", err)
+	}
+	hooks, ok := r.webhooks[a.OrgID]
+	if !ok {
+		if hooks, err = r.orgWebhooks(ctx, a.OrgID); err != nil {
+			return ev, err
+		}
+		r.webhooks[a.OrgID] = hooks
+	}
+	if len(hooks) == 0 {
+		return ev, nil
+	}
+	body, err := json.Marshal(WebhookPayload{ID: ev.Seq, Type: "alert." + kind, Time: now, Alert: doc})
+	if err != nil {
+		return ev, s.wrap("encode delivery", err)
+	}
+	for _, h := range hooks {
+		if _, err := r.queue.ExecContext(ctx, h.ID, a.OrgID, ev.Seq, h.URL, body, string(vigie.DeliveryPending), micros(now), micros(now)); err != nil {
+			return ev, s.wrap("queue delivery", err)
+		}
+	}
+	return ev, nil
 }
 
 // WebhookPayload is the JSON body of every webhook delivery.
@@ -101,25 +160,63 @@ func (s *DB) moveCursors(ctx context.Context, tx *sql.Tx, from, to map[string]in
 	return nil
 }
 
-// keepEngineTables stores the sightings, relations and observables of a batch.
+// keepEngineTables stores the sightings, relations and observables of a
+// batch, many rows per statement.
 func (s *DB) keepEngineTables(ctx context.Context, tx *sql.Tx, b *vigie.AlertBatch) error {
-	for _, sg := range b.Sightings {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sightings (indicator_id, org_id, sighting_id, seen) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			sg.IndicatorID, sg.OrgID, sg.SightingID, micros(sg.Seen)); err != nil {
-			return s.wrap("record sighting", err)
+	rows := func(n int, row string, prefix, suffix string, args func(i int) []any) error {
+		for start := 0; start < n; start += insertChunk {
+			end := min(start+insertChunk, n)
+			var q strings.Builder
+			q.WriteString(prefix)
+			var vals []any
+			for i := start; i < end; i++ {
+				if i > start {
+					q.WriteString(", ")
+				}
+				q.WriteString(row)
+				vals = append(vals, args(i)...)
+			}
+			q.WriteString(suffix)
+			if _, err := tx.ExecContext(ctx, s.q(q.String()), vals...); err != nil {
+				return s.wrap("engine tables", err)
+			}
 		}
+		return nil
 	}
+	if err := rows(len(b.Sightings), "(?, ?, ?, ?)", `INSERT INTO sightings (indicator_id, org_id, sighting_id, seen) VALUES `, ` ON CONFLICT DO NOTHING`,
+		func(i int) []any {
+			sg := b.Sightings[i]
+			return []any{sg.IndicatorID, sg.OrgID, sg.SightingID, micros(sg.Seen)}
+		}); err != nil {
+		return err
+	}
+	colls := map[string]int64{}
 	for _, r := range b.Relations {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO relations (coll, rel_id, rel_type, source_ref, target_ref) VALUES ((SELECT seq FROM collections WHERE id = ?), ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			r.Collection, r.ID, r.Type, r.Source, r.Target); err != nil {
-			return s.wrap("record relation", err)
-		}
+		colls[r.Collection] = 0
 	}
 	for _, o := range b.Observables {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO observables (key, coll, object_id, org_id) VALUES (?, (SELECT seq FROM collections WHERE id = ?), ?, ?) ON CONFLICT DO NOTHING`),
-			o.Key, o.Collection, o.ObjectID, o.OrgID); err != nil {
-			return s.wrap("record observable", err)
+		colls[o.Collection] = 0
+	}
+	for id := range colls {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT seq FROM collections WHERE id = ?`), id).Scan(&seq); err != nil {
+			return s.wrap("engine tables", err)
 		}
+		colls[id] = seq
+	}
+	if err := rows(len(b.Relations), "(?, ?, ?, ?, ?)", `INSERT INTO relations (coll, rel_id, rel_type, source_ref, target_ref) VALUES `, ` ON CONFLICT DO NOTHING`,
+		func(i int) []any {
+			r := b.Relations[i]
+			return []any{colls[r.Collection], r.ID, r.Type, r.Source, r.Target}
+		}); err != nil {
+		return err
+	}
+	if err := rows(len(b.Observables), "(?, ?, ?, ?)", `INSERT INTO observables (key, coll, object_id, org_id) VALUES `, ` ON CONFLICT DO NOTHING`,
+		func(i int) []any {
+			o := b.Observables[i]
+			return []any{o.Key, colls[o.Collection], o.ObjectID, o.OrgID}
+		}); err != nil {
+		return err
 	}
 	for _, k := range b.Prune {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM observables WHERE key = ? AND seq NOT IN (SELECT seq FROM observables WHERE key = ? ORDER BY seq DESC LIMIT `+strconv.Itoa(vigie.MaxPerObservable)+`)`), k, k); err != nil {
@@ -129,12 +226,13 @@ func (s *DB) keepEngineTables(ctx context.Context, tx *sql.Tx, b *vigie.AlertBat
 	return nil
 }
 
-// upsertAlert creates an alert or merges a candidate into the existing one
+// upsert creates an alert or merges a candidate into the existing one
 // with the same organisation and dedup key: count added, last seen moved,
 // objects merged, severity raised, and a resolved alert reopened.
-func (s *DB) upsertAlert(ctx context.Context, tx *sql.Tx, c *vigie.Alert, now time.Time) (*vigie.Alert, string, error) {
+func (r *recorder) upsert(ctx context.Context, c *vigie.Alert, now time.Time) (*vigie.Alert, string, error) {
+	s := r.s
 	var doc []byte
-	err := tx.QueryRowContext(ctx, s.q(`SELECT doc FROM alerts WHERE org_id = ? AND dedup_key = ?`), c.OrgID, c.DedupKey).Scan(&doc)
+	err := r.find.QueryRowContext(ctx, c.OrgID, c.DedupKey).Scan(&doc)
 	kind := "updated"
 	a := c
 	switch {
@@ -181,11 +279,9 @@ func (s *DB) upsertAlert(ctx context.Context, tx *sql.Tx, c *vigie.Alert, now ti
 		return nil, "", s.wrap("encode alert", err)
 	}
 	if kind == "created" {
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO alerts (id, org_id, dedup_key, trigger_kind, severity, state, doc, first_seen, last_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			a.ID, a.OrgID, a.DedupKey, a.Trigger, int(a.Severity), string(a.State), doc, micros(a.FirstSeen), micros(a.LastSeen), micros(now))
+		_, err = r.insert.ExecContext(ctx, a.ID, a.OrgID, a.DedupKey, a.Trigger, int(a.Severity), string(a.State), doc, micros(a.FirstSeen), micros(a.LastSeen), micros(now))
 	} else {
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE alerts SET severity = ?, state = ?, doc = ?, last_seen = ?, updated = ? WHERE id = ?`),
-			int(a.Severity), string(a.State), doc, micros(a.LastSeen), micros(now), a.ID)
+		_, err = r.update.ExecContext(ctx, int(a.Severity), string(a.State), doc, micros(a.LastSeen), micros(now), a.ID)
 	}
 	if err != nil {
 		return nil, "", s.wrap("store alert", err)
@@ -207,21 +303,21 @@ func mergeRefs(have, add []vigie.ObjectRef) []vigie.ObjectRef {
 	return have
 }
 
-func (s *DB) txWebhooks(ctx context.Context, tx *sql.Tx, orgID string) ([]*vigie.Webhook, error) {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT id, url FROM webhooks WHERE org_id = ?`), orgID)
+func (r *recorder) orgWebhooks(ctx context.Context, orgID string) ([]*vigie.Webhook, error) {
+	rows, err := r.hooks.QueryContext(ctx, orgID)
 	if err != nil {
-		return nil, s.wrap("webhooks", err)
+		return nil, r.s.wrap("webhooks", err)
 	}
 	defer rows.Close()
 	var out []*vigie.Webhook
 	for rows.Next() {
 		w := &vigie.Webhook{OrgID: orgID}
 		if err := rows.Scan(&w.ID, &w.URL); err != nil {
-			return nil, s.wrap("webhooks", err)
+			return nil, r.s.wrap("webhooks", err)
 		}
 		out = append(out, w)
 	}
-	return out, s.wrap("webhooks", rows.Err())
+	return out, r.s.wrap("webhooks", rows.Err())
 }
 
 // ListAlerts returns an organisation's alerts, most recently updated first.
