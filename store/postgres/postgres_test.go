@@ -3,8 +3,8 @@ package postgres_test
 import (
 	"context"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/store/postgres"
