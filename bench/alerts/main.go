@@ -223,4 +223,3 @@ func waitURL(r io.Reader) string {
 	log.Fatal("the hub did not start")
 	return ""
 }
-
