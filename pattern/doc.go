@@ -1,0 +1,64 @@
+// Package pattern implements the STIX 2.1 patterning language (STIX 2.1
+// §9): a hand-written parser with position-accurate errors, a canonical
+// printer, validation warnings for undefined object types and properties,
+// an evaluator that matches patterns against observed-data, and an Index
+// that compiles large sets of indicators into constant-time and
+// prefix-table lookups.
+//
+// # Parsing
+//
+// Parse accepts every pattern of the grammar STIXPattern.g4 and reports the
+// first error as a *SyntaxError carrying the byte offset, the line and the
+// column (both 1-based, the column counted in characters). Literals are
+// checked when parsed: malformed timestamps, base64 or hex, REPEATS 0,
+// WITHIN 0, a START that is not before its STOP, an IN set mixing types,
+// an ISSUBSET or ISSUPERSET operand that is not an IP address or CIDR
+// block, and a MATCHES expression that Go's RE2 engine cannot run
+// (back-references, look-around, atomic groups, possessive quantifiers)
+// are errors, never silent non-matches. (*Pattern).String prints the
+// canonical form, which parses back to the same pattern.
+//
+// # Validation
+//
+// Validate reports, as warnings, object types that STIX 2.1 does not define
+// (custom types are legitimate and evaluate like the others), properties a
+// defined type does not have (with the closest defined name when one is
+// near, e.g. file:hashs → hashes), hash algorithm names outside the STIX
+// vocabulary and hash values of the wrong length.
+//
+// # Evaluation
+//
+// ObservationsFromObjects turns a bundle's objects into Observations: each
+// STIX 2.1 observed-data with the objects its object_refs name, or a STIX
+// 2.0-style observed-data with embedded objects. (*Pattern).Match finds a
+// set of observations that satisfies the whole pattern, with the semantics
+// described on Match.
+//
+// Comparison semantics, where the specification leaves room for a choice,
+// are stated in value.go and on Match: a type mismatch makes a comparison
+// false ("!=" included, NOT negating the result), a missing path is false
+// even under NOT, IP address values compare as address blocks, domain
+// names without regard to ASCII case, hex hash values without regard to
+// case.
+//
+// # Indicator index
+//
+// An Index files indicators under the observables their patterns require:
+// hashes as fixed-size digests, IP addresses in hash maps and CIDR blocks
+// in prefix tables, domain names, URLs (NormalizeURL), e-mail addresses and
+// file names in hash maps. Lookup serves the sensor, one observable at a
+// time, without allocating; Match gives, for a set of observations, exactly
+// the indicators that (*Pattern).Match would find, evaluating in full only
+// the candidates a key points to.
+//
+// # Limits
+//
+// Patterns come from other organisations, so every cost is bounded:
+// MaxPatternLength bytes, MaxDepth levels of nesting, MaxComparisons
+// comparisons, MaxSetSize members in an IN set, MaxRegexLength bytes per
+// regular expression, REPEATS at most MaxRepeats, at most MaxBindingSize
+// observations needed by one match, and MaxEvalSteps units of work per
+// call to Match; past the last one Match returns an error wrapping
+// ErrEvalLimit, never a silent false. Regular expressions run on RE2, in
+// time linear in the input.
+package pattern
