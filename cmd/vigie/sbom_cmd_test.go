@@ -1,10 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -218,6 +220,49 @@ func TestSBOMCheckErrors(t *testing.T) {
 				t.Errorf("stderr %q, want it to mention %q", errs, tt.msg)
 			}
 		})
+	}
+}
+
+// TestSBOMCheckZipIndex checks against a zip of the Go advisories twice:
+// the first run indexes the zip in the cache directory, the second reads
+// only the entries it needs, with the same result.
+func TestSBOMCheckZipIndex(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // keep the default index out of the user's cache
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "all.zip")
+	f, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	files, _ := filepath.Glob(goVulnDB + "/*.json")
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create(filepath.Base(p))
+		w.Write(data)
+	}
+	zw.Close()
+	f.Close()
+	cache := filepath.Join(dir, "cache")
+	var outs []string
+	for range 2 {
+		code, out, errs := run(t, "sbom", "check", protonBridge, "--advisories", zipPath, "--cache-dir", cache, "--format", "json")
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, errs)
+		}
+		outs = append(outs, out)
+	}
+	if outs[0] != outs[1] {
+		t.Error("the indexed run differs from the first")
+	}
+	if idx, _ := filepath.Glob(filepath.Join(cache, "*.idx")); len(idx) != 1 {
+		t.Errorf("index files %v, want one", idx)
+	}
+	if !strings.Contains(outs[1], `"findings": 58`) {
+		t.Errorf("summary of the indexed run:\n%.300s", outs[1])
 	}
 }
 
