@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -87,24 +88,23 @@ func STIXID(advisoryID string) string {
 // ToSTIXVulnerability converts an advisory to a STIX 2.1 vulnerability
 // object (JSON): the advisory id as name and in external_references with its
 // aliases and upstream ids (CVEs under source_name "cve"), its references,
-// "created" from Published (or the first date it has) and "modified" from the
-// latest of Modified and Withdrawn, and the custom properties documented
-// with STIXAffectedProperty. It fails when the advisory has no id or no date
-// at all.
+// "created" from Published (or the first date it has; 0001-01-01 when it
+// has none) and "modified" from the latest of Modified and Withdrawn, and
+// the custom properties documented with STIXAffectedProperty. It fails when
+// the advisory has no id.
 func ToSTIXVulnerability(a Advisory) ([]byte, error) {
 	if a.ID == "" {
 		return nil, fmt.Errorf("%w: advisory without id", ErrMalformed)
 	}
+	// Records without a date (some real ones say 0001-01-01) get
+	// 0001-01-01T00:00:00.000Z: a STIX object needs created and modified.
 	valid := func(t time.Time) bool { return t.Year() > 1 }
-	var created time.Time
+	created := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, t := range []time.Time{a.Published, a.Modified, a.Withdrawn} {
 		if valid(t) {
 			created = t
 			break
 		}
-	}
-	if created.IsZero() {
-		return nil, fmt.Errorf("%w: %s: no published, modified or withdrawn time", ErrMalformed, a.ID)
 	}
 	modified := created
 	for _, t := range []time.Time{a.Modified, a.Withdrawn} {
@@ -130,7 +130,11 @@ func ToSTIXVulnerability(a Advisory) ([]byte, error) {
 		v.Labels = []string{"malicious-package"}
 	}
 	for _, id := range a.IDs() {
-		v.ExternalReferences = append(v.ExternalReferences, stixExternalRef{SourceName: idSource(id), ExternalID: id})
+		ref := stixExternalRef{SourceName: idSource(id), ExternalID: id}
+		if slices.Contains(a.Upstream, id) && !slices.Contains(a.Aliases, id) {
+			ref.Description = upstreamRef
+		}
+		v.ExternalReferences = append(v.ExternalReferences, ref)
 	}
 	for _, r := range a.References {
 		if r.URL == "" {
@@ -150,6 +154,58 @@ func ToSTIXVulnerability(a Advisory) ([]byte, error) {
 		v.Affected = append(v.Affected, sa)
 	}
 	return json.Marshal(v)
+}
+
+// upstreamRef marks, in the description of an external reference, an
+// upstream id (a CVE a CSAF advisory derives from) as opposed to an alias.
+const upstreamRef = "upstream"
+
+// FromSTIXVulnerability converts back a STIX vulnerability object made by
+// ToSTIXVulnerability (as the hub stores it, possibly received from a peer)
+// to an advisory. It fails, with ErrMalformed, for a vulnerability object
+// without the x_vigie_affected property: that one says nothing to match.
+func FromSTIXVulnerability(raw []byte) (Advisory, error) {
+	var v stixVulnerability
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return Advisory{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if _, ok := probe[STIXAffectedProperty]; !ok {
+		return Advisory{}, fmt.Errorf("%w: vulnerability without %s", ErrMalformed, STIXAffectedProperty)
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return Advisory{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if v.Type != "vulnerability" || v.Name == "" {
+		return Advisory{}, fmt.Errorf("%w: not a vulnerability object with a name", ErrMalformed)
+	}
+	a := Advisory{ID: v.Name, Severity: v.Severity, Malicious: v.Malicious, Source: v.Source, Origin: v.ID}
+	a.Summary, a.Details, _ = strings.Cut(v.Description, "\n\n")
+	created, _ := time.Parse(time.RFC3339Nano, v.Created)
+	modified, _ := time.Parse(time.RFC3339Nano, v.Modified)
+	a.Published, a.Modified = created, modified
+	if v.Revoked {
+		a.Withdrawn = modified
+	}
+	for _, r := range v.ExternalReferences {
+		switch {
+		case r.ExternalID != "" && r.ExternalID != a.ID && r.Description == upstreamRef:
+			a.Upstream = append(a.Upstream, r.ExternalID)
+		case r.ExternalID != "" && r.ExternalID != a.ID:
+			a.Aliases = append(a.Aliases, r.ExternalID)
+		case r.URL != "":
+			a.References = append(a.References, Reference{Type: strings.ToUpper(r.SourceName), URL: r.URL})
+		}
+	}
+	for _, sa := range v.Affected {
+		af := Affected{Ecosystem: sa.Ecosystem, Name: sa.Name, PURL: sa.PURL, CPEs: sa.CPEs, Versions: sa.Versions}
+		for _, r := range sa.Ranges {
+			af.Ranges = append(af.Ranges, Range{Type: r.Type, Repo: r.Repo, Events: r.Events})
+		}
+		a.Affected = append(a.Affected, af)
+	}
+	a.Malicious = v.Malicious || IsMaliciousID(a.ID)
+	return a, nil
 }
 
 // idSource names the database an advisory id comes from, as the

@@ -2,6 +2,7 @@ package advisory_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/vigie-cti/vigie/advisory"
+	"github.com/vigie-cti/vigie/stix"
 )
 
 // MustSTIXSchema compiles the official STIX 2.1 JSON schema of the
@@ -125,10 +127,113 @@ func TestToSTIXVulnerabilityShapes(t *testing.T) {
 			t.Errorf("%s: not a valid STIX 2.1 vulnerability: %v", tt.a.ID, err)
 		}
 	}
-	if _, err := advisory.ToSTIXVulnerability(advisory.Advisory{ID: "X-1"}); err == nil {
-		t.Error("an advisory without dates converted")
+	// Records without dates (GO-2022-0231 says 0001-01-01) still convert,
+	// with that date, to a valid object.
+	undated, err := advisory.ToSTIXVulnerability(advisory.Advisory{ID: "X-1", Affected: []advisory.Affected{{Ecosystem: "Go", Name: "example.com/m", Versions: []string{"v1.0.0"}}}})
+	if err != nil || !strings.Contains(string(undated), `"created":"0001-01-01T00:00:00.000Z"`) {
+		t.Errorf("an advisory without dates: %s, %v", undated, err)
+	} else if inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(undated)); sch.Validate(inst) != nil {
+		t.Errorf("an advisory without dates: not a valid STIX 2.1 vulnerability: %v", sch.Validate(inst))
+	}
+	if _, err := advisory.ToSTIXVulnerability(advisory.Advisory{}); err == nil {
+		t.Error("an advisory without id converted")
 	}
 	if advisory.STIXID("GO-2020-0001") != "vulnerability--5e226702-99bd-5ab2-a34e-619846c7fb78" {
 		t.Error("STIXID differs from the object id")
 	}
+}
+
+// TestSTIXRoundTrip converts every advisory of the shared data (Go, mixed
+// OSV, Red Hat CSAF) to a STIX vulnerability and back: what matching uses
+// must survive, since the hub shares advisories as STIX objects and its
+// engine matches the objects it stores.
+func TestSTIXRoundTrip(t *testing.T) {
+	var all []advisory.Advisory
+	for _, path := range []string{shared + "/osv/golang-vulndb/data/osv", shared + "/osv/mixed"} {
+		b, err := advisory.Load(context.Background(), path, advisory.LoadOptions{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b.Advisories...)
+	}
+	if len(all) < 4000 {
+		t.Fatalf("loaded %d advisories", len(all))
+	}
+	for _, a := range all {
+		raw, err := advisory.ToSTIXVulnerability(a)
+		if err != nil {
+			t.Fatalf("%s: %v", a.ID, err)
+		}
+		if _, err := stix.Parse(raw); err != nil {
+			t.Fatalf("%s: the hub would refuse its STIX object: %v", a.ID, err)
+		}
+		back, err := advisory.FromSTIXVulnerability(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", a.ID, err)
+		}
+		type kept struct {
+			ID                 string
+			Aliases, Upstream  []string
+			Affected           []advisory.Affected
+			Severity           []advisory.Severity
+			Malicious          bool
+			Withdrawn          bool
+			Modified, Published string
+		}
+		view := func(x advisory.Advisory) kept {
+			k := kept{ID: x.ID, Affected: x.Affected, Severity: x.Severity, Malicious: x.Malicious, Withdrawn: x.IsWithdrawn()}
+			k.Aliases, k.Upstream = x.Aliases, x.Upstream
+			return k
+		}
+		want, got := view(a), view(back)
+		want.Aliases = dedupe(append(append([]string{}, a.Aliases...), nonAlias(a.Upstream, a.Aliases, true)...))
+		want.Upstream = nonAlias(a.Upstream, a.Aliases, false)
+		got.Aliases = dedupe(append(append([]string{}, back.Aliases...), back.Upstream...))
+		got.Upstream = nil
+		want.Aliases = dedupe(append(want.Aliases, want.Upstream...))
+		want.Upstream = nil
+		if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") })); diff != "" {
+			t.Fatalf("%s round trip (-want +got):\n%s", a.ID, diff)
+		}
+		if a.IsWithdrawn() != back.IsWithdrawn() {
+			t.Errorf("%s: withdrawn %v, back %v", a.ID, a.IsWithdrawn(), back.IsWithdrawn())
+		}
+		for i, id := range a.Upstream {
+			if !slicesContains(back.Upstream, id) && !slicesContains(back.Aliases, id) {
+				t.Errorf("%s: upstream %d %s lost", a.ID, i, id)
+			}
+		}
+	}
+	if _, err := advisory.FromSTIXVulnerability([]byte(`{"type":"vulnerability","name":"CVE-2024-1"}`)); err == nil {
+		t.Error("a vulnerability without x_vigie_affected converted")
+	}
+}
+
+func nonAlias(ids, aliases []string, wantAliased bool) []string {
+	var out []string
+	for _, id := range ids {
+		if slicesContains(aliases, id) == wantAliased {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slicesContains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func slicesContains(s []string, x string) bool {
+	for _, y := range s {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
