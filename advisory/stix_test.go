@@ -172,12 +172,12 @@ func TestSTIXRoundTrip(t *testing.T) {
 			t.Fatalf("%s: %v", a.ID, err)
 		}
 		type kept struct {
-			ID                 string
-			Aliases, Upstream  []string
-			Affected           []advisory.Affected
-			Severity           []advisory.Severity
-			Malicious          bool
-			Withdrawn          bool
+			ID                  string
+			Aliases, Upstream   []string
+			Affected            []advisory.Affected
+			Severity            []advisory.Severity
+			Malicious           bool
+			Withdrawn           bool
 			Modified, Published string
 		}
 		view := func(x advisory.Advisory) kept {
