@@ -78,6 +78,11 @@ type EngineStore interface {
 	Relations(ctx context.Context, refs []string, bySource bool, types []string) ([]Relation, error)
 	// FindObservables returns the correlation index entries of keys.
 	FindObservables(ctx context.Context, keys []string) ([]ObservableRef, error)
+	// LatestOfTypes returns, in store order after the given position (0
+	// for the start), the latest version in each collection of the
+	// objects of the given types, regardless of readers, and the position
+	// to continue from: the engine rebuilds its indexes from them.
+	LatestOfTypes(ctx context.Context, types []string, after int64, limit int) ([]*Object, int64, error)
 	// TryLead makes this process the one that runs a background job named
 	// name, if no other process does; release gives the job up.
 	TryLead(ctx context.Context, name string) (release func(), ok bool, err error)
@@ -91,8 +96,14 @@ type AlertBatch struct {
 	Relations   []Relation
 	Observables []ObservableRef
 	Prune       []string // observable keys to trim to MaxPerObservable entries
-	CursorsFrom map[string]int64
-	CursorsTo   map[string]int64
+	// Findings on products: all findings of the SBOMs in FindingsReset
+	// are deleted first, then FindingsDelete removed and FindingsPut
+	// stored (replacing those with the same SBOM and key).
+	FindingsReset  []string
+	FindingsDelete []Finding
+	FindingsPut    []*Finding
+	CursorsFrom    map[string]int64
+	CursorsTo      map[string]int64
 }
 
 // AlertQuery selects an organisation's alerts.

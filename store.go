@@ -19,6 +19,7 @@ type Store interface {
 	WebhookStore
 	AlertStore
 	EngineStore
+	ProductStore
 	Close() error
 }
 

@@ -34,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
 	t.Run("EngineTables", func(t *testing.T) { testEngineTables(t, open(t)) })
 	t.Run("TryLead", func(t *testing.T) { testTryLead(t, open(t)) })
+	t.Run("Products", func(t *testing.T) { testProducts(t, open(t)) })
+	t.Run("LatestOfTypes", func(t *testing.T) { testLatestOfTypes(t, open(t)) })
 }
 
 var ctx = context.Background()

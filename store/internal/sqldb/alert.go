@@ -29,6 +29,9 @@ func (s *DB) RecordAlerts(ctx context.Context, b *vigie.AlertBatch) ([]vigie.Ale
 	if err := s.keepEngineTables(ctx, tx, b); err != nil {
 		return nil, err
 	}
+	if err := s.keepFindings(ctx, tx, b); err != nil {
+		return nil, err
+	}
 	var events []vigie.AlertEvent
 	if len(b.Alerts) > 0 {
 		rec, err := s.newRecorder(ctx, tx)
