@@ -2,6 +2,7 @@ package vigie
 
 import (
 	"crypto/rand"
+	"crypto/sha1"
 	"fmt"
 	"regexp"
 	"strings"
@@ -117,6 +118,21 @@ func NewUUID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// NameUUID returns a name-based (version 5) UUID of name in vigie's own
+// namespace: the same name always gives the same id, so that objects the
+// hub makes for a thing (a product's SBOM, an organisation's private
+// collection) keep one id across versions.
+func NameUUID(name string) string {
+	ns := [16]byte{0x5b, 0x1e, 0x7a, 0x3c, 0x91, 0x2d, 0x4f, 0x60, 0x8e, 0x57, 0x13, 0xc4, 0xa9, 0x0b, 0x6d, 0x22}
+	h := sha1.New()
+	h.Write(ns[:])
+	h.Write([]byte(name))
+	b := h.Sum(nil)[:16]
+	b[6] = b[6]&0x0f | 0x50
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/sbom"
+	"github.com/vigie-cti/vigie/vex"
 )
 
 // candidate is an alert before the sharing rules are applied: who would
@@ -41,6 +43,10 @@ type batch struct {
 
 	targetsRel      []*vigie.Object // "targets" relationships of the batch
 	countermeasures map[*candidate][]*vigie.Object
+
+	findingsReset  []string
+	findingsDelete []vigie.Finding
+	findingsPut    []*vigie.Finding
 }
 
 // evaluate runs every trigger over objs.
@@ -78,12 +84,18 @@ func (b *batch) evaluate(ctx context.Context, objs []*vigie.Object) error {
 			b.sighting(o, m)
 		case "report":
 			b.reportTargets(ctx, o, m)
+		case "vulnerability", sbom.STIXType, vex.STIXType:
+			if err := b.supplyObject(ctx, o); err != nil {
+				return err
+			}
 		}
 		b.keywords(o, m)
 		if obs := observables(m, func(id string) map[string]any { return b.byID[id] }); len(obs) > 0 {
 			b.watchlist(o, m, obs)
-			withObs = append(withObs, o)
-			obsOf[o] = obs
+			if o.Type != "vulnerability" { // advisories name packages, not threats: no correlation
+				withObs = append(withObs, o)
+				obsOf[o] = obs
+			}
 		}
 	}
 	if err := b.targets(ctx); err != nil {
@@ -205,7 +217,8 @@ func appendNew(list []*vigie.Object, objs ...*vigie.Object) []*vigie.Object {
 // record applies the sharing rules to the candidates, adds the
 // countermeasures, and returns what to store.
 func (b *batch) record() *vigie.AlertBatch {
-	rec := &vigie.AlertBatch{Now: b.now, Sightings: b.sightings, Relations: b.relations, Observables: b.observables, Prune: b.prune}
+	rec := &vigie.AlertBatch{Now: b.now, Sightings: b.sightings, Relations: b.relations, Observables: b.observables, Prune: b.prune,
+		FindingsReset: b.findingsReset, FindingsDelete: b.findingsDelete, FindingsPut: b.findingsPut}
 	keys := make([]string, 0, len(b.cands))
 	for k := range b.cands {
 		keys = append(keys, k)

@@ -38,6 +38,7 @@ type Engine struct {
 	watch    *watchIndex
 	watchGen int64
 	watchOrg int
+	supply   *supply // nil until loaded (by the leader)
 }
 
 // New returns an engine over store.
@@ -126,6 +127,11 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 	if err := e.loadWatches(ctx, aud); err != nil {
 		return 0, err
 	}
+	if e.supply == nil {
+		if err := e.loadSupply(ctx, aud); err != nil {
+			return 0, err
+		}
+	}
 	total := 0
 	for _, c := range aud.collections {
 		n, err := e.runCollection(ctx, aud, c)
@@ -177,6 +183,9 @@ func (e *Engine) runCollection(ctx context.Context, aud *audience, c *vigie.Coll
 	if vigie.ErrorCode(err) == vigie.ECONFLICT {
 		return 0, nil // another process recorded this batch
 	} else if err != nil {
+		// The exposure index saw this batch but the findings were not
+		// stored: rebuild it from what was, and evaluate the batch again.
+		e.supply = nil
 		return 0, fmt.Errorf("alert: record: %w", err)
 	}
 	if len(events) > 0 && e.opts.OnEvents != nil {

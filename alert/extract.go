@@ -20,6 +20,7 @@ const (
 	ObsURL                              // a URL; its host is also extracted
 	ObsHash                             // a file hash "ALG:hex", hex lower case
 	ObsCPE                              // a software CPE 2.3 name
+	ObsPURL                             // a package URL without version, of a package an advisory affects
 )
 
 // Observable is a value an object carries that watchlists and the
@@ -45,6 +46,8 @@ func (o Observable) Key() string {
 		return "hash:" + o.Value
 	case ObsCPE:
 		return "cpe:" + o.Value
+	case ObsPURL:
+		return "purl:" + o.Value
 	}
 	return ""
 }
@@ -103,6 +106,21 @@ func observables(obj map[string]any, refs func(id string) map[string]any) []Obse
 				if l.Kind == pattern.LitString {
 					for _, o := range fromPath(c.Path, l.Str) {
 						add(o, true)
+					}
+				}
+			}
+		}
+	case "vulnerability":
+		affected, _ := obj["x_vigie_affected"].([]any)
+		for _, a := range affected {
+			if af, ok := a.(map[string]any); ok {
+				if p := affectedPURL(af); p != "" {
+					add(Observable{Kind: ObsPURL, Value: p}, true)
+				}
+				cpes, _ := af["cpes"].([]any)
+				for _, c := range cpes {
+					if s, ok := c.(string); ok && strings.HasPrefix(s, "cpe:2.3:") {
+						add(Observable{Kind: ObsCPE, Value: strings.ToLower(s)}, true)
 					}
 				}
 			}
@@ -260,4 +278,56 @@ func decode(raw json.RawMessage) (map[string]any, error) {
 	var m map[string]any
 	err := json.Unmarshal(raw, &m)
 	return m, err
+}
+
+// purlTypes maps OSV ecosystems to package URL types.
+func purlType(ecosystem string) string {
+	base, _, _ := strings.Cut(ecosystem, ":")
+	switch base {
+	case "Go":
+		return "golang"
+	case "npm":
+		return "npm"
+	case "PyPI":
+		return "pypi"
+	case "Maven":
+		return "maven"
+	case "crates.io":
+		return "cargo"
+	case "RubyGems":
+		return "gem"
+	case "NuGet":
+		return "nuget"
+	case "Packagist":
+		return "composer"
+	case "Hex":
+		return "hex"
+	case "Pub":
+		return "pub"
+	case "Debian", "Ubuntu":
+		return "deb"
+	case "Alpine":
+		return "apk"
+	}
+	return ""
+}
+
+// affectedPURL returns the package URL, without version, of an affected
+// entry of an advisory: its purl, or one made from ecosystem and name.
+func affectedPURL(af map[string]any) string {
+	if p, _ := af["purl"].(string); strings.HasPrefix(p, "pkg:") {
+		p, _, _ = strings.Cut(p, "@")
+		p, _, _ = strings.Cut(p, "?")
+		return strings.ToLower(p)
+	}
+	eco, _ := af["ecosystem"].(string)
+	name, _ := af["name"].(string)
+	t := purlType(eco)
+	if t == "" || name == "" {
+		return ""
+	}
+	if t == "maven" {
+		name = strings.Replace(name, ":", "/", 1)
+	}
+	return strings.ToLower("pkg:" + t + "/" + name)
 }

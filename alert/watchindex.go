@@ -136,6 +136,12 @@ func (x *watchIndex) match(o Observable, fn func(watchHit)) {
 				fn(watchHit{Entry: e, Why: o.Value + " is your product " + e.Value})
 			}
 		}
+	case ObsPURL:
+		for _, e := range x.products {
+			if purlUnder(o.Value, strings.ToLower(e.Value)) {
+				fn(watchHit{Entry: e, Why: "it affects " + o.Value + ", which you run (" + e.Value + ")"})
+			}
+		}
 	}
 }
 
@@ -273,4 +279,21 @@ func fold(label string) string {
 		}
 	}
 	return b.String()
+}
+
+// purlUnder reports whether package URL p is the watched prefix w or
+// under it: "pkg:npm/lodash" covers itself and "pkg:npm/lodash@4" but not
+// "pkg:npm/lodash-es"; "pkg:maven/org.apache" covers its artifacts.
+func purlUnder(p, w string) bool {
+	if !strings.HasPrefix(p, w) {
+		return false
+	}
+	if len(p) == len(w) || strings.HasSuffix(w, "/") {
+		return true
+	}
+	switch p[len(w)] {
+	case '/', '@', '?', '#':
+		return true
+	}
+	return false
 }

@@ -1,0 +1,247 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/advisory"
+	"github.com/vigie-cti/vigie/sbom"
+	"github.com/vigie-cti/vigie/vex"
+)
+
+// PrivateRoot is the API root of the collections the hub makes for each
+// organisation's own SBOMs and VEX.
+const PrivateRoot = "private"
+
+// privateCollection returns, creating it on first use, the collection only
+// organisation org may read and write, where its SBOMs and VEX go unless
+// it shares them elsewhere.
+func (h *Hub) privateCollection(ctx context.Context, org *vigie.Org) (*vigie.Collection, error) {
+	id := vigie.NameUUID("private-collection/" + org.ID)
+	c, err := h.store.FindCollection(ctx, PrivateRoot, id)
+	if vigie.ErrorCode(err) != vigie.ENOTFOUND {
+		return c, err
+	}
+	c, err = h.AddCollection(ctx, CollectionSpec{Root: PrivateRoot, ID: id, Title: org.Name + ": SBOMs and VEX",
+		Description: "Private to " + org.Name + ": the SBOMs and VEX of its products.", Read: []string{"org:" + org.ID}, Write: []string{"org:" + org.ID}})
+	if vigie.ErrorCode(err) == vigie.ECONFLICT {
+		return h.store.FindCollection(ctx, PrivateRoot, id)
+	}
+	return c, err
+}
+
+// Product returns the caller's product "NAME@VERSION" (or id), registering
+// it (with supplier) if it is new and register is true.
+func (h *Hub) Product(ctx context.Context, p vigie.Principal, nameAtVersion, supplier string, register bool) (*vigie.Product, error) {
+	if p.Anonymous() {
+		return nil, vigie.Errorf(vigie.EUNAUTHORIZED, "this needs an API key")
+	}
+	prod, err := h.store.FindProduct(ctx, p.OrgID, nameAtVersion)
+	if vigie.ErrorCode(err) != vigie.ENOTFOUND || !register {
+		return prod, err
+	}
+	if !p.Role.Allows(vigie.RolePublisher) {
+		return nil, vigie.Errorf(vigie.EFORBIDDEN, "registering a product needs a publisher key")
+	}
+	name, version, ok := cutLast(nameAtVersion, "@")
+	if !ok {
+		return nil, vigie.Errorf(vigie.EINVALID, "product %q: want NAME@VERSION", nameAtVersion)
+	}
+	org, err := h.store.FindOrg(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	col, err := h.privateCollection(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	prod = &vigie.Product{ID: vigie.NewUUID(), OrgID: p.OrgID, Name: name, Version: version, Supplier: supplier, Collection: col.ID, Created: h.now().UTC()}
+	prod.SBOMID = sbom.STIXType + "--" + vigie.NameUUID("sbom/"+prod.ID)
+	if err := h.store.CreateProduct(ctx, prod); err != nil {
+		if vigie.ErrorCode(err) == vigie.ECONFLICT {
+			return h.store.FindProduct(ctx, p.OrgID, nameAtVersion)
+		}
+		return nil, err
+	}
+	return prod, nil
+}
+
+// cutLast splits s around its last sep; ok is false when either side is
+// empty.
+func cutLast(s, sep string) (before, after string, ok bool) {
+	i := strings.LastIndex(s, sep)
+	if i <= 0 || i+len(sep) == len(s) {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+// Share says where and how an SBOM or VEX is published: a collection the
+// caller may write ("" for its private one) and a TLP level (none: the
+// collection decides, and unmarked objects take the hub's default).
+type Share struct {
+	Collection string
+	Root       string
+	TLP        vigie.TLP
+}
+
+// SBOMUpload is what an SBOM upload stored.
+type SBOMUpload struct {
+	SBOMID      string   `json:"sbom_id"`
+	ProductID   string   `json:"product_id"`
+	Product     string   `json:"product"`
+	Format      string   `json:"format"`
+	SpecVersion string   `json:"spec_version"`
+	Components  int      `json:"components"`
+	Unmatchable int      `json:"unmatchable"`
+	Warnings    []string `json:"warnings,omitempty"`
+	Collection  string   `json:"collection"`
+}
+
+// UploadSBOM reads an SBOM (CycloneDX or SPDX, any of their encodings) of
+// a product version and publishes it as a new version of the product's
+// x-vigie-sbom object; the early-warning engine then matches it. EINVALID
+// for a document that is not a readable SBOM.
+func (h *Hub) UploadSBOM(ctx context.Context, p vigie.Principal, prod *vigie.Product, data []byte, share Share) (*SBOMUpload, error) {
+	doc, err := sbom.Parse(data, sbom.Options{})
+	if err != nil {
+		if errors.Is(err, sbom.ErrTooLarge) {
+			return nil, vigie.Errorf(vigie.ETOOLARGE, "%v", err)
+		}
+		return nil, vigie.Errorf(vigie.EINVALID, "%v", err)
+	}
+	c, a, err := h.shareTarget(ctx, p, prod, share)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := sbom.ToSTIX(doc, sbom.ProductInfo{Name: prod.Name, Version: prod.Version, Supplier: prod.Supplier},
+		sbom.STIXObject{ID: prod.SBOMID, CreatedBy: p.OrgID, Markings: markings(share.TLP), Time: h.now()})
+	if err != nil {
+		return nil, fmt.Errorf("hub: sbom to STIX: %w", err)
+	}
+	if err := h.publishOne(ctx, p, a, c, raw); err != nil {
+		return nil, err
+	}
+	return &SBOMUpload{SBOMID: prod.SBOMID, ProductID: prod.ID, Product: prod.Name + "@" + prod.Version, Format: string(doc.Format),
+		SpecVersion: doc.SpecVersion, Components: len(doc.Components), Unmatchable: doc.Unmatchable, Warnings: doc.Warnings, Collection: c.ID}, nil
+}
+
+// UploadVEX reads a VEX document (CycloneDX, OpenVEX or CSAF) about a
+// product and publishes it as a new version of the product's x-vigie-vex
+// object, beside its SBOM. It returns how many statements it holds.
+func (h *Hub) UploadVEX(ctx context.Context, p vigie.Principal, prod *vigie.Product, data []byte, share Share) (int, error) {
+	d, err := vex.Parse(data)
+	if err != nil {
+		return 0, vigie.Errorf(vigie.EINVALID, "%v", err)
+	}
+	c, a, err := h.shareTarget(ctx, p, prod, share)
+	if err != nil {
+		return 0, err
+	}
+	id := vex.STIXType + "--" + vigie.NameUUID("vex/"+prod.ID)
+	raw, err := vex.ToSTIX(data, d, id, p.OrgID, prod.SBOMID, markings(share.TLP), h.now())
+	if err != nil {
+		return 0, fmt.Errorf("hub: vex to STIX: %w", err)
+	}
+	return len(d.Statements), h.publishOne(ctx, p, a, c, raw)
+}
+
+// shareTarget resolves where an SBOM or VEX goes.
+func (h *Hub) shareTarget(ctx context.Context, p vigie.Principal, prod *vigie.Product, share Share) (*vigie.Collection, vigie.Access, error) {
+	root, id := PrivateRoot, prod.Collection
+	if share.Collection != "" {
+		root, id = share.Root, share.Collection
+	}
+	c, a, err := h.Collection(ctx, p, root, id)
+	if err != nil {
+		return nil, a, err
+	}
+	if !a.Write {
+		return nil, a, vigie.Errorf(vigie.EFORBIDDEN, "you may not write to collection %s", c.ID)
+	}
+	return c, a, nil
+}
+
+// publishOne publishes one object and turns a refusal into an error.
+func (h *Hub) publishOne(ctx context.Context, p vigie.Principal, a vigie.Access, c *vigie.Collection, raw []byte) error {
+	st, err := h.Publish(ctx, p, a, c, []json.RawMessage{raw})
+	if err != nil {
+		return err
+	}
+	if len(st.Failures) > 0 {
+		return vigie.Errorf(vigie.EINVALID, "refused: %s", st.Failures[0].Message)
+	}
+	return nil
+}
+
+func markings(t vigie.TLP) []string {
+	if t == vigie.TLPNone {
+		return nil
+	}
+	return []string{vigie.MarkingRef(t)}
+}
+
+// ImportResult is what an advisory import did.
+type ImportResult struct {
+	Stored  int                  `json:"stored"` // objects stored or already present
+	Refused []vigie.StatusDetail `json:"refused,omitempty"`
+	Skipped []vigie.StatusDetail `json:"skipped,omitempty"` // advisories that could not be converted
+}
+
+// ImportAdvisories publishes advisories as STIX vulnerability objects
+// (advisory.ToSTIXVulnerability) into a collection the caller may write,
+// marked tlp, in envelopes of the hub's object limit. Each import of an
+// advisory is a new version of the same object; the engine matches them
+// against every SBOM its organisation may read.
+func (h *Hub) ImportAdvisories(ctx context.Context, p vigie.Principal, root, collection string, as []advisory.Advisory, tlp vigie.TLP) (*ImportResult, error) {
+	c, a, err := h.Collection(ctx, p, root, collection)
+	if err != nil {
+		return nil, err
+	}
+	res := &ImportResult{}
+	var batch []json.RawMessage
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		st, err := h.Publish(ctx, p, a, c, batch)
+		if err != nil {
+			return err
+		}
+		res.Stored += len(st.Successes)
+		res.Refused = append(res.Refused, st.Failures...)
+		batch = batch[:0]
+		return nil
+	}
+	for _, adv := range as {
+		raw, err := advisory.ToSTIXVulnerability(adv)
+		if err == nil && tlp != vigie.TLPNone {
+			raw, err = withMarking(raw, tlp)
+		}
+		if err != nil {
+			res.Skipped = append(res.Skipped, vigie.StatusDetail{ID: adv.ID, Message: err.Error()})
+			continue
+		}
+		if batch = append(batch, raw); len(batch) == h.cfg.Limits.MaxObjects {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, flush()
+}
+
+// withMarking adds a TLP marking to an object's JSON.
+func withMarking(raw []byte, t vigie.TLP) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	refs, _ := json.Marshal([]string{vigie.MarkingRef(t)})
+	m["object_marking_refs"] = refs
+	return json.Marshal(m)
+}
