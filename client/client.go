@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/server"
 )
 
@@ -232,4 +233,88 @@ func (c *Client) Stream(ctx context.Context, after int64, fn func(StreamEvent) e
 		return after, nil
 	}
 	return after, sc.Err()
+}
+
+// rawPost posts a file's bytes to path and decodes the JSON answer.
+func (c *Client) rawPost(ctx context.Context, path, contentType string, data []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.base+path, bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", contentType)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
+	if err != nil {
+		return err
+	}
+	if res.StatusCode >= 300 {
+		var e struct {
+			Description string `json:"description"`
+		}
+		if json.Unmarshal(b, &e) != nil || e.Description == "" {
+			e.Description = strings.TrimSpace(string(b[:min(len(b), 300)]))
+		}
+		return &Error{Status: res.StatusCode, Description: e.Description}
+	}
+	return json.Unmarshal(b, out)
+}
+
+// Share says where an upload is published ("" collection: the
+// organisation's private one) and its TLP ("" for none).
+type Share struct {
+	Root, Collection, TLP string
+}
+
+func (s Share) query(q url.Values) url.Values {
+	for k, v := range map[string]string{"root": s.Root, "collection": s.Collection, "tlp": s.TLP} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+// UploadSBOM uploads an SBOM file of product "NAME@VERSION".
+func (c *Client) UploadSBOM(ctx context.Context, product, supplier string, data []byte, sh Share) (*hub.SBOMUpload, error) {
+	q := sh.query(url.Values{"product": {product}})
+	if supplier != "" {
+		q.Set("supplier", supplier)
+	}
+	var out hub.SBOMUpload
+	return &out, c.rawPost(ctx, "/api/v1/sboms?"+q.Encode(), "application/octet-stream", data, &out)
+}
+
+// UploadVEX uploads a VEX document about product "NAME@VERSION".
+func (c *Client) UploadVEX(ctx context.Context, product string, data []byte, sh Share) (int, error) {
+	var out struct{ Statements int }
+	return out.Statements, c.rawPost(ctx, "/api/v1/vex?"+sh.query(url.Values{"product": {product}}).Encode(), "application/octet-stream", data, &out)
+}
+
+// ImportAdvisories uploads OSV records or CSAF documents (one JSON
+// document, or a zip of them) to be shared in a collection.
+func (c *Client) ImportAdvisories(ctx context.Context, data []byte, sh Share) (*server.AdvisoryImport, error) {
+	var out server.AdvisoryImport
+	return &out, c.rawPost(ctx, "/api/v1/advisories?"+sh.query(url.Values{}).Encode(), "application/octet-stream", data, &out)
+}
+
+// Products returns the organisation's products.
+func (c *Client) Products(ctx context.Context) ([]server.Product, error) {
+	var out struct{ Products []server.Product }
+	return out.Products, c.do(ctx, "GET", "/api/v1/products", nil, &out)
+}
+
+// Findings returns the organisation's findings, of one product ("" for all).
+func (c *Client) Findings(ctx context.Context, product string) ([]vigie.Finding, error) {
+	var out struct{ Findings []vigie.Finding }
+	q := ""
+	if product != "" {
+		q = "?product=" + url.QueryEscape(product)
+	}
+	return out.Findings, c.do(ctx, "GET", "/api/v1/findings"+q, nil, &out)
 }

@@ -220,7 +220,7 @@ func (h *Hub) ImportAdvisories(ctx context.Context, p vigie.Principal, root, col
 	for _, adv := range as {
 		raw, err := advisory.ToSTIXVulnerability(adv)
 		if err == nil && tlp != vigie.TLPNone {
-			raw, err = withMarking(raw, tlp)
+			raw, err = WithMarking(raw, tlp)
 		}
 		if err != nil {
 			res.Skipped = append(res.Skipped, vigie.StatusDetail{ID: adv.ID, Message: err.Error()})
@@ -235,8 +235,12 @@ func (h *Hub) ImportAdvisories(ctx context.Context, p vigie.Principal, root, col
 	return res, flush()
 }
 
-// withMarking adds a TLP marking to an object's JSON.
-func withMarking(raw []byte, t vigie.TLP) ([]byte, error) {
+// WithMarking returns an object's JSON with its object_marking_refs set to
+// TLP level t (unchanged for TLPNone).
+func WithMarking(raw []byte, t vigie.TLP) ([]byte, error) {
+	if t == vigie.TLPNone {
+		return raw, nil
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, err

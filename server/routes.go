@@ -27,6 +27,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/alerts/stream", s.api(s.alertStream))
 	s.mux.HandleFunc("GET /api/v1/alerts/{id}", s.api(s.alertGet))
 	s.mux.HandleFunc("PATCH /api/v1/alerts/{id}", s.api(s.alertPatch))
+	s.mux.HandleFunc("GET /api/v1/products", s.api(s.productList))
+	s.mux.HandleFunc("POST /api/v1/products", s.api(s.productAdd))
+	s.mux.HandleFunc("POST /api/v1/sboms", s.api(s.sbomUpload))
+	s.mux.HandleFunc("POST /api/v1/vex", s.api(s.vexUpload))
+	s.mux.HandleFunc("GET /api/v1/findings", s.api(s.findingList))
+	s.mux.HandleFunc("POST /api/v1/advisories", s.api(s.advisoryImport))
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

@@ -18,8 +18,11 @@ import (
 const sbomUsage = `Usage: vigie sbom COMMAND [flags] [args]
 
 Commands:
-  check    check an SBOM against advisories, offline (no hub needed)
-  upload   upload an SBOM of a product version to a hub (not built yet)
+  check     check an SBOM against advisories, offline (no hub needed)
+  upload    upload the SBOM of a product version to a hub, which warns you of every advisory affecting it
+  findings  list the findings the hub keeps on your products
+  vex       upload a VEX document about a product
+  products  list your products on a hub
 
 Run "vigie sbom COMMAND --help" for the flags and examples of one command.
 `
@@ -36,8 +39,8 @@ func runSBOM(ctx context.Context, stdio Stdio, args []string) error {
 		return nil
 	case "check":
 		return runSBOMCheck(ctx, stdio, args[1:])
-	case "upload":
-		return fmt.Errorf("sbom upload: %w: uploading to a hub comes with the hub API; \"vigie sbom check\" works offline", errNotBuilt)
+	case "upload", "findings", "vex", "products":
+		return runSBOMHub(ctx, stdio, args[0], args[1:])
 	}
 	fmt.Fprintf(stdio.Err, "vigie sbom: unknown command %q\n\n%s", args[0], sbomUsage)
 	return &exitError{Code: 2}

@@ -206,7 +206,7 @@ func TestSBOMCheckErrors(t *testing.T) {
 		{"no advisory in the path", []string{"sbom", "check", protonBridge, "--advisories", t.TempDir()}, "no advisory found"},
 		{"only documents that are not advisories", []string{"sbom", "check", protonBridge, "--advisories", "testdata/sbom/product-abc.cdx.json"}, "no advisory could be read"},
 		{"bad VEX", []string{"sbom", "check", protonBridge, "--advisories", goVulnDB, "--vex", protonBridge}, "not a VEX document"},
-		{"upload", []string{"sbom", "upload", protonBridge}, "not built yet"},
+		{"upload without a hub", []string{"sbom", "upload", "--product", "bridge@1.8.0", protonBridge, "--hub", ""}, "--hub and --key are required"},
 		{"unknown subcommand", []string{"sbom", "scan"}, `unknown command "scan"`},
 		{"unknown flag", []string{"sbom", "check", "--severity", "high"}, "flag provided but not defined"},
 	}
