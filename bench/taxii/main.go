@@ -11,6 +11,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"log"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +30,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	"github.com/vigie-cti/vigie/bench/gen"
 	"github.com/vigie-cti/vigie/taxii"
 )
@@ -40,8 +43,18 @@ func main() {
 	procs := flag.String("gomaxprocs", "1", "GOMAXPROCS of the hub process")
 	pages := flag.Int("pages", 300, "pages to time after ingest")
 	dir := flag.String("data", "", "data directory (default: a new temporary one, removed after)")
+	pg := flag.String("postgres", "", "PostgreSQL server URL: run the hubs on a new schema of it (dropped after) instead of SQLite")
+	hubs := flag.Int("hubs", 1, "hub processes (with -postgres, several share the database)")
 	flag.Parse()
 	log.SetFlags(0)
+	var dbArgs []string
+	if *pg != "" {
+		url, drop := newSchema(*pg)
+		defer drop()
+		dbArgs = []string{"--db", url}
+	} else if *hubs > 1 {
+		log.Fatal("several hubs need -postgres")
+	}
 
 	data := *dir
 	if data == "" {
@@ -52,7 +65,7 @@ func main() {
 		defer os.RemoveAll(data)
 	}
 	admin := func(args ...string) string {
-		out, err := exec.Command(*bin, append([]string{"admin", "--data", data}, args...)...).Output()
+		out, err := exec.Command(*bin, append(append([]string{"admin", "--data", data}, dbArgs...), args...)...).Output()
 		if err != nil {
 			log.Fatalf("vigie admin %v: %v", args, err)
 		}
@@ -63,14 +76,20 @@ func main() {
 	key := admin("key", "add", "--org", "Bench CERT", "--role", "publisher")
 	coll := admin("collection", "add", "--root", "bench", "--title", "Bench", "--read", "org:Bench CERT", "--write", "org:Bench CERT")
 
-	cmd := exec.Command(*bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--http")
-	cmd.Env = append(os.Environ(), "GOMAXPROCS="+*procs)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
+	var bases []string
+	var cmds []*exec.Cmd
+	for i := 0; i < *hubs; i++ {
+		cmd := exec.Command(*bin, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--http"}, dbArgs...)...)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS="+*procs)
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			log.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		cmds = append(cmds, cmd)
+		bases = append(bases, waitURL(stderr)+"/bench/collections/"+coll)
 	}
-	defer cmd.Process.Kill()
-	base := waitURL(stderr) + "/bench/collections/" + coll
+	base := bases[0]
 	client := &http.Client{Timeout: 5 * time.Minute}
 
 	// Ingest.
@@ -88,11 +107,12 @@ func main() {
 	lastReport := atomic.Int64{}
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
+		target := bases[w%len(bases)]
 		go func() {
 			defer wg.Done()
 			for body := range envelopes {
 				var st taxii.Status
-				if code := do(client, "POST", base+"/objects/", key, body, &st); code != 202 {
+				if code := do(client, "POST", target+"/objects/", key, body, &st); code != 202 {
 					log.Fatalf("POST: HTTP %d", code)
 				}
 				stored.Add(int64(st.SuccessCount))
@@ -100,7 +120,7 @@ func main() {
 				if s := stored.Load(); s/100000 > lastReport.Load() {
 					lastReport.Store(s / 100000)
 					el := time.Since(start)
-					fmt.Printf("  %9d objects  %6.0f objects/s  rss %s\n", s, float64(s)/el.Seconds(), rss(cmd.Process.Pid))
+					fmt.Printf("  %9d objects  %6.0f objects/s  rss %s\n", s, float64(s)/el.Seconds(), rss(cmds[0].Process.Pid))
 				}
 			}
 		}()
@@ -108,9 +128,9 @@ func main() {
 	wg.Wait()
 	ingest := time.Since(start)
 	end := time.Now()
-	fmt.Printf("ingest: %d objects (%d refused) in %v: %.0f objects/s with GOMAXPROCS=%s\n",
-		stored.Load(), failed.Load(), ingest.Round(time.Millisecond), float64(stored.Load())/ingest.Seconds(), *procs)
-	fmt.Printf("hub memory after ingest: %s\n", rss(cmd.Process.Pid))
+	fmt.Printf("ingest: %d objects (%d refused) in %v: %.0f objects/s with %d hub process(es) at GOMAXPROCS=%s, %s\n",
+		stored.Load(), failed.Load(), ingest.Round(time.Millisecond), float64(stored.Load())/ingest.Seconds(), *hubs, *procs, storeName(*pg))
+	fmt.Printf("hub memory after ingest: %s\n", rss(cmds[0].Process.Pid))
 
 	// Pages of 1,000 indicators after a random point.
 	var lat []time.Duration
@@ -131,7 +151,7 @@ func main() {
 	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(10 * time.Microsecond) }
 	fmt.Printf("page of 1,000 (added_after + match[type]=indicator), %d pages, %.0f objects/page: p50 %v  p90 %v  p99 %v  max %v\n",
 		len(lat), float64(got)/float64(len(lat)), q(0.5), q(0.9), q(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
-	fmt.Printf("hub memory after queries: %s\n", rss(cmd.Process.Pid))
+	fmt.Printf("hub memory after queries: %s\n", rss(cmds[0].Process.Pid))
 	if fi, err := os.Stat(filepath.Join(data, "vigie.db")); err == nil {
 		fmt.Printf("database file: %.0f MB\n", float64(fi.Size())/1e6)
 	}
@@ -183,4 +203,32 @@ func rss(pid int) string {
 		}
 	}
 	return cur + " (peak " + peak + ")"
+}
+
+func storeName(pg string) string {
+	if pg != "" {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
+
+// newSchema creates a schema on the server and returns a URL selecting it,
+// and the function that drops it.
+func newSchema(server string) (string, func()) {
+	db, err := sql.Open("pgx", server)
+	if err != nil {
+		log.Fatal(err)
+	}
+	name := fmt.Sprintf("vigie_bench_%d", time.Now().UnixNano())
+	if _, err := db.Exec(`CREATE SCHEMA ` + name); err != nil {
+		log.Fatalf("create schema: %v", err)
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		log.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { db.Exec(`DROP SCHEMA ` + name + ` CASCADE`); db.Close() }
 }
