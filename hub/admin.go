@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/vigie-cti/vigie"
@@ -125,4 +126,21 @@ func (h *Hub) grants(ctx context.Context, specs []string) ([]vigie.Grant, error)
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// Identity returns the STIX identity object of an organisation (class
+// organization, its sectors, and its country in x_vigie_country), as
+// members resolve created_by_ref and where_sighted_refs.
+func Identity(o *vigie.Org) json.RawMessage {
+	ts := o.Created.UTC().Format("2006-01-02T15:04:05.000Z")
+	obj := map[string]any{"type": "identity", "spec_version": "2.1", "id": o.ID, "created": ts, "modified": ts,
+		"name": o.Name, "identity_class": "organization"}
+	if len(o.Sectors) > 0 {
+		obj["sectors"] = o.Sectors
+	}
+	if o.Country != "" {
+		obj["x_vigie_country"] = o.Country
+	}
+	raw, _ := json.Marshal(obj) // strings and lists of strings always encode
+	return raw
 }

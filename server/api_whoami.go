@@ -3,6 +3,9 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
 )
 
 // Whoami is the answer of GET /api/v1/whoami: who the API key acts for.
@@ -47,4 +50,22 @@ func writeAPI(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(v)
+}
+
+// identityList answers GET /api/v1/identities: a STIX bundle of the
+// identities of the hub's organisations, for members to resolve
+// created_by_ref and where_sighted_refs.
+func (s *Server) identityList(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireOrg(r); err != nil {
+		return err
+	}
+	orgs, err := s.hub.Store().ListOrgs(r.Context())
+	if err != nil {
+		return err
+	}
+	objs := make([]json.RawMessage, 0, len(orgs))
+	for _, o := range orgs {
+		objs = append(objs, hub.Identity(o))
+	}
+	return writeAPI(w, http.StatusOK, map[string]any{"type": "bundle", "id": "bundle--" + vigie.NewUUID(), "objects": objs})
 }

@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{root}/collections/{id}/manifest/{$}", s.taxii(s.manifestGet))
 
 	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
+	s.mux.HandleFunc("GET /api/v1/identities", s.api(s.identityList))
 	s.mux.HandleFunc("GET /api/v1/watchlist", s.api(s.watchList))
 	s.mux.HandleFunc("POST /api/v1/watchlist", s.api(s.watchAdd))
 	s.mux.HandleFunc("DELETE /api/v1/watchlist/{id}", s.api(s.watchDelete))

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/server"
+	"github.com/vigie-cti/vigie/stix"
 	"github.com/vigie-cti/vigie/taxii"
 )
 
@@ -367,5 +369,26 @@ func TestWhoami(t *testing.T) {
 	}
 	if r := f.do("GET", "/api/v1/whoami", "", nil); r.status != 401 {
 		t.Errorf("anonymous whoami: %d", r.status)
+	}
+}
+
+func TestIdentities(t *testing.T) {
+	f := newFixture(t)
+	var b struct {
+		Type    string            `json:"type"`
+		Objects []json.RawMessage `json:"objects"`
+	}
+	f.do("GET", "/api/v1/identities", "C", nil).decode(t, &b)
+	if b.Type != "bundle" || len(b.Objects) != 3 {
+		t.Fatalf("identities: %+v", b)
+	}
+	for _, raw := range b.Objects {
+		o, err := stix.Parse(raw)
+		if err != nil || o.Type != "identity" || o.Props["identity_class"] != "organization" {
+			t.Errorf("identity %s: %v", raw, err)
+		}
+	}
+	if r := f.do("GET", "/api/v1/identities", "", nil); r.status != 401 {
+		t.Errorf("anonymous: %d", r.status)
 	}
 }
