@@ -61,7 +61,9 @@ type AlertStore interface {
 
 // EngineStore is what the trigger engine reads besides alerts.
 type EngineStore interface {
-	// Cursor returns a named cursor of the engine (0 if never set).
+	// Cursor returns a named cursor or counter of the engine (0 if never
+	// set). The counter "audience_generation" changes whenever an
+	// organisation, a community, its members or a collection change.
 	Cursor(ctx context.Context, name string) (int64, error)
 	// ScanObjects returns the versions added to a collection after a date,
 	// in date_added order, regardless of readers: only the engine uses it,
@@ -78,6 +80,11 @@ type EngineStore interface {
 	Relations(ctx context.Context, refs []string, bySource bool, types []string) ([]Relation, error)
 	// FindObservables returns the correlation index entries of keys.
 	FindObservables(ctx context.Context, keys []string) ([]ObservableRef, error)
+	// ObservableKeys returns, in store order after a position (0 for the
+	// start), the keys in the correlation index, and the position to
+	// continue from: the engine keeps them in memory to skip lookups of
+	// observables nobody shared.
+	ObservableKeys(ctx context.Context, after int64, limit int) ([]string, int64, error)
 	// LatestOfTypes returns, in store order after the given position (0
 	// for the start), the latest version in each collection of the
 	// objects of the given types, regardless of readers, and the position

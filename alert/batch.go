@@ -130,8 +130,10 @@ func (b *batch) lookupRefs(ctx context.Context, objs []*vigie.Object) error {
 				}
 			}
 		case "relationship":
-			need(str(m, "target_ref"))
-			need(str(m, "source_ref"))
+			if str(m, "relationship_type") == "targets" {
+				need(str(m, "target_ref"))
+				need(str(m, "source_ref"))
+			}
 		case "report":
 			if refs, ok := m["object_refs"].([]any); ok {
 				for _, r := range refs[:min(len(refs), 200)] {

@@ -9,6 +9,7 @@ package alert
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"time"
 
@@ -39,6 +40,15 @@ type Engine struct {
 	watchGen int64
 	watchOrg int
 	supply   *supply // nil until loaded (by the leader)
+
+	aud    *audience // who may read what, reloaded when the generation changes
+	audGen int64
+
+	// obsKeys holds a hash of every key in the correlation index, so that
+	// observables nobody shared cost no database lookup; loaded with
+	// supply. A false positive costs one lookup, never a wrong alert.
+	obsKeys map[uint64]struct{}
+	obsSeed maphash.Seed
 }
 
 // New returns an engine over store.
@@ -61,7 +71,7 @@ func New(store vigie.Store, opts Options) *Engine {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Engine{store: store, opts: opts, wake: make(chan struct{}, 1), watchGen: -1}
+	return &Engine{store: store, opts: opts, wake: make(chan struct{}, 1), watchGen: -1, obsSeed: maphash.MakeSeed()}
 }
 
 // Wake tells the engine that objects were stored; it never blocks.
@@ -120,15 +130,25 @@ func (e *Engine) Run(ctx context.Context) error {
 // RunOnce evaluates one batch of new objects of each collection and returns
 // how many objects it evaluated.
 func (e *Engine) RunOnce(ctx context.Context) (int, error) {
-	aud, err := loadAudience(ctx, e.store, e.opts.DefaultTLP)
+	gen, err := e.store.Cursor(ctx, "audience_generation")
 	if err != nil {
 		return 0, err
 	}
+	if e.aud == nil || gen != e.audGen {
+		if e.aud, err = loadAudience(ctx, e.store, e.opts.DefaultTLP); err != nil {
+			return 0, err
+		}
+		e.audGen = gen
+	}
+	aud := e.aud
 	if err := e.loadWatches(ctx, aud); err != nil {
 		return 0, err
 	}
 	if e.supply == nil {
 		if err := e.loadSupply(ctx, aud); err != nil {
+			return 0, err
+		}
+		if err := e.loadObservableKeys(ctx); err != nil {
 			return 0, err
 		}
 	}
@@ -188,6 +208,9 @@ func (e *Engine) runCollection(ctx context.Context, aud *audience, c *vigie.Coll
 		e.supply = nil
 		return 0, fmt.Errorf("alert: record: %w", err)
 	}
+	for _, o := range rec.Observables {
+		e.obsKeys[e.keyHash(o.Key)] = struct{}{}
+	}
 	if len(events) > 0 && e.opts.OnEvents != nil {
 		e.opts.OnEvents(events)
 	}
@@ -199,4 +222,31 @@ func fromMicros(us int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMicro(us).UTC()
+}
+
+// loadObservableKeys reads the keys of the correlation index.
+func (e *Engine) loadObservableKeys(ctx context.Context) error {
+	e.obsKeys = map[uint64]struct{}{}
+	for pos := int64(0); ; {
+		keys, next, err := e.store.ObservableKeys(ctx, pos, 10000)
+		if err != nil {
+			return fmt.Errorf("alert: correlation keys: %w", err)
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		for _, k := range keys {
+			e.obsKeys[e.keyHash(k)] = struct{}{}
+		}
+		pos = next
+	}
+}
+
+// keyHash hashes a correlation key for obsKeys.
+func (e *Engine) keyHash(k string) uint64 { return maphash.String(e.obsSeed, k) }
+
+// mayHave reports whether the correlation index may hold key.
+func (e *Engine) mayHave(k string) bool {
+	_, ok := e.obsKeys[e.keyHash(k)]
+	return ok
 }

@@ -313,3 +313,28 @@ func TestCorrelation(t *testing.T) {
 		t.Errorf("C was told of A's RED object")
 	}
 }
+
+// TestAudienceChanges checks that the engine sees membership changes at
+// once: an organisation removed from the community is no longer alerted
+// about the community's objects.
+func TestAudienceChanges(t *testing.T) {
+	c := newCoalition(t)
+	c.watch("B", vigie.WatchCIDR, "198.51.100.0/24")
+	first := c.indicator("[ipv4-addr:value = '198.51.100.1']", vigie.TLPGreen)
+	c.publish("A", first)
+	if got := c.receivers(vigie.TriggerWatchlist, first["id"].(string)); got != "B" {
+		t.Fatalf("before: %q", got)
+	}
+	com, err := c.store.FindCommunity(ctx, "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.SetCommunityMember(ctx, com.ID, c.orgs["B"].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	second := c.indicator("[ipv4-addr:value = '198.51.100.2']", vigie.TLPGreen)
+	c.publish("A", second)
+	if got := c.receivers(vigie.TriggerWatchlist, second["id"].(string)); got != "" {
+		t.Errorf("B, out of the community, alerted: %q", got)
+	}
+}

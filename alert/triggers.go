@@ -202,7 +202,7 @@ func (b *batch) correlate(ctx context.Context, objs []*vigie.Object, obsOf map[*
 	for _, o := range objs {
 		for _, ob := range obsOf[o] {
 			for _, k := range lookupKeys(ob) {
-				if !lookup[k] {
+				if !lookup[k] && b.engine.mayHave(k) {
 					lookup[k] = true
 					keys = append(keys, k)
 				}

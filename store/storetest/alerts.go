@@ -276,6 +276,20 @@ func testEngineTables(t *testing.T, s vigie.Store) {
 	if obs[len(obs)-1].ObjectID != fmt.Sprint("indicator--", vigie.MaxPerObservable+4) {
 		t.Errorf("pruning kept %s last; want the newest", obs[len(obs)-1].ObjectID)
 	}
+	var keys []string
+	for pos := int64(0); ; {
+		ks, next, err := s.ObservableKeys(ctx, pos, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ks) == 0 {
+			break
+		}
+		keys, pos = append(keys, ks...), next
+	}
+	if len(keys) != vigie.MaxPerObservable || keys[0] != "ipv4:198.51.100.7" {
+		t.Errorf("ObservableKeys: %d keys, first %v", len(keys), keys[:min(len(keys), 1)])
+	}
 }
 
 func testTryLead(t *testing.T, s vigie.Store) {

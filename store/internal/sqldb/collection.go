@@ -68,7 +68,7 @@ func (s *DB) CreateCollection(ctx context.Context, c *vigie.Collection) error {
 	if err != nil {
 		return s.wrap("encode grants", err)
 	}
-	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO collections (id, api_root, title, description, alias, read_grants, write_grants, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+	err = s.execBumped(ctx, AudienceGeneration, `INSERT INTO collections (id, api_root, title, description, alias, read_grants, write_grants, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Root, c.Title, c.Description, c.Alias, read, write, micros(c.Created))
 	switch {
 	case s.d.IsForeignKey(err):

@@ -24,6 +24,9 @@ func (s *DB) CreateCommunity(ctx context.Context, c *vigie.Community) error {
 	} else if err != nil {
 		return s.wrap("create community", err)
 	}
+	if err := s.bump(ctx, tx, AudienceGeneration); err != nil {
+		return err
+	}
 	for _, org := range c.Members {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO community_members (community_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), c.ID, org)
 		if s.d.IsForeignKey(err) {
@@ -81,7 +84,7 @@ func (s *DB) SetCommunityMember(ctx context.Context, communityID, orgID string, 
 	if member {
 		q = `INSERT INTO community_members (community_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
 	}
-	if _, err := s.w.ExecContext(ctx, s.q(q), communityID, orgID); err != nil {
+	if err := s.execBumped(ctx, AudienceGeneration, q, communityID, orgID); err != nil {
 		return s.wrap("set community member", err)
 	}
 	return nil

@@ -117,6 +117,24 @@ func (s *DB) FindObservables(ctx context.Context, keys []string) ([]vigie.Observ
 	return out, s.wrap("observables", rows.Err())
 }
 
+// ObservableKeys returns the keys of the correlation index after a position.
+func (s *DB) ObservableKeys(ctx context.Context, after int64, limit int) ([]string, int64, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT seq, key FROM observables WHERE seq > ? ORDER BY seq LIMIT `+strconv.Itoa(limit)), after)
+	if err != nil {
+		return nil, after, s.wrap("observable keys", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&after, &k); err != nil {
+			return nil, after, s.wrap("observable keys", err)
+		}
+		out = append(out, k)
+	}
+	return out, after, s.wrap("observable keys", rows.Err())
+}
+
 // TryLead makes this process the runner of the job name, if no other is.
 func (s *DB) TryLead(ctx context.Context, name string) (func(), bool, error) {
 	if s.d.Lead != nil {

@@ -15,7 +15,7 @@ func (s *DB) CreateOrg(ctx context.Context, o *vigie.Org) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO orgs (id, name, sectors, country, created) VALUES (?, ?, ?, ?, ?)`),
+	err := s.execBumped(ctx, AudienceGeneration, `INSERT INTO orgs (id, name, sectors, country, created) VALUES (?, ?, ?, ?, ?)`,
 		o.ID, o.Name, strings.Join(o.Sectors, ","), o.Country, micros(o.Created))
 	if s.d.IsUnique(err) {
 		return vigie.Errorf(vigie.ECONFLICT, "organisation %q already exists", o.Name)

@@ -87,6 +87,27 @@ func (s *DB) Cursor(ctx context.Context, name string) (int64, error) {
 	return v, s.wrap("read counter", err)
 }
 
+// AudienceGeneration names the counter that changes whenever an
+// organisation, a community, its members or a collection change: the
+// engine reloads who may read what only then.
+const AudienceGeneration = "audience_generation"
+
+// execBumped runs one statement and bumps a counter in one transaction.
+func (s *DB) execBumped(ctx context.Context, counter, stmt string, args ...any) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap("begin", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.q(stmt), args...); err != nil {
+		return err // the caller classifies constraint errors
+	}
+	if err := s.bump(ctx, tx, counter); err != nil {
+		return err
+	}
+	return s.wrap("commit", tx.Commit())
+}
+
 // bump increments a named counter in tx.
 func (s *DB) bump(ctx context.Context, tx *sql.Tx, name string) error {
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`), name)

@@ -102,4 +102,3 @@ CREATE TABLE observables (
 	org_id    TEXT NOT NULL,
 	UNIQUE (key, coll, object_id)
 );
-CREATE INDEX observables_key ON observables(key, seq);
