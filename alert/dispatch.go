@@ -59,7 +59,8 @@ type Dispatcher struct {
 	wake  chan struct{}
 
 	mu      sync.Mutex
-	busy    map[string]int // requests in flight per host
+	active  int                   // deliveries being worked on
+	hosts   map[string]*hostQueue // per target
 	secrets map[string]string
 }
 
@@ -101,7 +102,7 @@ func NewDispatcher(store vigie.Store, opts DispatcherOptions) *Dispatcher {
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &Dispatcher{store: store, opts: opts, http: client, wake: make(chan struct{}, 1), busy: map[string]int{}}
+	return &Dispatcher{store: store, opts: opts, http: client, wake: make(chan struct{}, 1), hosts: map[string]*hostQueue{}}
 }
 
 // Wake tells the dispatcher that deliveries were queued; it never blocks.
@@ -112,30 +113,41 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
+// maxQueued bounds the deliveries waiting in memory for one busy target;
+// beyond it they go back to the outbox for a second.
+const maxQueued = 16
+
 // Run delivers until ctx ends: at once when woken, every second otherwise.
+// Each target gets at most PerTarget requests at a time; its other
+// deliveries wait in a short queue, served by the same workers as soon as
+// one of its requests ends, so that a burst of alerts to one receiver goes
+// out back to back while a slow receiver holds only its own share.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	slots := make(chan struct{}, d.opts.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		free := d.opts.Workers - len(slots)
+		d.mu.Lock()
+		free := d.opts.Workers - d.active
+		d.mu.Unlock()
 		if free > 0 {
 			ds, err := d.store.ClaimDeliveries(ctx, d.opts.Owner, d.opts.Now(), d.opts.Lease, free)
 			if err != nil && ctx.Err() == nil {
 				d.opts.Logger.Warn("webhooks: claiming deliveries", slog.Any("err", err))
 			}
+			started := 0
 			for _, del := range ds {
-				slots <- struct{}{}
-				wg.Add(1)
-				go func(del *vigie.Delivery) {
-					defer wg.Done()
-					defer func() { <-slots }()
-					d.deliver(ctx, del)
-				}(del)
+				if d.admit(del) {
+					started++
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						d.work(ctx, del)
+					}()
+				}
 			}
-			if len(ds) == free {
+			if len(ds) == free && started > 0 {
 				continue // there may be more due at once
 			}
 		}
@@ -148,20 +160,71 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
+// admit decides what to do with a claimed delivery: start it (true), queue
+// it behind its target's requests, or give it back to the outbox when the
+// queue is full.
+func (d *Dispatcher) admit(del *vigie.Delivery) bool {
+	host := hostOf(del.URL)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q := d.hosts[host]
+	if q == nil {
+		q = &hostQueue{}
+		d.hosts[host] = q
+	}
+	switch {
+	case q.busy < d.opts.PerTarget:
+		q.busy++
+		d.active++
+		return true
+	case len(q.waiting) < maxQueued:
+		q.waiting = append(q.waiting, del)
+		return false
+	}
+	del.NextAttempt = d.opts.Now().Add(time.Second) // not an attempt: no count
+	go d.finish(del)
+	return false
+}
+
+// work delivers del, then the deliveries queued for its target, one after
+// the other, and frees its worker when there are none.
+func (d *Dispatcher) work(ctx context.Context, del *vigie.Delivery) {
+	host := hostOf(del.URL)
+	for del != nil {
+		d.deliver(ctx, del)
+		d.mu.Lock()
+		q := d.hosts[host]
+		del = nil
+		if len(q.waiting) > 0 && ctx.Err() == nil {
+			del, q.waiting = q.waiting[0], q.waiting[1:]
+		} else {
+			q.busy--
+			d.active--
+			if q.busy == 0 && len(q.waiting) == 0 {
+				delete(d.hosts, host)
+			}
+		}
+		d.mu.Unlock()
+	}
+	d.Wake()
+}
+
+// hostQueue is the state of one target: requests in flight, and the
+// deliveries waiting for one of them to end.
+type hostQueue struct {
+	busy    int
+	waiting []*vigie.Delivery
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return raw
+}
+
 // deliver makes one attempt and records its outcome.
 func (d *Dispatcher) deliver(ctx context.Context, del *vigie.Delivery) {
-	host := del.URL
-	if u, err := url.Parse(del.URL); err == nil {
-		host = u.Host
-	}
-	if !d.acquire(host) {
-		// The target has its share of requests in flight: try again soon,
-		// without counting an attempt.
-		del.NextAttempt = d.opts.Now().Add(time.Second)
-		d.finish(del)
-		return
-	}
-	defer d.release(host)
 	status, err := d.post(ctx, del)
 	now := d.opts.Now()
 	del.Attempts++
@@ -244,24 +307,6 @@ func (d *Dispatcher) secret(ctx context.Context, del *vigie.Delivery) (string, e
 		return s, nil
 	}
 	return "", fmt.Errorf("webhook %s was deleted", del.WebhookID)
-}
-
-func (d *Dispatcher) acquire(host string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.busy[host] >= d.opts.PerTarget {
-		return false
-	}
-	d.busy[host]++
-	return true
-}
-
-func (d *Dispatcher) release(host string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.busy[host]--; d.busy[host] <= 0 {
-		delete(d.busy, host)
-	}
 }
 
 // backoff is the wait after the n-th failed attempt: 5 s doubling up to an

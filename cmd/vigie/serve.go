@@ -58,6 +58,7 @@ type serveMain struct {
 	DefaultRoot string
 	// Early warning.
 	WebhookAllow      string
+	WebhookDeny       string
 	SightingThreshold int
 	SightingWindow    time.Duration
 
@@ -86,6 +87,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.Title, "title", m.Title, "title shown by TAXII discovery")
 	fs.StringVar(&m.DefaultRoot, "default-root", "", "API root named as the default by TAXII discovery")
 	fs.StringVar(&m.WebhookAllow, "webhook-allow", "", "CIDRs of internal addresses webhooks may target anyway, e.g. 127.0.0.0/8 (default: none)")
+	fs.StringVar(&m.WebhookDeny, "webhook-deny", "", "CIDRs webhooks may not target, besides the default deny-list of internal ranges")
 	fs.IntVar(&m.SightingThreshold, "sighting-threshold", 2, "distinct organisations whose sightings of an indicator make an early warning")
 	fs.DurationVar(&m.SightingWindow, "sighting-window", 24*time.Hour, "how recent those sightings must be")
 	pos, err := parseInterleaved(fs, args)
@@ -116,7 +118,12 @@ func (m *serveMain) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("--webhook-allow: %w", err)
 	}
+	deny, err := alert.ParsePrefixes(m.WebhookDeny)
+	if err != nil {
+		return fmt.Errorf("--webhook-deny: %w", err)
+	}
 	guard := alert.NewGuard(allow)
+	guard.Deny = append(guard.Deny, deny...)
 	broker := alert.NewBroker()
 	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger})
 	bg, cancel := context.WithCancel(context.Background())
