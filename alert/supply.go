@@ -13,10 +13,10 @@ import (
 	"github.com/vigie-cti/vigie/vex"
 )
 
-// supplyTypes are the object types the supply-chain trigger reads: the
+// supplyTypes returns the object types the supply-chain trigger reads: the
 // advisories (vulnerability objects with x_vigie_affected), the SBOMs and
 // the VEX documents.
-var supplyTypes = []string{"vulnerability", sbom.STIXType, vex.STIXType}
+func supplyTypes() []string { return []string{"vulnerability", sbom.STIXType, vex.STIXType} }
 
 // supply is the engine's view of the supply chain: the exposure index of
 // every SBOM against every advisory stored, and what it needs to decide
@@ -42,7 +42,7 @@ func (e *Engine) loadSupply(ctx context.Context, aud *audience) error {
 	}
 	var vexes []*vigie.Object
 	for pos := int64(0); ; {
-		objs, next, err := e.store.LatestOfTypes(ctx, supplyTypes, pos, 1000)
+		objs, next, err := e.store.LatestOfTypes(ctx, supplyTypes(), pos, 1000)
 		if err != nil {
 			return fmt.Errorf("alert: rebuild the exposure index: %w", err)
 		}

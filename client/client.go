@@ -47,21 +47,28 @@ func (e *Error) Error() string { return fmt.Sprintf("hub answered %d: %s", e.Sta
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
+	ctype := ""
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
+		body, ctype = bytes.NewReader(b), "application/json"
 	}
+	return c.send(ctx, method, path, ctype, body, out)
+}
+
+// send makes one request and decodes the JSON answer into out (if not
+// nil); an error answer is an *Error with the hub's description.
+func (c *Client) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -237,32 +244,7 @@ func (c *Client) Stream(ctx context.Context, after int64, fn func(StreamEvent) e
 
 // rawPost posts a file's bytes to path and decodes the JSON answer.
 func (c *Client) rawPost(ctx context.Context, path, contentType string, data []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, "POST", c.base+path, bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", contentType)
-	res, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if res.StatusCode >= 300 {
-		var e struct {
-			Description string `json:"description"`
-		}
-		if json.Unmarshal(b, &e) != nil || e.Description == "" {
-			e.Description = strings.TrimSpace(string(b[:min(len(b), 300)]))
-		}
-		return &Error{Status: res.StatusCode, Description: e.Description}
-	}
-	return json.Unmarshal(b, out)
+	return c.send(ctx, "POST", path, contentType, bytes.NewReader(data), out)
 }
 
 // Share says where an upload is published ("" collection: the

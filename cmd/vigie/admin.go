@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -117,7 +118,17 @@ func (a *admin) orgAdd(ctx context.Context, args []string) error {
 }
 
 func (a *admin) orgList(ctx context.Context, args []string) error {
-	fs := a.flags("org list", "org list [--json]", "List the organisations.")
+	return listCommand(a, ctx, args, "org list", "List the organisations.",
+		func(h *hub.Hub) ([]*vigie.Org, error) { return h.Store().ListOrgs(ctx) },
+		"NAME\tIDENTITY\tSECTORS\tCOUNTRY",
+		func(o *vigie.Org) []string { return []string{o.Name, o.ID, strings.Join(o.Sectors, ","), o.Country} })
+}
+
+// listCommand runs an admin "list" command: it fetches items and prints
+// them as a table (one row each under header), or as JSON with --json.
+func listCommand[T any](a *admin, ctx context.Context, args []string, name, help string,
+	fetch func(*hub.Hub) ([]T, error), header string, row func(T) []string) error {
+	fs := a.flags(name, name+" [--json]", help)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return err
@@ -126,17 +137,17 @@ func (a *admin) orgList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	orgs, err := h.Store().ListOrgs(ctx)
+	items, err := fetch(h)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return printJSON(a.stdio, orgs)
+		return printJSON(a.stdio, items)
 	}
 	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tIDENTITY\tSECTORS\tCOUNTRY")
-	for _, o := range orgs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Name, o.ID, strings.Join(o.Sectors, ","), o.Country)
+	fmt.Fprintln(tw, header)
+	for _, it := range items {
+		fmt.Fprintln(tw, strings.Join(row(it), "\t"))
 	}
 	return tw.Flush()
 }
@@ -305,40 +316,27 @@ func (a *admin) communityAdd(ctx context.Context, args []string) error {
 }
 
 func (a *admin) communityList(ctx context.Context, args []string) error {
-	fs := a.flags("community list", "community list [--json]", "List communities and their members.")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := h.Store().ListCommunities(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(a.stdio, cs)
-	}
 	names := map[string]string{}
-	orgs, err := h.Store().ListOrgs(ctx)
-	if err != nil {
-		return err
-	}
-	for _, o := range orgs {
-		names[o.ID] = o.Name
-	}
-	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tID\tMEMBERS")
-	for _, c := range cs {
-		var ms []string
-		for _, m := range c.Members {
-			ms = append(ms, names[m])
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.ID, strings.Join(ms, ", "))
-	}
-	return tw.Flush()
+	return listCommand(a, ctx, args, "community list", "List communities and their members.",
+		func(h *hub.Hub) ([]*vigie.Community, error) {
+			orgs, err := h.Store().ListOrgs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range orgs {
+				names[o.ID] = o.Name
+			}
+			return h.Store().ListCommunities(ctx)
+		},
+		"NAME\tID\tMEMBERS",
+		func(c *vigie.Community) []string {
+			var ms []string
+			for _, m := range c.Members {
+				ms = append(ms, names[m])
+			}
+			slices.Sort(ms)
+			return []string{c.Name, c.ID, strings.Join(ms, ", ")}
+		})
 }
 
 func (a *admin) communityMember(ctx context.Context, args []string) error {
@@ -397,28 +395,12 @@ func (a *admin) collectionAdd(ctx context.Context, args []string) error {
 }
 
 func (a *admin) collectionList(ctx context.Context, args []string) error {
-	fs := a.flags("collection list", "collection list [--json]", "List collections with who may read and write them.")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := h.Store().ListCollections(ctx, "")
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(a.stdio, cs)
-	}
-	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ROOT\tID\tTITLE\tREAD\tWRITE")
-	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Root, c.ID, c.Title, vigie.GrantsList(c.Read), vigie.GrantsList(c.Write))
-	}
-	return tw.Flush()
+	return listCommand(a, ctx, args, "collection list", "List collections with who may read and write them.",
+		func(h *hub.Hub) ([]*vigie.Collection, error) { return h.Store().ListCollections(ctx, "") },
+		"ROOT\tID\tTITLE\tREAD\tWRITE",
+		func(c *vigie.Collection) []string {
+			return []string{c.Root, c.ID, c.Title, vigie.GrantsList(c.Read), vigie.GrantsList(c.Write)}
+		})
 }
 
 // printJSON writes v as indented JSON.
