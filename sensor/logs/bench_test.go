@@ -1,0 +1,92 @@
+package logs_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vigie-cti/vigie/bench/scan/scandata"
+	"github.com/vigie-cti/vigie/sensor"
+	"github.com/vigie-cti/vigie/sensor/logs"
+)
+
+// benchMatcher compiles n generated indicator values.
+func benchMatcher(b *testing.B, n int) (*sensor.Matcher, *scandata.Values) {
+	b.Helper()
+	v := scandata.New(1).Values(n)
+	var inds []*sensor.Indicator
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	v.Each(func(p, _ string) {
+		inds = append(inds, &sensor.Indicator{ID: fmt.Sprintf("indicator--00000000-0000-4000-8000-%012d", len(inds)),
+			PatternType: "stix", Pattern: p, ValidFrom: from})
+	})
+	m, errs := sensor.NewMatcher(inds, sensor.MatcherOptions{Now: from.AddDate(0, 3, 0)})
+	if len(errs) > 0 {
+		b.Fatal(errs[0])
+	}
+	return m, v
+}
+
+func benchScan(b *testing.B, data []byte, m *sensor.Matcher, workers int) {
+	s := &logs.Scanner{NewLookup: func() logs.Lookup { return m.NewSession() }, Workers: workers}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	hits := 0
+	for b.Loop() {
+		st := s.Scan(context.Background(), "bench", bytes.NewReader(data), func(sensor.Hit) { hits++ })
+		if st.ErrorCount > 0 {
+			b.Fatal(st.Errors[0])
+		}
+	}
+	b.ReportMetric(float64(hits)/float64(b.N), "hits/op")
+}
+
+// BenchmarkScanZeekConn scans a Zeek conn.log against 1,000,000
+// indicators (one line in 1000 names one).
+func BenchmarkScanZeekConn(b *testing.B) {
+	m, v := benchMatcher(b, 1_000_000)
+	var buf bytes.Buffer
+	scandata.New(2).ZeekConn(&buf, v, scandata.LogOptions{Lines: 400_000, HitRate: 0.001})
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) { benchScan(b, buf.Bytes(), m, w) })
+	}
+}
+
+// BenchmarkScanEVE scans Suricata EVE JSON against 1,000,000 indicators.
+func BenchmarkScanEVE(b *testing.B) {
+	m, v := benchMatcher(b, 1_000_000)
+	var buf bytes.Buffer
+	scandata.New(3).EVE(&buf, v, scandata.LogOptions{Lines: 150_000, HitRate: 0.001})
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) { benchScan(b, buf.Bytes(), m, w) })
+	}
+}
+
+// benchParse parses every line with a no-op emit: the cost of the format
+// alone, without lookups.
+func benchParse(b *testing.B, f logs.Format, data []byte) {
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	emitted := 0
+	emit := func(sensor.Kind, []byte) { emitted++ }
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p := f.NewParser()
+		for _, l := range lines {
+			p.Parse(l, emit)
+		}
+	}
+}
+
+// BenchmarkParse measures the parsers alone on generated logs.
+func BenchmarkParse(b *testing.B) {
+	v := scandata.New(1).Values(10_000)
+	var conn, eve bytes.Buffer
+	scandata.New(2).ZeekConn(&conn, v, scandata.LogOptions{Lines: 100_000, HitRate: 0.001})
+	scandata.New(3).EVE(&eve, v, scandata.LogOptions{Lines: 40_000, HitRate: 0.001})
+	b.Run("zeek-conn", func(b *testing.B) { benchParse(b, logs.ZeekTSV{}, conn.Bytes()) })
+	b.Run("eve", func(b *testing.B) { benchParse(b, logs.EVE{}, eve.Bytes()) })
+}

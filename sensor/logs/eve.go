@@ -1,0 +1,143 @@
+package logs
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/vigie-cti/vigie/sensor"
+	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
+)
+
+// EVE is Suricata's EVE JSON log: one event per line, of any event_type.
+// Observables are read from src_ip and dest_ip, dns (the v7 layout with
+// rrname and rdata, and the v8 layout with queries[] and answers[], and
+// grouped answers), http (hostname, url, http_refer), tls and quic (sni),
+// fileinfo (filename, md5, sha1, sha256), and smtp and email (senders,
+// recipients and attachment names).
+type EVE struct{}
+
+// Name returns "eve".
+func (EVE) Name() string { return "eve" }
+
+// Detect accepts a first line that is a JSON object with an
+// "event_type".
+func (EVE) Detect(head []byte) bool {
+	l, _ := firstLine(head)
+	return len(l) > 0 && l[0] == '{' && bytes.Contains(l, []byte(`"event_type":`))
+}
+
+// NewParser returns a parser for one EVE stream.
+func (EVE) NewParser() Parser { return newEVEParser() }
+
+// eveField returns the action of an EVE path.
+func eveField(path []byte) uint8 {
+	switch string(path) {
+	case "src_ip", "dest_ip":
+		return aIP
+	case "dns", "dns.queries", "dns.answers", "dns.grouped", "http", "tls", "quic",
+		"fileinfo", "smtp", "email":
+		return jsonscan.Descend
+	case "dns.rrname", "dns.queries.rrname", "dns.answers.rrname", "dns.grouped.CNAME",
+		"tls.sni", "quic.sni":
+		return aDomain
+	case "dns.rdata", "dns.answers.rdata":
+		return aHost
+	case "dns.grouped.A", "dns.grouped.AAAA":
+		return aIP
+	case "http.hostname":
+		return aURLHost
+	case "http.url":
+		return aURLPath
+	case "http.http_refer":
+		return aURL
+	case "fileinfo.filename", "email.attachment":
+		return aFilePath
+	case "fileinfo.md5":
+		return aMD5
+	case "fileinfo.sha1":
+		return aSHA1
+	case "fileinfo.sha256":
+		return aSHA256
+	case "smtp.mail_from", "smtp.rcpt_to", "email.from", "email.to", "email.cc":
+		return aEmail
+	}
+	return jsonscan.Skip
+}
+
+type eveParser struct {
+	js   jsonscan.Scanner
+	url  httpURL
+	out  sensor.Emit
+	ts   []byte
+	tsOK bool
+	time bool
+}
+
+func newEVEParser() *eveParser {
+	p := &eveParser{}
+	p.js.Field = p.field
+	p.js.Visit = p.visit
+	return p
+}
+
+func (p *eveParser) field(path []byte) uint8 {
+	if p.time {
+		if string(path) == "timestamp" {
+			return aTime
+		}
+		return jsonscan.Skip
+	}
+	return eveField(path)
+}
+
+func (p *eveParser) visit(act uint8, v []byte, str bool) {
+	if !str && act != aTime {
+		return // a number where a string belongs
+	}
+	switch act {
+	case aTime:
+		p.ts, p.tsOK = append(p.ts[:0], v...), true
+	case aURLHost:
+		p.url.setHost(v)
+		emitAction(act, v, p.out)
+	case aURLPath:
+		p.url.setTarget(v)
+	default:
+		emitAction(act, v, p.out)
+	}
+}
+
+// Parse emits the observables of one event.
+func (p *eveParser) Parse(line []byte, emit sensor.Emit) error {
+	p.out, p.time = emit, false
+	p.url.reset()
+	err := p.js.Scan(line)
+	if err == nil {
+		p.url.flush(emit)
+	}
+	p.out = nil
+	return err
+}
+
+// Time reads the event's timestamp ("2017-03-06T06:54:06.047429+0000").
+func (p *eveParser) Time(line []byte) (time.Time, bool) {
+	p.time, p.tsOK = true, false
+	err := p.js.Scan(line)
+	p.time = false
+	if err != nil || !p.tsOK {
+		return time.Time{}, false
+	}
+	return parseEVETime(p.ts)
+}
+
+func parseEVETime(v []byte) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999-0700", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, string(v)); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Clone returns a new parser: EVE events carry no state.
+func (p *eveParser) Clone() Parser { return newEVEParser() }
