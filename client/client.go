@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-cti/vigie/api"
 	"io"
 	"net/http"
 	"net/url"
@@ -95,20 +96,20 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 }
 
 // Whoami returns the organisation the key acts for.
-func (c *Client) Whoami(ctx context.Context) (*server.Whoami, error) {
-	var w server.Whoami
+func (c *Client) Whoami(ctx context.Context) (*api.Whoami, error) {
+	var w api.Whoami
 	return &w, c.do(ctx, "GET", "/api/v1/whoami", nil, &w)
 }
 
 // Watchlist returns the organisation's watchlist.
-func (c *Client) Watchlist(ctx context.Context) ([]server.WatchEntry, error) {
-	var out struct{ Entries []server.WatchEntry }
+func (c *Client) Watchlist(ctx context.Context) ([]api.WatchEntry, error) {
+	var out struct{ Entries []api.WatchEntry }
 	return out.Entries, c.do(ctx, "GET", "/api/v1/watchlist", nil, &out)
 }
 
 // AddWatch adds a watchlist entry.
-func (c *Client) AddWatch(ctx context.Context, kind vigie.WatchKind, value string) (*server.WatchEntry, error) {
-	var e server.WatchEntry
+func (c *Client) AddWatch(ctx context.Context, kind vigie.WatchKind, value string) (*api.WatchEntry, error) {
+	var e api.WatchEntry
 	return &e, c.do(ctx, "POST", "/api/v1/watchlist", map[string]string{"kind": string(kind), "value": value}, &e)
 }
 
@@ -118,15 +119,15 @@ func (c *Client) RemoveWatch(ctx context.Context, id string) error {
 }
 
 // Webhooks returns the organisation's webhooks.
-func (c *Client) Webhooks(ctx context.Context) ([]server.Webhook, error) {
-	var out struct{ Webhooks []server.Webhook }
+func (c *Client) Webhooks(ctx context.Context) ([]api.Webhook, error) {
+	var out struct{ Webhooks []api.Webhook }
 	return out.Webhooks, c.do(ctx, "GET", "/api/v1/webhooks", nil, &out)
 }
 
 // AddWebhook registers a webhook; with an empty secret the hub makes one
 // and returns it.
-func (c *Client) AddWebhook(ctx context.Context, u, secret string) (*server.Webhook, error) {
-	var w server.Webhook
+func (c *Client) AddWebhook(ctx context.Context, u, secret string) (*api.Webhook, error) {
+	var w api.Webhook
 	return &w, c.do(ctx, "POST", "/api/v1/webhooks", map[string]string{"url": u, "secret": secret}, &w)
 }
 
@@ -286,8 +287,8 @@ func (c *Client) ImportAdvisories(ctx context.Context, data []byte, sh Share) (*
 }
 
 // Products returns the organisation's products.
-func (c *Client) Products(ctx context.Context) ([]server.Product, error) {
-	var out struct{ Products []server.Product }
+func (c *Client) Products(ctx context.Context) ([]api.Product, error) {
+	var out struct{ Products []api.Product }
 	return out.Products, c.do(ctx, "GET", "/api/v1/products", nil, &out)
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"github.com/vigie-cti/vigie/api"
 	"io"
 	"net/http"
 	"os"
@@ -22,19 +23,8 @@ const (
 	maxAdvisoryUpload = 512 << 20 // an ecosystem's all.zip
 )
 
-// Product is a product as the API shows it.
-type Product struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Version    string `json:"version"`
-	Supplier   string `json:"supplier,omitempty"`
-	SBOMID     string `json:"sbom_id"`
-	Collection string `json:"collection"`
-	Created    string `json:"created"`
-}
-
-func productView(p *vigie.Product) Product {
-	return Product{ID: p.ID, Name: p.Name, Version: p.Version, Supplier: p.Supplier, SBOMID: p.SBOMID, Collection: p.Collection, Created: p.Created.Format(timeFormat)}
+func productView(p *vigie.Product) api.Product {
+	return api.Product{ID: p.ID, Name: p.Name, Version: p.Version, Supplier: p.Supplier, SBOMID: p.SBOMID, Collection: p.Collection, Created: p.Created.Format(timeFormat)}
 }
 
 func (s *Server) productList(w http.ResponseWriter, r *http.Request) error {
@@ -46,7 +36,7 @@ func (s *Server) productList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []Product{}
+	out := []api.Product{}
 	for _, x := range ps {
 		out = append(out, productView(x))
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"github.com/vigie-cti/vigie/api"
 	"io"
 	"net/http"
 
@@ -41,16 +42,6 @@ func requireRole(r *http.Request, role vigie.Role) (vigie.Principal, error) {
 	return p, nil
 }
 
-// WatchEntry is a watchlist entry as the API shows it. Entries from the
-// organisation's identity (its sectors and country) have no id and cannot
-// be deleted here.
-type WatchEntry struct {
-	ID           string          `json:"id,omitempty"`
-	Kind         vigie.WatchKind `json:"kind"`
-	Value        string          `json:"value"`
-	FromIdentity bool            `json:"from_identity,omitempty"`
-}
-
 func (s *Server) watchList(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireRole(r, vigie.RoleReader)
 	if err != nil {
@@ -60,19 +51,19 @@ func (s *Server) watchList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []WatchEntry{}
+	out := []api.WatchEntry{}
 	for _, sec := range org.Sectors {
-		out = append(out, WatchEntry{Kind: vigie.WatchSector, Value: sec, FromIdentity: true})
+		out = append(out, api.WatchEntry{Kind: vigie.WatchSector, Value: sec, FromIdentity: true})
 	}
 	if org.Country != "" {
-		out = append(out, WatchEntry{Kind: vigie.WatchCountry, Value: org.Country, FromIdentity: true})
+		out = append(out, api.WatchEntry{Kind: vigie.WatchCountry, Value: org.Country, FromIdentity: true})
 	}
 	entries, err := s.hub.Store().ListWatches(r.Context(), p.OrgID)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		out = append(out, WatchEntry{ID: e.ID, Kind: e.Kind, Value: e.Value})
+		out = append(out, api.WatchEntry{ID: e.ID, Kind: e.Kind, Value: e.Value})
 	}
 	return writeAPI(w, http.StatusOK, map[string]any{"entries": out})
 }
@@ -96,7 +87,7 @@ func (s *Server) watchAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := s.hub.Store().CreateWatch(r.Context(), e); err != nil {
 		return err
 	}
-	return writeAPI(w, http.StatusCreated, WatchEntry{ID: e.ID, Kind: e.Kind, Value: e.Value})
+	return writeAPI(w, http.StatusCreated, api.WatchEntry{ID: e.ID, Kind: e.Kind, Value: e.Value})
 }
 
 func (s *Server) watchDelete(w http.ResponseWriter, r *http.Request) error {

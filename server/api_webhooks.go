@@ -3,19 +3,11 @@ package server
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"github.com/vigie-cti/vigie/api"
 	"net/http"
 
 	"github.com/vigie-cti/vigie"
 )
-
-// Webhook is a webhook as the API shows it; Secret only in the answer to
-// its creation, when the hub chose it.
-type Webhook struct {
-	ID      string `json:"id"`
-	URL     string `json:"url"`
-	Secret  string `json:"secret,omitempty"`
-	Created string `json:"created"`
-}
 
 func (s *Server) webhookList(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireRole(r, vigie.RoleReader)
@@ -26,9 +18,9 @@ func (s *Server) webhookList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []Webhook{}
+	out := []api.Webhook{}
 	for _, h := range hooks {
-		out = append(out, Webhook{ID: h.ID, URL: h.URL, Created: h.Created.Format(timeFormat)})
+		out = append(out, api.Webhook{ID: h.ID, URL: h.URL, Created: h.Created.Format(timeFormat)})
 	}
 	return writeAPI(w, http.StatusOK, map[string]any{"webhooks": out})
 }
@@ -53,7 +45,7 @@ func (s *Server) webhookAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Guard.CheckURL(r.Context(), in.URL); err != nil {
 		return err
 	}
-	out := Webhook{URL: in.URL}
+	out := api.Webhook{URL: in.URL}
 	if in.Secret == "" {
 		var b [32]byte
 		rand.Read(b[:])

@@ -2,21 +2,12 @@ package server
 
 import (
 	"encoding/json"
+	"github.com/vigie-cti/vigie/api"
 	"net/http"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
 )
-
-// Whoami is the answer of GET /api/v1/whoami: who the API key acts for.
-// Sensors use it to name their organisation in the sightings they report.
-type Whoami struct {
-	OrgID       string   `json:"org_id"` // the organisation's STIX identity id
-	OrgName     string   `json:"org_name"`
-	Role        string   `json:"role"`
-	KeyID       string   `json:"key_id"`
-	Communities []string `json:"communities"` // community ids
-}
 
 func (s *Server) whoamiGet(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireOrg(r)
@@ -31,7 +22,7 @@ func (s *Server) whoamiGet(w http.ResponseWriter, r *http.Request) error {
 	if comms == nil {
 		comms = []string{}
 	}
-	return writeAPI(w, http.StatusOK, Whoami{OrgID: o.ID, OrgName: o.Name, Role: string(p.Role), KeyID: p.KeyID, Communities: comms})
+	return writeAPI(w, http.StatusOK, api.Whoami{OrgID: o.ID, OrgName: o.Name, Role: string(p.Role), KeyID: p.KeyID, Communities: comms})
 }
 
 // api wraps an /api/v1 endpoint: JSON in and out, errors as JSON.

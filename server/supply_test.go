@@ -3,6 +3,7 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
+	"github.com/vigie-cti/vigie/api"
 	"net/http"
 	"os"
 	"testing"
@@ -41,7 +42,7 @@ func TestSupplyAPI(t *testing.T) {
 			t.Errorf("%s reads A's SBOM: %d, want 404", who, r.status)
 		}
 	}
-	var ps struct{ Products []server.Product }
+	var ps struct{ Products []api.Product }
 	f.do("GET", "/api/v1/products", "A", nil).decode(t, &ps)
 	if len(ps.Products) != 1 || ps.Products[0].SBOMID != up.SBOMID {
 		t.Errorf("A's products: %+v", ps)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/vigie-cti/vigie/api"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/server"
 	"github.com/vigie-cti/vigie/stix"
 	"github.com/vigie-cti/vigie/taxii"
 )
@@ -358,7 +358,7 @@ func TestRevokedAndExpiredKeys(t *testing.T) {
 
 func TestWhoami(t *testing.T) {
 	f := newFixture(t)
-	var w server.Whoami
+	var w api.Whoami
 	r := f.do("GET", "/api/v1/whoami", "B", nil)
 	if r.status != 200 || r.header.Get("Content-Type") != "application/json" {
 		t.Fatalf("whoami: %d %s", r.status, r.body)

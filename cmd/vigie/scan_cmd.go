@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -550,32 +549,4 @@ func (r *scanRun) postSightings(ctx context.Context) error {
 	n, err := feed.Report(pctx, r.client, r.report, objs)
 	r.info("reported %d of %d sightings to collection %s", n, len(objs), r.report.ID)
 	return err
-}
-
-// sizeFlag is a byte count with an optional K, M or G suffix (powers of
-// 1024; "KiB", "MB" and the like are read the same).
-type sizeFlag int64
-
-func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
-
-func (s *sizeFlag) Set(v string) error {
-	t := strings.ToUpper(strings.TrimSpace(v))
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
-	mult := int64(1)
-	if n := len(t); n > 0 {
-		switch t[n-1] {
-		case 'K':
-			mult, t = 1<<10, t[:n-1]
-		case 'M':
-			mult, t = 1<<20, t[:n-1]
-		case 'G':
-			mult, t = 1<<30, t[:n-1]
-		}
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return fmt.Errorf("%q: want a positive size such as 1048576, 512K, 100M or 2G", v)
-	}
-	*s = sizeFlag(n * mult)
-	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigie-cti/vigie/api"
 	"io"
 	"net/http"
 	"strings"
@@ -76,13 +77,7 @@ func FormatFingerprint(b []byte) string {
 }
 
 // Identity is who an API key acts for, as GET /api/v1/whoami says.
-type Identity struct {
-	OrgID       string   `json:"org_id"`
-	OrgName     string   `json:"org_name"`
-	Role        string   `json:"role"`
-	KeyID       string   `json:"key_id"`
-	Communities []string `json:"communities"`
-}
+type Identity = api.Whoami
 
 // Whoami asks the hub at base who key acts for.
 func Whoami(ctx context.Context, hc *http.Client, base, key string) (*Identity, error) {
