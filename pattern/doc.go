@@ -43,13 +43,14 @@
 //
 // # Indicator index
 //
-// An Index files indicators under the observables their patterns require:
-// hashes as fixed-size digests, IP addresses in hash maps and CIDR blocks
-// in prefix tables, domain names, URLs (NormalizeURL), e-mail addresses and
-// file names in hash maps. Lookup serves the sensor, one observable at a
-// time, without allocating; Match gives, for a set of observations, exactly
-// the indicators that (*Pattern).Match would find, evaluating in full only
-// the candidates a key points to.
+// An Index files indicators under the observables their patterns require,
+// in flat hash tables: hashes as fixed-size digests, IP addresses as
+// fixed-size keys, domain names, URLs (NormalizeURL), e-mail addresses and
+// file names as strings; CIDR blocks by prefix length or in prefix tables.
+// Lookup serves the sensor, one observable at a time, without allocating
+// or locking; Match gives, for a set of observations, exactly the
+// indicators that (*Pattern).Match would find, evaluating in full only the
+// candidates a key points to.
 //
 // # Limits
 //

@@ -1,15 +1,27 @@
 package pattern
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
-// appendLowerASCII appends s with ASCII letters lowered.
+// appendLowerASCII appends s with ASCII letters lowered, eight bytes at a
+// time (see ones).
 func appendLowerASCII(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+	n := len(dst)
+	dst = append(dst, s...)
+	b := dst[n:]
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		y := x &^ highs // no carries, even from bytes of 0x80 and above
+		upper := (y + (0x80-'A')*ones) &^ (y + (0x7f-'Z')*ones) &^ x & highs
+		binary.LittleEndian.PutUint64(b, x|upper>>2)
+		b = b[8:]
+	}
+	for i, c := range b {
+		if c-'A' < 26 {
+			b[i] = c + 'a' - 'A'
 		}
-		dst = append(dst, c)
 	}
 	return dst
 }
@@ -23,6 +35,101 @@ func lowerASCII(s string) string {
 		}
 	}
 	return s
+}
+
+// hasUpperASCII reports whether s has an ASCII upper-case letter, eight
+// bytes at a time (see ones).
+func hasUpperASCII(s string) bool {
+	var upper uint64
+	for ; len(s) >= 8; s = s[8:] {
+		x := load8(s)
+		y := x &^ highs
+		upper |= (y + (0x80-'A')*ones) &^ (y + (0x7f-'Z')*ones) &^ x
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i]-'A' < 26 {
+			return true
+		}
+	}
+	return upper&highs != 0
+}
+
+// isDomainKey reports whether a domain name is its own lookup key (see
+// appendDomainKey): lower case, without a final dot.
+func isDomainKey(s string) bool {
+	return !strings.HasSuffix(s, ".") && !hasUpperASCII(s)
+}
+
+// Sets of ASCII bytes for isNormalURL, as bit sets of bytes 0-63 (Lo)
+// and 64-127 (Hi): the bytes of a scheme after its first letter, and the
+// bytes an authority must not have (upper case, user information, port,
+// IPv6 brackets, end of the authority, escapes).
+const (
+	schemeLo  = 1<<'+' | 1<<'-' | 1<<'.' | (1<<10-1)<<'0'
+	schemeHi  = (1<<26 - 1) << ('a' - 64)
+	notHostLo = 1<<'#' | 1<<'%' | 1<<'/' | 1<<':' | 1<<'?'
+	notHostHi = 1<<('@'-64) | (1<<26-1)<<('A'-64) | 1<<('['-64) | 1<<(']'-64)
+)
+
+// inByteSet reports whether c is in the bit set lo, hi of ASCII bytes.
+func inByteSet(c byte, lo, hi uint64) bool {
+	switch {
+	case c < 64:
+		return lo>>c&1 != 0
+	case c < 128:
+		return hi>>(c-64)&1 != 0
+	}
+	return false
+}
+
+// isNormalURL reports, in one pass, whether a URL is certainly in the
+// form NormalizeURL gives (it may be so and still not be reported): a
+// lower-case scheme, an authority without user information, port, upper
+// case or escapes followed by a path, and no escape or fragment.
+func isNormalURL(s string) bool {
+	if len(s) == 0 || s[0]-'a' >= 26 {
+		return false
+	}
+	i := 1
+	for i < len(s) && inByteSet(s[i], schemeLo, schemeHi) {
+		i++
+	}
+	if i == len(s) || s[i] != ':' {
+		return false
+	}
+	rest := s[i+1:]
+	if strings.HasPrefix(rest, "//") {
+		j := 2
+		for j < len(rest) && !inByteSet(rest[j], notHostLo, notHostHi) {
+			j++
+		}
+		if j == len(rest) || rest[j] != '/' {
+			return false // NormalizeURL adds a "/", or not a plain host
+		}
+		rest = rest[j:]
+	}
+	return !hasByte2(rest, '#', '%')
+}
+
+// hasByte2 reports whether s has byte a or byte b, both ASCII, eight
+// bytes at a time (see ones).
+func hasByte2(s string, a, b byte) bool {
+	var found uint64
+	for ; len(s) >= 8; s = s[8:] {
+		x := load8(s)
+		y := x &^ highs
+		// A byte of ya is 0 when that byte of y is a; adding 0x7f sets
+		// its high bit unless it is 0. Bytes of s of 0x80 and above are
+		// neither a nor b (both ASCII).
+		ya, yb := y^uint64(a)*ones, y^uint64(b)*ones
+		found |= (^(ya + 0x7f*ones) | ^(yb + 0x7f*ones)) &^ x
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == a || s[i] == b {
+			return true
+		}
+	}
+	return found&highs != 0
 }
 
 // NormalizeURL returns the form of a URL under which the Index files and
@@ -59,19 +166,36 @@ func appendNormalizedURL(dst []byte, s string) []byte {
 	if strings.HasPrefix(rest, "//") {
 		dst = append(dst, "//"...)
 		rest = rest[2:]
-		end := strings.IndexAny(rest, "/?")
-		if end < 0 {
-			end = len(rest)
+		end := 0
+		for end < len(rest) && rest[end] != '/' && rest[end] != '?' {
+			end++
 		}
 		auth := rest[:end]
 		rest = rest[end:]
-		if at := strings.LastIndexByte(auth, '@'); at >= 0 {
-			dst = append(dst, auth[:at+1]...)
-			auth = auth[at+1:]
+		// One pass from the end finds the user information (up to the
+		// last '@') and a port (after the last ':', unless a ']' follows
+		// it, as in "[::1]").
+		at, colon, bracket := -1, -1, false
+	scan:
+		for i := len(auth) - 1; i >= 0; i-- {
+			switch auth[i] {
+			case '@':
+				at = i
+				break scan
+			case ':':
+				if colon < 0 {
+					colon = i
+				}
+			case ']':
+				bracket = bracket || colon < 0
+			}
 		}
-		host, port := auth, ""
-		if i := strings.LastIndexByte(auth, ':'); i >= 0 && !strings.Contains(auth[i:], "]") {
-			host, port = auth[:i], auth[i+1:]
+		if at >= 0 {
+			dst = append(dst, auth[:at+1]...)
+		}
+		host, port := auth[at+1:], ""
+		if colon >= 0 && !bracket {
+			host, port = auth[at+1:colon], auth[colon+1:]
 		}
 		dst = appendLowerASCII(dst, host)
 		if port != "" && port != defaultPort(scheme) {
@@ -100,21 +224,26 @@ func defaultPort(scheme []byte) string {
 // appendPercentNormalized upper-cases percent-escapes and decodes those of
 // unreserved characters (RFC 3986 §6.2.2).
 func appendPercentNormalized(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '%' || i+2 >= len(s) || !isHexDigit(s[i+1]) || !isHexDigit(s[i+2]) {
-			dst = append(dst, c)
+	for {
+		i := strings.IndexByte(s, '%')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		s = s[i:]
+		if len(s) < 3 || !isHexDigit(s[1]) || !isHexDigit(s[2]) {
+			dst = append(dst, '%')
+			s = s[1:]
 			continue
 		}
-		v := unhex(s[i+1])<<4 | unhex(s[i+2])
+		v := unhex(s[1])<<4 | unhex(s[2])
 		if isUnreserved(v) {
 			dst = append(dst, v)
 		} else {
-			dst = append(dst, '%', upperHex(s[i+1]), upperHex(s[i+2]))
+			dst = append(dst, '%', upperHex(s[1]), upperHex(s[2]))
 		}
-		i += 2
+		s = s[3:]
 	}
-	return dst
 }
 
 func unhex(c byte) byte {
