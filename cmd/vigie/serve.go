@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +59,7 @@ type serveMain struct {
 	Title       string
 	DefaultRoot string
 	// Early warning.
+	EarlyWarning      bool
 	WebhookAllow      string
 	WebhookDeny       string
 	SightingThreshold int
@@ -71,7 +74,7 @@ type serveMain struct {
 }
 
 func newServeMain(stdio Stdio) *serveMain {
-	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub"}
+	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true}
 }
 
 // ParseFlags reads the command line.
@@ -86,6 +89,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.DefaultTLP, "default-tlp", m.DefaultTLP, "TLP level of objects published without a TLP marking")
 	fs.StringVar(&m.Title, "title", m.Title, "title shown by TAXII discovery")
 	fs.StringVar(&m.DefaultRoot, "default-root", "", "API root named as the default by TAXII discovery")
+	fs.BoolVar(&m.EarlyWarning, "early-warning", true, "run the early-warning engine and webhook delivery (false: a plain TAXII hub)")
 	fs.StringVar(&m.WebhookAllow, "webhook-allow", "", "CIDRs of internal addresses webhooks may target anyway, e.g. 127.0.0.0/8 (default: none)")
 	fs.StringVar(&m.WebhookDeny, "webhook-deny", "", "CIDRs webhooks may not target, besides the default deny-list of internal ranges")
 	fs.IntVar(&m.SightingThreshold, "sighting-threshold", 2, "distinct organisations whose sightings of an indicator make an early warning")
@@ -148,11 +152,14 @@ func (m *serveMain) Run(ctx context.Context) error {
 	}
 	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish}, time.Now)
 	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard})
-	m.jobs.Add(3)
-	go func() { defer m.jobs.Done(); engine.Run(bg) }()
-	go func() { defer m.jobs.Done(); dispatcher.Run(bg) }()
+	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
-	if shared {
+	if m.EarlyWarning {
+		m.jobs.Add(2)
+		go func() { defer m.jobs.Done(); engine.Run(bg) }()
+		go func() { defer m.jobs.Done(); dispatcher.Run(bg) }()
+	}
+	if shared && m.EarlyWarning {
 		m.jobs.Add(1)
 		go func() {
 			defer m.jobs.Done()
@@ -198,6 +205,12 @@ func (m *serveMain) Run(ctx context.Context) error {
 			logger.Error("server stopped", slog.Any("err", err))
 		}
 	}()
+	if addr := os.Getenv("VIGIE_PPROF_ADDR"); addr != "" {
+		// Profiling for operators chasing a slow hub: Go's pprof handlers
+		// on their own address (keep it on loopback).
+		go http.ListenAndServe(addr, pprofMux())
+		fmt.Fprintf(m.stdio.Err, "vigie: pprof on http://%s/debug/pprof/\n", addr)
+	}
 	fmt.Fprintf(m.stdio.Err, "vigie: hub serving TAXII 2.1 at %s/taxii2/ (data in %s)\n", m.url, m.DataDir)
 	return nil
 }
@@ -253,4 +266,14 @@ func listenURLHost(a net.Addr) string {
 		host = "[" + host + "]"
 	}
 	return host + ":" + port
+}
+
+// pprofMux serves Go's profiles.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

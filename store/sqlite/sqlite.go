@@ -61,13 +61,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	pragmas := url.Values{"_pragma": {
+	common := []string{
 		"busy_timeout(" + strconv.FormatInt(BusyTimeout.Milliseconds(), 10) + ")",
 		"journal_mode(WAL)",
 		"synchronous(FULL)", // an acknowledged POST survives a crash
 		"foreign_keys(ON)",
-	}}
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()+"&_txlock=immediate")
+	}
+	// The writer keeps 64 MiB of pages so that index inserts stay in memory
+	// as the store grows; each reader 16 MiB.
+	writer := url.Values{"_pragma": append(common, "cache_size(-65536)", "wal_autocheckpoint(10000)")}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+writer.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -78,8 +81,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	pragmas.Add("_pragma", "query_only(ON)")
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	reader := url.Values{"_pragma": append(common, "query_only(ON)", "cache_size(-16384)")}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+reader.Encode())
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

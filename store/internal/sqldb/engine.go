@@ -18,6 +18,8 @@ func (s *DB) ScanObjects(ctx context.Context, collection string, after time.Time
 }
 
 // LatestVersions returns the latest version of each id in each collection.
+// (The collections are named so that the (coll, id) index serves the
+// lookup instead of a scan of every object.)
 func (s *DB) LatestVersions(ctx context.Context, ids []string) ([]*vigie.Object, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -27,7 +29,7 @@ func (s *DB) LatestVersions(ctx context.Context, ids []string) ([]*vigie.Object,
 		args[i] = id
 	}
 	return s.objectRows(ctx, `SELECT c.id, `+objectColumns+`, o.raw FROM objects o JOIN collections c ON c.seq = o.coll
-		WHERE o.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)
+		WHERE o.coll IN (SELECT seq FROM collections) AND o.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)
 		AND NOT EXISTS (SELECT 1 FROM objects o2 WHERE o2.coll = o.coll AND o2.id = o.id AND o2.version_key > o.version_key)`, args...)
 }
 

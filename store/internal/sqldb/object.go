@@ -41,23 +41,32 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	first := last - n + 1
 
 	added := make(map[versionOf]bool, len(objs))
+	var full *sql.Stmt // the statement of a whole chunk, prepared once
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	for start := 0; start < len(objs); start += insertChunk {
 		chunk := objs[start:min(start+insertChunk, len(objs))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, raw) VALUES `)
 		args := make([]any, 0, len(chunk)*11)
 		for i, o := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			o.Collection = collection
 			o.DateAdded = fromMicros(first + int64(start+i))
 			args = append(args, coll, o.ID, o.Type, o.SpecVersion, o.Version, o.VersionKey,
 				first+int64(start+i), o.Publisher, int(o.TLP), Recipients(o.Recipients), []byte(o.Raw))
 		}
-		b.WriteString(` ON CONFLICT (coll, id, version_key) DO NOTHING RETURNING id, version_key`)
-		rows, err := tx.QueryContext(ctx, s.q(b.String()), args...)
+		var rows *sql.Rows
+		if len(chunk) == insertChunk {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, s.q(insertObjects(insertChunk))); err != nil {
+					return s.wrap("prepare insert", err)
+				}
+			}
+			rows, err = full.QueryContext(ctx, args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, s.q(insertObjects(len(chunk))), args...)
+		}
 		if err != nil {
 			return s.wrap("insert objects", err)
 		}
@@ -85,6 +94,21 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 		return err
 	}
 	return s.wrap("commit", tx.Commit())
+}
+
+// insertObjects returns the INSERT of n object versions, which reports the
+// versions it stored (not those already there).
+func insertObjects(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, raw) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(` ON CONFLICT (coll, id, version_key) DO NOTHING RETURNING id, version_key`)
+	return b.String()
 }
 
 // versionOf identifies one version of an object in a collection.
