@@ -43,6 +43,18 @@ type key struct {
 	off  int
 }
 
+// Decode decodes data, which must hold exactly one JSON object, by the
+// rules of Parse but without validating it as STIX: for objects already
+// stored, which were validated when they arrived. Numbers are json.Number,
+// objects map[string]any, lists []any; strings share one copy of data.
+func Decode(data []byte) (map[string]any, error) {
+	m, verr := decodeObject(data)
+	if verr != nil {
+		return nil, verr
+	}
+	return m, nil
+}
+
 // decodeObject decodes data, which must hold exactly one JSON object.
 // Numbers are decoded as json.Number, objects as map[string]any, lists as
 // []any.
