@@ -282,3 +282,43 @@ func TestSightings(t *testing.T) {
 		t.Errorf("sightings (-want +got):\n%s", diff)
 	}
 }
+
+// TestSightingsPeriods: a followed scan reports period by period; what a
+// failed report took is put back and goes out with the next one.
+func TestSightingsPeriods(t *testing.T) {
+	a := &sensor.Indicator{ID: "indicator--a"}
+	b := &sensor.Indicator{ID: "indicator--b"}
+	t1, t2, t3 := now.Add(-3*time.Hour), now.Add(-2*time.Hour), now.Add(-time.Hour)
+	s := sensor.NewSightings()
+	s.Add(sensor.Hit{Time: t2, Indicator: a})
+	first := s.Take()
+	if first.Len() != 1 || s.Len() != 0 || s.Indicators() != 1 {
+		t.Fatalf("after Take: taken %d, left %d, indicators %d; want 1, 0, 1", first.Len(), s.Len(), s.Indicators())
+	}
+	s.Add(sensor.Hit{Time: t3, Indicator: a})
+	s.Add(sensor.Hit{Time: t1, Indicator: b})
+	s.Restore(first) // the report of the first period failed
+	if s.Len() != 2 || s.Indicators() != 2 {
+		t.Fatalf("after Restore: %d pending, %d indicators; want 2, 2", s.Len(), s.Indicators())
+	}
+	objs, err := s.Take().Objects(sensor.SightingOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][3]any{}
+	for _, o := range objs {
+		var m map[string]any
+		json.Unmarshal(o, &m)
+		got[m["sighting_of_ref"].(string)] = [3]any{m["count"], m["first_seen"], m["last_seen"]}
+	}
+	want := map[string][3]any{
+		"indicator--a": {2.0, "2026-03-01T10:00:00.000000Z", "2026-03-01T11:00:00.000000Z"},
+		"indicator--b": {1.0, "2026-03-01T09:00:00.000000Z", "2026-03-01T09:00:00.000000Z"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("second report (-want +got):\n%s", diff)
+	}
+	if s.Len() != 0 || s.Indicators() != 2 {
+		t.Errorf("after the second Take: %d pending, %d indicators; want 0, 2", s.Len(), s.Indicators())
+	}
+}

@@ -13,11 +13,14 @@ import (
 // MaxSightingCount is the largest count a STIX sighting may carry.
 const MaxSightingCount = 999_999_999
 
-// Sightings aggregates hits per indicator over one run: how many, and the
-// first and last time seen. It is not safe for concurrent use.
+// Sightings aggregates hits per indicator: how many, and the first and last
+// time seen. A long run (a followed log) takes the aggregate out
+// periodically to report it; Take starts a new period. It is not safe for
+// concurrent use.
 type Sightings struct {
 	by    map[string]*sightingAgg
 	order []string
+	seen  map[string]struct{} // every indicator sighted, in every period
 }
 
 type sightingAgg struct {
@@ -27,27 +30,59 @@ type sightingAgg struct {
 }
 
 // NewSightings returns an empty aggregate.
-func NewSightings() *Sightings { return &Sightings{by: map[string]*sightingAgg{}} }
+func NewSightings() *Sightings {
+	return &Sightings{by: map[string]*sightingAgg{}, seen: map[string]struct{}{}}
+}
 
 // Add counts one hit.
 func (s *Sightings) Add(h Hit) {
-	a, ok := s.by[h.Indicator.ID]
+	s.merge(&sightingAgg{ind: h.Indicator, count: 1, first: h.Time, last: h.Time})
+}
+
+// merge adds the hits of one aggregate to the period.
+func (s *Sightings) merge(b *sightingAgg) {
+	id := b.ind.ID
+	s.seen[id] = struct{}{}
+	a, ok := s.by[id]
 	if !ok {
-		a = &sightingAgg{ind: h.Indicator, first: h.Time, last: h.Time}
-		s.by[h.Indicator.ID] = a
-		s.order = append(s.order, h.Indicator.ID)
+		a = &sightingAgg{ind: b.ind, first: b.first, last: b.last}
+		s.by[id] = a
+		s.order = append(s.order, id)
 	}
-	a.count++
-	if h.Time.Before(a.first) {
-		a.first = h.Time
+	a.count += b.count
+	if b.first.Before(a.first) {
+		a.first = b.first
 	}
-	if h.Time.After(a.last) {
-		a.last = h.Time
+	if b.last.After(a.last) {
+		a.last = b.last
 	}
 }
 
-// Len returns the number of indicators sighted.
+// Len returns the number of indicators sighted in the current period.
 func (s *Sightings) Len() int { return len(s.order) }
+
+// Indicators returns the number of distinct indicators sighted since
+// NewSightings, over all periods.
+func (s *Sightings) Indicators() int { return len(s.seen) }
+
+// Take returns the current period's aggregate and starts a new, empty
+// period.
+func (s *Sightings) Take() *Sightings {
+	t := &Sightings{by: s.by, order: s.order, seen: map[string]struct{}{}}
+	for _, id := range s.order {
+		t.seen[id] = struct{}{}
+	}
+	s.by, s.order = map[string]*sightingAgg{}, nil
+	return t
+}
+
+// Restore puts back into the current period a taken aggregate that could
+// not be reported, so that its hits go out with the next report.
+func (s *Sightings) Restore(t *Sightings) {
+	for _, id := range t.order {
+		s.merge(t.by[id])
+	}
+}
 
 // SightingOptions says who sighted and how to mark the sightings.
 type SightingOptions struct {

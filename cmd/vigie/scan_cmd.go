@@ -41,7 +41,9 @@ last_seen, where_sighted_refs = your organisation, as GET /api/v1/whoami says)
 to --report-collection, by default the first --collection your key may write
 (or the first writable collection of the API root). A sighting is marked with
 --report-tlp, or with its indicator's TLP when that is more restrictive.
-Sightings are posted when the scan ends (with --follow: when interrupted).
+Sightings are posted when the scan ends; with --follow, every --report-every
+(1m by default) for the hits of that period, and when interrupted. A report
+that fails is retried with the next one.
 
 Output: an aligned table, or --json for one JSON object per hit (time,
 source, line, observable, indicator_id, indicator_name, tlp). A progress
@@ -74,6 +76,7 @@ type scanMain struct {
 	Report              bool
 	ReportCollection    string
 	ReportTLP           string
+	ReportEvery         time.Duration
 	Workers             int
 	ExactDomains        bool
 	MaxSize, MaxLine    sizeFlag
@@ -114,6 +117,7 @@ func (m *scanMain) ParseFlags(args []string) error {
 	fs.BoolVar(&m.Report, "report", false, "post one sighting per indicator hit to the hub")
 	fs.StringVar(&m.ReportCollection, "report-collection", "", "collection to post sightings to (default: the first writable --collection)")
 	fs.StringVar(&m.ReportTLP, "report-tlp", "AMBER", "TLP marking of sightings (the indicator's when more restrictive)")
+	fs.DurationVar(&m.ReportEvery, "report-every", time.Minute, "logs with --follow: post the sightings of each period this long (0: only when interrupted)")
 	fs.IntVar(&m.Workers, "workers", 0, "parallel workers (default: all cores)")
 	fs.BoolVar(&m.ExactDomains, "exact-domains", false, "do not match a domain's parent domains")
 	m.MaxSize = files.DefaultMaxSize
@@ -149,6 +153,8 @@ func (m *scanMain) ParseFlags(args []string) error {
 		return errors.New("--hub needs --key (or $VIGIE_KEY)")
 	case m.Report && m.Hub == "":
 		return errors.New("--report needs --hub")
+	case m.ReportEvery < 0:
+		return errors.New("--report-every must not be negative")
 	case m.mode == "files" && (m.Format != "" || m.Follow):
 		return errors.New("--format and --follow apply to scan logs")
 	}
@@ -233,6 +239,10 @@ func (m *scanMain) Run(ctx context.Context) error {
 		out = flushEach{out}
 	}
 	scanStart := m.now()
+	stopReports := func() {}
+	if m.Report && m.Follow && m.ReportEvery > 0 {
+		stopReports = r.reportPeriodically(ctx)
+	}
 	var sum files.Summary
 	var err error
 	if m.mode == "files" {
@@ -240,6 +250,7 @@ func (m *scanMain) Run(ctx context.Context) error {
 	} else {
 		sum, err = r.scanLogs(ctx, out, progress)
 	}
+	stopReports()
 	if ferr := out.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("write: %w", ferr)
 	}
@@ -250,12 +261,12 @@ func (m *scanMain) Run(ctx context.Context) error {
 	elapsed := m.now().Sub(scanStart)
 	r.info("scanned %d %s (%s) in %s (%s/s): %d hits on %d indicators; %d skipped or unreadable",
 		sum.Files, plural(sum.Files, "file"), output.Bytes(sum.Bytes), elapsed.Round(time.Millisecond),
-		output.Bytes(int64(float64(sum.Bytes)/max(elapsed.Seconds(), 1e-9))), r.hits.Load(), r.sightings.Len(), sum.Skipped)
+		output.Bytes(int64(float64(sum.Bytes)/max(elapsed.Seconds(), 1e-9))), r.hits.Load(), r.sightings.Indicators(), sum.Skipped)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	if m.Report && r.sightings.Len() > 0 {
-		if err := r.postSightings(ctx); err != nil {
+		if _, err := r.postSightings(ctx, r.sightings.Take()); err != nil {
 			return err
 		}
 	}
@@ -537,16 +548,54 @@ func (r *scanRun) prepareReport(ctx context.Context) error {
 	return err
 }
 
-// postSightings sends the sightings, even after an interrupted scan.
-func (r *scanRun) postSightings(ctx context.Context) error {
+// reportPeriodically posts the sightings of each --report-every period
+// while a followed scan runs; a failed report is retried with the next.
+// The returned function stops it.
+func (r *scanRun) reportPeriodically(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(r.ReportEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			r.mu.Lock()
+			batch := r.sightings.Take()
+			r.mu.Unlock()
+			if batch.Len() == 0 {
+				continue
+			}
+			n, err := r.postSightings(ctx, batch)
+			switch {
+			case err != nil && n == 0:
+				// The hub took none of them (unreachable, say): keep them.
+				r.warn("report: %v (retried with the next report)", err)
+				r.mu.Lock()
+				r.sightings.Restore(batch)
+				r.mu.Unlock()
+			case err != nil:
+				r.warn("report: %v", err)
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// postSightings sends one period's sightings, even after an interrupted
+// scan, and returns how many the hub took.
+func (r *scanRun) postSightings(ctx context.Context, sightings *sensor.Sightings) (int, error) {
 	tlp, _ := vigie.ParseTLP(r.ReportTLP)
-	objs, err := r.sightings.Objects(sensor.SightingOptions{OrgID: r.org.OrgID, Now: r.now(), TLP: tlp})
+	objs, err := sightings.Objects(sensor.SightingOptions{OrgID: r.org.OrgID, Now: r.now(), TLP: tlp})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.httpClientTimeout)
 	defer cancel()
 	n, err := feed.Report(pctx, r.client, r.report, objs)
 	r.info("reported %d of %d sightings to collection %s", n, len(objs), r.report.ID)
-	return err
+	return n, err
 }

@@ -241,6 +241,44 @@ func TestScanHubReport(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "is not the pinned") {
 		t.Errorf("wrong fingerprint: exit %d, %s", code, errs)
 	}
+
+	// A followed log reports its sightings period by period, while the
+	// scan runs, not only when it is interrupted.
+	countSightings := func() int {
+		var env taxii.Envelope
+		call(t, "GET", base+"/objects/?match[type]=sighting", c.keyA, nil, &env)
+		return len(env.Objects)
+	}
+	before := countSightings()
+	followed := filepath.Join(t.TempDir(), "eve.log")
+	os.WriteFile(followed, []byte("start\n"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var fout, ferrs syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"scan", "logs", "--hub", m.URL(), "--key", c.keyA, "--fingerprint", fp[1],
+			"--collection", c.collection, "--cache", cache, "--json", "--report", "--report-every", "50ms", "--follow", followed},
+			Stdio{In: strings.NewReader(""), Out: &fout, Err: &ferrs})
+	}()
+	f, _ := os.OpenFile(followed, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("beacon 198.51.0.2\n")
+	f.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for countSightings() == before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := countSightings(); got != before+1 {
+		t.Errorf("while following: %d sightings on the hub, want %d\nstderr: %s", got, before+1, ferrs.String())
+	}
+	cancel()
+	if code := <-done; code != 1 {
+		t.Errorf("follow: exit %d, want 1\nstderr: %s", code, ferrs.String())
+	}
+	// The period was reported once: nothing is left to post at the end.
+	if got := countSightings(); got != before+1 || strings.Count(ferrs.String(), "reported 1 of 1 sightings") != 1 {
+		t.Errorf("after the end: %d sightings on the hub, want %d\nstderr: %s", got, before+1, ferrs.String())
+	}
 }
 
 func toStrings(v any) []string {
