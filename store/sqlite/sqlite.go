@@ -38,8 +38,9 @@ var _ vigie.Store = (*Store)(nil)
 
 // dialect is SQLite's SQL, for the shared implementation.
 var dialect = sqldb.Dialect{
-	Greatest: "max",
-	Contains: func(hay, needle string) string { return "instr(" + hay + ", " + needle + ") > 0" },
+	Greatest:       "max",
+	InsertOrIgnore: true,
+	Contains:       func(hay, needle string) string { return "instr(" + hay + ", " + needle + ") > 0" },
 	IsUnique: func(err error) bool {
 		return code(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},

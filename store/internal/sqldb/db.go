@@ -26,6 +26,13 @@ type Dialect struct {
 	IsForeignKey func(error) bool                // a FOREIGN KEY violation
 	Unavailable  func(error) bool                // the database cannot be reached right now
 	SkipLocked   string                          // suffix of a locking subquery that skips locked rows
+	// InsertOrIgnore stores objects with INSERT OR IGNORE rather than
+	// ON CONFLICT (coll, id, version_key) DO NOTHING. In SQLite no
+	// constraint can then abort a multi-row INSERT half-way, so it needs
+	// no statement journal (a copy of every page it changes). The other
+	// unique key, (coll, date_added), never conflicts: AddObjects hands
+	// out date_added values above every stored one.
+	InsertOrIgnore bool
 	// Lead takes a lock that makes one process the runner of a job; nil
 	// for databases one process uses at a time.
 	Lead func(ctx context.Context, db *sql.DB, name string) (release func(), ok bool, err error)

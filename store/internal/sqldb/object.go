@@ -59,13 +59,13 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 		var rows *sql.Rows
 		if len(chunk) == insertChunk {
 			if full == nil {
-				if full, err = tx.PrepareContext(ctx, s.q(insertObjects(insertChunk))); err != nil {
+				if full, err = tx.PrepareContext(ctx, s.q(s.insertObjects(insertChunk))); err != nil {
 					return s.wrap("prepare insert", err)
 				}
 			}
 			rows, err = full.QueryContext(ctx, args...)
 		} else {
-			rows, err = tx.QueryContext(ctx, s.q(insertObjects(len(chunk))), args...)
+			rows, err = tx.QueryContext(ctx, s.q(s.insertObjects(len(chunk))), args...)
 		}
 		if err != nil {
 			return s.wrap("insert objects", err)
@@ -98,16 +98,24 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 
 // insertObjects returns the INSERT of n object versions, which reports the
 // versions it stored (not those already there).
-func insertObjects(n int) string {
+func (s *DB) insertObjects(n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, raw) VALUES `)
+	if s.d.InsertOrIgnore {
+		b.WriteString(`INSERT OR IGNORE`)
+	} else {
+		b.WriteString(`INSERT`)
+	}
+	b.WriteString(` INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, raw) VALUES `)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
-	b.WriteString(` ON CONFLICT (coll, id, version_key) DO NOTHING RETURNING id, version_key`)
+	if !s.d.InsertOrIgnore {
+		b.WriteString(` ON CONFLICT (coll, id, version_key) DO NOTHING`)
+	}
+	b.WriteString(` RETURNING id, version_key`)
 	return b.String()
 }
 
