@@ -224,8 +224,9 @@ func (ix *Index) putV4(tp **v4Table, ip, h uint32) {
 	if t != *tp {
 		*tp, ix.dirty = t, true
 	}
-	i, old, ok := t.slot(ix.w.seed.v4(ip), ip)
-	t.set(i, ip, ix.appendPosting(old, ok, h), !ok)
+	hash := ix.w.seed.v4(ip)
+	i, old, ok := t.slot(hash, ip)
+	t.set(i, hash, ip, ix.appendPosting(old, ok, h), !ok)
 }
 
 // fileSub4 adds h under an IPv4 ISSUBSET block; the filters are marked
@@ -354,7 +355,9 @@ func (ix *Index) compact() {
 		if p, ok := rewrite(slotPost(sw)); ok {
 			t := w.v4.grown(w.seed)
 			w.v4 = t
-			t.set(freeSlot(t.slots, t.shift, w.seed.v4(uint32(sw>>32))), uint32(sw>>32), p, true)
+			ip := uint32(sw >> 32)
+			h := w.seed.v4(ip)
+			t.set(freeSlot(t.slots, t.shift, h), h, ip, p, true)
 		}
 	}
 	compactDigests(&w.v6, old.v6, w.seed.v6, rewrite)
@@ -386,7 +389,8 @@ func (ix *Index) compact() {
 				w.markSub4(netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)}), l))
 				t := w.sub4[l].grown(w.seed)
 				w.sub4[l] = t
-				t.set(freeSlot(t.slots, t.shift, w.seed.v4(ip)), ip, p, true)
+				h := w.seed.v4(ip)
+				t.set(freeSlot(t.slots, t.shift, h), h, ip, p, true)
 			}
 		}
 	}
