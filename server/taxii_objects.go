@@ -148,6 +148,22 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 // decodeEnvelope returns the objects of a TAXII envelope: 400 for JSON that
 // does not parse, 422 for JSON that is not an envelope.
 func decodeEnvelope(body []byte) ([]json.RawMessage, error) {
+	objs, ok := splitEnvelope(body)
+	if !ok {
+		var err error
+		if objs, err = unmarshalEnvelope(body); err != nil {
+			return nil, err
+		}
+	}
+	if objs == nil {
+		return nil, vigie.Errorf(vigie.EUNPROCESSABLE, "not a TAXII envelope: no \"objects\" list")
+	}
+	return objs, nil
+}
+
+// unmarshalEnvelope decodes an envelope with encoding/json, whose errors
+// say what is wrong with the JSON. The objects are nil without a list.
+func unmarshalEnvelope(body []byte) ([]json.RawMessage, error) {
 	var env struct {
 		Objects *[]json.RawMessage `json:"objects"`
 	}
@@ -163,7 +179,7 @@ func decodeEnvelope(body []byte) ([]json.RawMessage, error) {
 		return nil, vigie.Errorf(vigie.EINVALID, "malformed JSON: %v", err)
 	}
 	if env.Objects == nil {
-		return nil, vigie.Errorf(vigie.EUNPROCESSABLE, "not a TAXII envelope: no \"objects\" list")
+		return nil, nil
 	}
 	return *env.Objects, nil
 }
