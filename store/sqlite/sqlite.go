@@ -69,8 +69,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		"foreign_keys(ON)",
 	}
 	// The writer keeps 64 MiB of pages so that index inserts stay in memory
-	// as the store grows; each reader 16 MiB.
-	writer := url.Values{"_pragma": append(common, "cache_size(-65536)", "wal_autocheckpoint(10000)")}
+	// as the store grows; each reader 16 MiB. The writer checkpoints every
+	// 60,000 WAL pages (a WAL file of up to 240 MB): the random inserts of
+	// the (coll, id, version_key) index dirty about one page per object, and
+	// a longer WAL lets a checkpoint write a page changed by several commits
+	// once, and sync the database file less often.
+	writer := url.Values{"_pragma": append(common, "cache_size(-65536)", "wal_autocheckpoint(60000)")}
 	w, err := sql.Open("sqlite", "file:"+path+"?"+writer.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
