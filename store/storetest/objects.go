@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +39,18 @@ func testAddObjects(t *testing.T, s vigie.Store) {
 	}
 	if got.DateAdded.IsZero() || got.DateAdded.Nanosecond()%1000 != 0 {
 		t.Errorf("DateAdded %v: want a microsecond timestamp", got.DateAdded)
+	}
+	// Two copies of a version in one envelope: the first is stored, the
+	// second reported as stored already, between new versions.
+	twice := stixID("indicator", 3)
+	st = MustAdd(t, s, c, org.ID, NewIndicator(stixID("indicator", 4), t0, org.ID, 0), NewIndicator(twice, t0, org.ID, 0),
+		NewIndicator(twice, t0, org.ID, 0), NewIndicator(stixID("indicator", 5), t0, org.ID, 0))
+	var stored []bool
+	for _, d := range st.Successes {
+		stored = append(stored, d.Message == "")
+	}
+	if !slices.Equal(stored, []bool{true, true, false, true}) {
+		t.Errorf("copies in one envelope: successes %+v, want only the second copy said to be stored already", st.Successes)
 	}
 	err := s.AddObjects(ctx, vigie.NewUUID(), []*vigie.Object{NewIndicator(stixID("indicator", 2), t0, org.ID, 0)}, &vigie.Status{ID: vigie.NewUUID()})
 	wantCode(t, err, vigie.ENOTFOUND, "AddObjects(unknown collection)")
