@@ -55,6 +55,18 @@ func BenchmarkScanZeekConn(b *testing.B) {
 	}
 }
 
+// BenchmarkScanZeekDNS scans a Zeek dns.log against 1,000,000 indicators:
+// more observables per byte than conn.log (the query, its parent domains,
+// the answers).
+func BenchmarkScanZeekDNS(b *testing.B) {
+	m, v := benchMatcher(b, 1_000_000)
+	var buf bytes.Buffer
+	scandata.New(4).ZeekDNS(&buf, v, scandata.LogOptions{Lines: 300_000, HitRate: 0.001})
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) { benchScan(b, buf.Bytes(), m, w) })
+	}
+}
+
 // BenchmarkScanEVE scans Suricata EVE JSON against 1,000,000 indicators.
 func BenchmarkScanEVE(b *testing.B) {
 	m, v := benchMatcher(b, 1_000_000)
