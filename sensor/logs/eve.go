@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/vigie-cti/vigie/sensor"
 	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
 )
 
@@ -64,71 +63,9 @@ func eveField(path []byte) uint8 {
 	return jsonscan.Skip
 }
 
-type eveParser struct {
-	js   jsonscan.Scanner
-	url  httpURL
-	out  sensor.Emit
-	ts   []byte
-	tsOK bool
-	time bool
-}
-
-func newEVEParser() *eveParser {
-	p := &eveParser{}
-	p.js.Field = p.field
-	p.js.Visit = p.visit
-	return p
-}
-
-func (p *eveParser) field(path []byte) uint8 {
-	if p.time {
-		if string(path) == "timestamp" {
-			return aTime
-		}
-		return jsonscan.Skip
-	}
-	return eveField(path)
-}
-
-func (p *eveParser) visit(act uint8, v []byte, str bool) {
-	if !str && act != aTime {
-		return // a number where a string belongs
-	}
-	switch act {
-	case aTime:
-		p.ts, p.tsOK = append(p.ts[:0], v...), true
-	case aURLHost:
-		p.url.setHost(v)
-		emitAction(act, v, p.out)
-	case aURLPath:
-		p.url.setTarget(v)
-	default:
-		emitAction(act, v, p.out)
-	}
-}
-
-// Parse emits the observables of one event.
-func (p *eveParser) Parse(line []byte, emit sensor.Emit) error {
-	p.out, p.time = emit, false
-	p.url.reset()
-	err := p.js.Scan(line)
-	if err == nil {
-		p.url.flush(emit)
-	}
-	p.out = nil
-	return err
-}
-
-// Time reads the event's timestamp ("2017-03-06T06:54:06.047429+0000").
-func (p *eveParser) Time(line []byte) (time.Time, bool) {
-	p.time, p.tsOK = true, false
-	err := p.js.Scan(line)
-	p.time = false
-	if err != nil || !p.tsOK {
-		return time.Time{}, false
-	}
-	return parseEVETime(p.ts)
-}
+// newEVEParser returns a parser of EVE events, timed by "timestamp"
+// ("2017-03-06T06:54:06.047429+0000").
+func newEVEParser() *jsonLineParser { return newJSONLineParser(eveField, "timestamp", parseEVETime) }
 
 func parseEVETime(v []byte) (time.Time, bool) {
 	for _, layout := range []string{"2006-01-02T15:04:05.999999999-0700", time.RFC3339Nano} {
@@ -138,6 +75,3 @@ func parseEVETime(v []byte) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-
-// Clone returns a new parser: EVE events carry no state.
-func (p *eveParser) Clone() Parser { return newEVEParser() }

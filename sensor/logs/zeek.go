@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/vigie-cti/vigie/sensor"
 	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
 )
 
@@ -106,71 +105,5 @@ func (ZeekJSON) Detect(head []byte) bool {
 // NewParser returns a parser for one Zeek JSON stream.
 func (ZeekJSON) NewParser() Parser { return newZeekJSONParser() }
 
-type zeekJSONParser struct {
-	js   jsonscan.Scanner
-	url  httpURL
-	out  sensor.Emit
-	ts   []byte
-	tsOK bool
-	time bool // scanning for the time only
-}
-
-func newZeekJSONParser() *zeekJSONParser {
-	p := &zeekJSONParser{}
-	p.js.Field = p.field
-	p.js.Visit = p.visit
-	return p
-}
-
-func (p *zeekJSONParser) field(path []byte) uint8 {
-	if p.time {
-		if string(path) == "ts" {
-			return aTime
-		}
-		return jsonscan.Skip
-	}
-	return zeekField(path)
-}
-
-func (p *zeekJSONParser) visit(act uint8, v []byte, str bool) {
-	if !str && act != aTime {
-		return // a number or a literal where a string belongs
-	}
-	switch act {
-	case aTime:
-		p.ts, p.tsOK = append(p.ts[:0], v...), true
-	case aURLHost:
-		p.url.setHost(v)
-		emitAction(act, v, p.out)
-	case aURLPath:
-		p.url.setTarget(v)
-	default:
-		emitAction(act, v, p.out)
-	}
-}
-
-// Parse emits the observables of one record.
-func (p *zeekJSONParser) Parse(line []byte, emit sensor.Emit) error {
-	p.out, p.time = emit, false
-	p.url.reset()
-	err := p.js.Scan(line)
-	if err == nil {
-		p.url.flush(emit)
-	}
-	p.out = nil
-	return err
-}
-
-// Time reads the record's ts.
-func (p *zeekJSONParser) Time(line []byte) (time.Time, bool) {
-	p.time, p.tsOK = true, false
-	err := p.js.Scan(line)
-	p.time = false
-	if err != nil || !p.tsOK {
-		return time.Time{}, false
-	}
-	return parseZeekTime(p.ts)
-}
-
-// Clone returns a new parser: Zeek JSON records carry no state.
-func (p *zeekJSONParser) Clone() Parser { return newZeekJSONParser() }
+// newZeekJSONParser returns a parser of Zeek JSON records, timed by "ts".
+func newZeekJSONParser() *jsonLineParser { return newJSONLineParser(zeekField, "ts", parseZeekTime) }
