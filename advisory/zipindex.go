@@ -78,16 +78,7 @@ func equalStrings(a, b []string) bool {
 
 // wanted reports whether entry i may name a wanted package.
 func (ix *zipIndex) wanted(i int, wants func(string, string) bool) bool {
-	pkgs := ix.Pkgs[i]
-	if pkgs == nil {
-		return true
-	}
-	for k := 0; k+1 < len(pkgs); k += 2 {
-		if wants(pkgs[k], pkgs[k+1]) {
-			return true
-		}
-	}
-	return false
+	return namesWanted(ix.Pkgs[i], wants)
 }
 
 // recordAndWant notes the packages entry name names and reports whether it
@@ -99,6 +90,12 @@ func (ix *zipIndex) recordAndWant(name string, data []byte, wants func(string, s
 		ix.Pkgs[i] = pkgs
 	}
 	ix.mu.Unlock()
+	return namesWanted(pkgs, wants)
+}
+
+// namesWanted reports whether a list of (ecosystem, name) pairs names a
+// wanted package; an unknown list (nil) may.
+func namesWanted(pkgs []string, wants func(string, string) bool) bool {
 	if pkgs == nil {
 		return true
 	}

@@ -135,30 +135,49 @@ func (p *parser) observationAnd() (ObservationExpr, *SyntaxError) {
 // observationChain parses operands joined by the associative operator op,
 // flattening nested nodes of the same operator.
 func (p *parser) observationChain(op ObsOperator, k tokenKind, operand func() (ObservationExpr, *SyntaxError)) (ObservationExpr, *SyntaxError) {
+	return parseChain(p, k, operand,
+		func(e ObservationExpr) []ObservationExpr {
+			if o, ok := e.(*ObservationOp); ok && o.Op == op {
+				return o.Operands
+			}
+			return nil
+		},
+		func(pos int, operands []ObservationExpr) ObservationExpr {
+			return &ObservationOp{Op: op, Pos: pos, Operands: operands}
+		})
+}
+
+// parseChain parses operands joined by the token k, for an associative
+// operator: same returns the operands of an operand that is already a node
+// of this operator (so that they are flattened into the new node), build
+// makes the node. A single operand is returned as it is.
+func parseChain[E interface{ Offset() int }](p *parser, k tokenKind, operand func() (E, *SyntaxError),
+	same func(E) []E, build func(pos int, operands []E) E) (E, *SyntaxError) {
 	first, err := operand()
 	if err != nil || p.tok.kind != k {
 		return first, err
 	}
-	node := &ObservationOp{Op: op, Pos: first.Offset()}
-	add := func(e ObservationExpr) {
-		if o, ok := e.(*ObservationOp); ok && o.Op == op {
-			node.Operands = append(node.Operands, o.Operands...)
+	var operands []E
+	add := func(e E) {
+		if ops := same(e); ops != nil {
+			operands = append(operands, ops...)
 			return
 		}
-		node.Operands = append(node.Operands, e)
+		operands = append(operands, e)
 	}
 	add(first)
 	for p.tok.kind == k {
+		var zero E
 		if err := p.advance(); err != nil {
-			return nil, err
+			return zero, err
 		}
 		next, err := operand()
 		if err != nil {
-			return nil, err
+			return zero, err
 		}
 		add(next)
 	}
-	return node, nil
+	return build(first.Offset(), operands), nil
 }
 
 // observationQualified parses a bracketed or parenthesised observation

@@ -16,31 +16,19 @@ func (p *parser) comparisonAnd() (ComparisonExpr, *SyntaxError) {
 	return p.comparisonChain(BoolAnd, tAND, p.propTest)
 }
 
+// comparisonChain parses operands joined by op, flattening nested nodes of
+// the same operator.
 func (p *parser) comparisonChain(op BoolOperator, k tokenKind, operand func() (ComparisonExpr, *SyntaxError)) (ComparisonExpr, *SyntaxError) {
-	first, err := operand()
-	if err != nil || p.tok.kind != k {
-		return first, err
-	}
-	node := &BoolExpr{Op: op, Pos: first.Offset()}
-	add := func(e ComparisonExpr) {
-		if b, ok := e.(*BoolExpr); ok && b.Op == op {
-			node.Operands = append(node.Operands, b.Operands...)
-			return
-		}
-		node.Operands = append(node.Operands, e)
-	}
-	add(first)
-	for p.tok.kind == k {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		next, err := operand()
-		if err != nil {
-			return nil, err
-		}
-		add(next)
-	}
-	return node, nil
+	return parseChain(p, k, operand,
+		func(e ComparisonExpr) []ComparisonExpr {
+			if b, ok := e.(*BoolExpr); ok && b.Op == op {
+				return b.Operands
+			}
+			return nil
+		},
+		func(pos int, operands []ComparisonExpr) ComparisonExpr {
+			return &BoolExpr{Op: op, Pos: pos, Operands: operands}
+		})
 }
 
 // propTest parses one comparison or a parenthesised comparison expression.

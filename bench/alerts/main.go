@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -24,13 +23,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/bench/gen"
+	"github.com/vigie-cti/vigie/bench/internal/hubproc"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/store/sqlite"
 	"github.com/vigie-cti/vigie/taxii"
@@ -140,7 +139,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	base := waitURL(stderr) + "/bench/collections/" + col.ID + "/objects/"
+	base := hubproc.WaitURL(stderr) + "/bench/collections/" + col.ID + "/objects/"
 	client := &http.Client{Timeout: 5 * time.Minute}
 
 	// Fill the store with indicators that touch nobody's watchlist.
@@ -214,17 +213,4 @@ func post(c *http.Client, url, key string, objs []map[string]any) time.Time {
 		log.Fatalf("POST: HTTP %d", res.StatusCode)
 	}
 	return time.Now()
-}
-
-func waitURL(r io.Reader) string {
-	re := regexp.MustCompile(`at (http://[0-9.:]+)/taxii2/`)
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			go io.Copy(io.Discard, r)
-			return m[1]
-		}
-	}
-	log.Fatal("the hub did not start")
-	return ""
 }

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"database/sql"
 	"encoding/json"
@@ -23,7 +22,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +30,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	"github.com/vigie-cti/vigie/bench/gen"
+	"github.com/vigie-cti/vigie/bench/internal/hubproc"
 	"github.com/vigie-cti/vigie/taxii"
 )
 
@@ -89,7 +88,7 @@ func main() {
 		}
 		defer cmd.Process.Kill()
 		cmds = append(cmds, cmd)
-		bases = append(bases, waitURL(stderr)+"/bench/collections/"+coll)
+		bases = append(bases, hubproc.WaitURL(stderr)+"/bench/collections/"+coll)
 	}
 	base := bases[0]
 	client := &http.Client{Timeout: 5 * time.Minute}
@@ -161,20 +160,6 @@ func main() {
 	if fi, err := os.Stat(filepath.Join(data, "vigie.db")); err == nil {
 		fmt.Printf("database file: %.0f MB\n", float64(fi.Size())/1e6)
 	}
-}
-
-// waitURL reads the hub's stderr until it says where it listens.
-func waitURL(r io.Reader) string {
-	re := regexp.MustCompile(`at (http://[0-9.:]+)/taxii2/`)
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			go io.Copy(io.Discard, r)
-			return m[1]
-		}
-	}
-	log.Fatal("the hub did not start")
-	return ""
 }
 
 func do(c *http.Client, method, url, key string, body []byte, out any) int {
