@@ -12,7 +12,7 @@ import (
 	"github.com/vigie-cti/vigie/advisory"
 )
 
-const redhat = shared + "/osv/mixed/tools/redhat/testdata"
+const redhat = mixed + "/redhat"
 
 // affectedSet lists an advisory's affected entries as comparable strings.
 func affectedSet(a advisory.Advisory) []string {

@@ -197,7 +197,7 @@ func TestLoadWants(t *testing.T) {
 	wants := func(eco, name string) bool {
 		return eco == "Go" && name == "github.com/gin-gonic/gin"
 	}
-	b, err := advisory.Load(context.Background(), shared+"/osv/mixed/tools/osv-linter", advisory.LoadOptions{Wants: wants, Workers: 1})
+	b, err := advisory.Load(context.Background(), linter, advisory.LoadOptions{Wants: wants, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,26 @@ import (
 	"github.com/vigie-cti/vigie/advisory"
 )
 
-// shared is where CI clones the shared test data, beside the repository.
-const shared = "../../shared/testdata"
+// The test data: OSV records and Red Hat CSAF documents of many ecosystems
+// (ossf/osv-schema), and the part of the Go vulnerability database the tests
+// use.
+const (
+	mixed    = "testdata/osv-mixed"
+	linter   = mixed + "/osv-linter"
+	goVulnDB = "testdata/go-vulndb"
+)
 
-const linter = shared + "/osv/mixed/tools/osv-linter/testdata"
+// fullCorpus returns the path of a large corpus in the shared test data
+// beside the repository (../shared/testdata), of which the repository holds
+// only a part, or skips the test, saying so, when it is absent.
+func fullCorpus(tb testing.TB, path string) string {
+	tb.Helper()
+	p := filepath.Join("..", "..", "shared", "testdata", path)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("optional corpus %s absent (the tests of its part in testdata/ ran): %v", p, err)
+	}
+	return p
+}
 
 // MustParse parses the advisory file at path or fails the test.
 func MustParse(tb testing.TB, path string) advisory.Advisory {
@@ -84,7 +100,7 @@ func TestParseOSVMalicious(t *testing.T) {
 // TestLoadMixed loads the mixed OSV directory: every valid record is read,
 // and each malformed one gets its own error.
 func TestLoadMixed(t *testing.T) {
-	b, err := advisory.Load(context.Background(), shared+"/osv/mixed", advisory.LoadOptions{})
+	b, err := advisory.Load(context.Background(), mixed, advisory.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,20 +149,33 @@ func TestLoadMixed(t *testing.T) {
 	}
 }
 
-// TestLoadGoVulnDB loads the Go vulnerability database: withdrawn records
-// are read but not kept.
+// TestLoadGoVulnDB loads the part of the Go vulnerability database in
+// testdata: withdrawn records are read but not kept.
 func TestLoadGoVulnDB(t *testing.T) {
-	b, err := advisory.Load(context.Background(), shared+"/osv/golang-vulndb/data/osv", advisory.LoadOptions{})
+	testLoadGoVulnDB(t, goVulnDB, 79, 2)
+}
+
+// TestLoadGoVulnDBCorpus loads the whole Go vulnerability database, when the
+// shared test data is beside the repository.
+func TestLoadGoVulnDBCorpus(t *testing.T) {
+	testLoadGoVulnDB(t, fullCorpus(t, "osv/golang-vulndb/data/osv"), 4291, 17)
+}
+
+// testLoadGoVulnDB loads the Go records under dir and checks their count
+// and how many of them are withdrawn.
+func testLoadGoVulnDB(t *testing.T, dir string, records, withdrawn int) {
+	b, err := advisory.Load(context.Background(), dir, advisory.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Documents != 4291 || len(b.Advisories) != 4291 || len(b.Errors) != 0 {
-		t.Fatalf("%d documents, %d advisories, errors %v", b.Documents, len(b.Advisories), b.Errors)
+	if b.Documents != records || len(b.Advisories) != records || len(b.Errors) != 0 {
+		t.Fatalf("%d documents, %d advisories, errors %v; want %d", b.Documents, len(b.Advisories), b.Errors, records)
 	}
 	set := advisory.NewSet()
 	changes := set.AddBatch(b)
-	if changes[advisory.Added] != 4274 || changes[advisory.Unchanged] != 17 || set.Len() != 4274 {
-		t.Errorf("changes %v, %d held; want 4274 added, 17 withdrawn ignored", changes, set.Len())
+	held := records - withdrawn
+	if changes[advisory.Added] != held || changes[advisory.Unchanged] != withdrawn || set.Len() != held {
+		t.Errorf("changes %v, %d held; want %d added, %d withdrawn ignored", changes, set.Len(), held, withdrawn)
 	}
 	if _, ok := set.Get("GO-2022-0617"); ok {
 		t.Error("withdrawn GO-2022-0617 held")

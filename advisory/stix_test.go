@@ -16,11 +16,11 @@ import (
 )
 
 // MustSTIXSchema compiles the official STIX 2.1 JSON schema of the
-// vulnerability object, its $refs resolved in the shared test data.
+// vulnerability object, its $refs resolved in testdata.
 func MustSTIXSchema(tb testing.TB) *jsonschema.Schema {
 	tb.Helper()
 	c := jsonschema.NewCompiler()
-	files, err := filepath.Glob(shared + "/stix2/schemas/*/*.json")
+	files, err := filepath.Glob("testdata/stix2/schemas/*/*.json")
 	if err != nil || len(files) == 0 {
 		tb.Fatalf("no STIX schemas: %v", err)
 	}
@@ -99,8 +99,8 @@ func TestToSTIXVulnerability(t *testing.T) {
 func TestToSTIXVulnerabilityShapes(t *testing.T) {
 	sch := MustSTIXSchema(t)
 	mal := MustParse(t, filepath.Join(linter, "MAL-2024-10238.json"))
-	withdrawn := MustParse(t, shared+"/osv/golang-vulndb/data/osv/GO-2022-0617.json")
-	zeroModified := MustParse(t, shared+"/osv/golang-vulndb/data/osv/GO-2021-0113.json")
+	withdrawn := MustParse(t, goVulnDB+"/GO-2022-0617.json")
+	zeroModified := MustParse(t, goVulnDB+"/GO-2021-0113.json")
 	csaf := MustParse(t, filepath.Join(redhat, "CSAF", "rhsa-2024_4546.json"))
 	tests := []struct {
 		a     advisory.Advisory
@@ -143,21 +143,33 @@ func TestToSTIXVulnerabilityShapes(t *testing.T) {
 	}
 }
 
-// TestSTIXRoundTrip converts every advisory of the shared data (Go, mixed
-// OSV, Red Hat CSAF) to a STIX vulnerability and back: what matching uses
-// must survive, since the hub shares advisories as STIX objects and its
-// engine matches the objects it stores.
+// TestSTIXRoundTrip converts every advisory of testdata (Go, mixed OSV,
+// Red Hat CSAF) to a STIX vulnerability and back: what matching uses must
+// survive, since the hub shares advisories as STIX objects and its engine
+// matches the objects it stores.
 func TestSTIXRoundTrip(t *testing.T) {
+	testSTIXRoundTrip(t, 90, goVulnDB, mixed)
+}
+
+// TestSTIXRoundTripCorpus does the same with the whole Go vulnerability
+// database, when the shared test data is beside the repository.
+func TestSTIXRoundTripCorpus(t *testing.T) {
+	testSTIXRoundTrip(t, 4000, fullCorpus(t, "osv/golang-vulndb/data/osv"))
+}
+
+// testSTIXRoundTrip round-trips the advisories under paths, which must hold
+// at least least of them.
+func testSTIXRoundTrip(t *testing.T, least int, paths ...string) {
 	var all []advisory.Advisory
-	for _, path := range []string{shared + "/osv/golang-vulndb/data/osv", shared + "/osv/mixed"} {
+	for _, path := range paths {
 		b, err := advisory.Load(context.Background(), path, advisory.LoadOptions{Workers: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, b.Advisories...)
 	}
-	if len(all) < 4000 {
-		t.Fatalf("loaded %d advisories", len(all))
+	if len(all) < least {
+		t.Fatalf("loaded %d advisories, want at least %d", len(all), least)
 	}
 	for _, a := range all {
 		raw, err := advisory.ToSTIXVulnerability(a)

@@ -11,7 +11,8 @@ import (
 	"github.com/vigie-cti/vigie/hub"
 )
 
-const shared = "../../shared/testdata"
+// protonBridge is a real CycloneDX SBOM of a Go program (testdata/cyclonedx).
+const protonBridge = "testdata/cyclonedx/proton-bridge-v1.8.0.bom.json"
 
 // principal returns the publisher principal of an organisation.
 func (c *coalition) principal(org string) vigie.Principal {
@@ -38,9 +39,9 @@ func mustAdvisories(t *testing.T, ids ...string) []advisory.Advisory {
 	t.Helper()
 	var out []advisory.Advisory
 	for _, id := range ids {
-		dir := shared + "/osv/golang-vulndb/data/osv/"
+		dir := "testdata/go-vulndb/"
 		if strings.HasPrefix(id, "MAL-") {
-			dir = shared + "/osv/mixed/tools/osv-linter/testdata/"
+			dir = "testdata/osv-mixed/osv-linter/"
 		}
 		data, err := os.ReadFile(dir + id + ".json")
 		if err != nil {
@@ -62,7 +63,7 @@ func mustAdvisories(t *testing.T, ids ...string) []advisory.Advisory {
 // misses anything.
 func TestSupplyChain(t *testing.T) {
 	c := newCoalition(t)
-	data, err := os.ReadFile(shared + "/cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json")
+	data, err := os.ReadFile(protonBridge)
 	if err != nil {
 		t.Fatal(err)
 	}

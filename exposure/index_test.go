@@ -77,7 +77,7 @@ func TestIncrementalAdvisories(t *testing.T) {
 	abc25 := MustReadSBOM(t, "testdata/product-abc.cdx.json")
 	abc24 := MustReadSBOM(t, "testdata/product-abc.cdx.json")
 	abc24.Product.Version = "2.4"
-	proton := MustReadSBOM(t, filepath.Join(shared, "cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json"))
+	proton := MustReadSBOM(t, protonBridge)
 	if fs := ix.AddSBOM(exposure.SBOMRef{ID: "abc-2.5", Org: "acme"}, abc25); len(fs) != 0 {
 		t.Errorf("findings without advisories: %v", fs)
 	}
@@ -130,8 +130,8 @@ func TestIncrementalAdvisories(t *testing.T) {
 // already found: no new finding, one finding with both advisories.
 func TestAliasesMakeOneFinding(t *testing.T) {
 	ix := exposure.NewIndex()
-	ix.AddSBOM(exposure.SBOMRef{ID: "proton"}, MustReadSBOM(t, filepath.Join(shared, "cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json")))
-	goAdv := MustParseAdvisory(t, filepath.Join(shared, "osv/mixed/tools/osv-linter/testdata/GO-2020-0001.json"))
+	ix.AddSBOM(exposure.SBOMRef{ID: "proton"}, MustReadSBOM(t, protonBridge))
+	goAdv := MustParseAdvisory(t, filepath.Join(mixed, "osv-linter", "GO-2020-0001.json"))
 	if u := ix.AddAdvisory(goAdv); len(u.Added) != 1 {
 		t.Fatalf("GO-2020-0001 added %v", briefs(u.Added))
 	}
@@ -191,17 +191,17 @@ func TestIncrementalSBOMs(t *testing.T) {
 	}
 }
 
-// TestVEXSuppression applies the shared CycloneDX VEX documents.
+// TestVEXSuppression applies the CycloneDX VEX examples.
 func TestVEXSuppression(t *testing.T) {
 	ix := exposure.NewIndex()
 	ix.AddAdvisory(MustParseAdvisory(t, "testdata/GHSA-288c-cq4h-88gq.json"))
 	ix.AddAdvisory(MustParseAdvisory(t, "testdata/GHSA-jfh8-c2jp-5v3q.json"))
-	ix.AddSBOM(exposure.SBOMRef{ID: "example-app"}, MustReadSBOM(t, filepath.Join(shared, "cyclonedx/VEX/bom.json")))
+	ix.AddSBOM(exposure.SBOMRef{ID: "example-app"}, MustReadSBOM(t, filepath.Join(cdxVEX, "bom.json")))
 	fs := ix.Findings("example-app")
 	if len(fs) != 1 || fs[0].State != exposure.Affected || fs[0].ID != "GHSA-288c-cq4h-88gq" {
 		t.Fatalf("before VEX: %v", briefs(fs))
 	}
-	changed, ok := ix.SetVEX("example-app", MustReadVEX(t, filepath.Join(shared, "cyclonedx/VEX/vex.json")))
+	changed, ok := ix.SetVEX("example-app", MustReadVEX(t, filepath.Join(cdxVEX, "vex.json")))
 	if !ok || len(changed) != 1 || changed[0].State != exposure.Suppressed {
 		t.Fatalf("SetVEX changed %v", briefs(changed))
 	}
@@ -225,7 +225,7 @@ func TestVEXSuppression(t *testing.T) {
 	abc24.Product.Version = "2.4"
 	ix.AddSBOM(exposure.SBOMRef{ID: "abc-2.5"}, abc)
 	ix.AddSBOM(exposure.SBOMRef{ID: "abc-2.4"}, abc24)
-	cisa := filepath.Join(shared, "cyclonedx/VEX/CISA-Use-Cases")
+	cisa := filepath.Join(cdxVEX, "CISA-Use-Cases")
 	tests := []struct {
 		vex, sbom     string
 		state         exposure.State
@@ -267,8 +267,8 @@ func TestVEXSuppression(t *testing.T) {
 // distribution releases honoured, CPE matching for a component with no purl.
 func TestMixedEcosystems(t *testing.T) {
 	ix := exposure.NewIndex()
-	ix.AddAdvisories(MustLoad(t, filepath.Join(shared, "osv/mixed"), nil))
-	ix.AddAdvisories(MustLoad(t, "testdata", nil))
+	ix.AddAdvisories(MustLoad(t, mixed, nil))
+	ix.AddAdvisories(MustLoadOwn(t))
 	fs := ix.AddSBOM(exposure.SBOMRef{ID: "appliance"}, MustReadSBOM(t, "testdata/mixed-ecosystems.cdx.json"))
 	want := []brief{
 		{"appliance", "MAL-2024-10238", "123bla", "0.0.1", "", exposure.Affected},

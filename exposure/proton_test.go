@@ -12,8 +12,25 @@ import (
 	"github.com/vigie-cti/vigie/sbom"
 )
 
-// shared is where CI clones the shared test data, beside the repository.
-const shared = "../../shared/testdata"
+// The test data copied from public sources, each folder with its licence.
+const (
+	protonBridge = "testdata/cyclonedx/proton-bridge-v1.8.0.bom.json" // a real CycloneDX SBOM of a Go program
+	cdxVEX       = "testdata/cyclonedx-vex"                           // CycloneDX VEX examples
+	mixed        = "testdata/osv-mixed"                               // OSV records of many ecosystems, Red Hat CSAF
+	goVulnDB     = "testdata/go-vulndb"                               // the Go records the tests need
+)
+
+// fullCorpus returns the path of a large corpus in the shared test data
+// beside the repository (../shared/testdata), of which the repository holds
+// only a part, or skips, saying so, when it is absent.
+func fullCorpus(tb testing.TB, path string) string {
+	tb.Helper()
+	p := filepath.Join("..", "..", "shared", "testdata", path)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("optional corpus %s absent (the tests of its part in testdata/ ran): %v", p, err)
+	}
+	return p
+}
 
 // MustReadSBOM reads the SBOM at path or fails the test.
 func MustReadSBOM(tb testing.TB, path string) *sbom.Document {
@@ -30,6 +47,21 @@ func MustReadSBOM(tb testing.TB, path string) *sbom.Document {
 	return doc
 }
 
+// MustLoadOwn loads vigie's own test advisories: the JSON files directly in
+// testdata (the SBOMs among them are skipped), not those of its folders.
+func MustLoadOwn(tb testing.TB) []advisory.Advisory {
+	tb.Helper()
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no advisories in testdata: %v", err)
+	}
+	var out []advisory.Advisory
+	for _, f := range files {
+		out = append(out, MustLoad(tb, f, nil)...)
+	}
+	return out
+}
+
 // MustLoad loads the advisories under path or fails the test.
 func MustLoad(tb testing.TB, path string, wants func(string, string) bool) []advisory.Advisory {
 	tb.Helper()
@@ -43,7 +75,7 @@ func MustLoad(tb testing.TB, path string, wants func(string, string) bool) []adv
 type goFinding struct{ id, module, version, fixed string }
 
 // protonBridgeFindings are the findings of the proton-bridge v1.8.0 SBOM
-// against the Go vulnerability database of the shared test data, module by
+// against the Go vulnerability database, module by
 // module as govulncheck's module mode and osv-scanner read them. They were
 // established by an independent reading of the advisories (a script with
 // its own Semantic Versioning comparison applying the OSV rules, not
@@ -111,9 +143,21 @@ var protonBridgeFindings = []goFinding{
 	{"GO-2026-6222", "golang.org/x/image", "v0.0.0-20190802002840-cff245a6509b", "0.45.0"},
 }
 
+// TestProtonBridgeAgainstGoVulnDB checks the SBOM against the records of
+// testdata: every record that names one of its modules.
 func TestProtonBridgeAgainstGoVulnDB(t *testing.T) {
-	doc := MustReadSBOM(t, filepath.Join(shared, "cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json"))
-	advs := MustLoad(t, filepath.Join(shared, "osv/golang-vulndb/data/osv"), exposure.PackageFilter(doc))
+	testProtonBridge(t, goVulnDB)
+}
+
+// TestProtonBridgeAgainstGoVulnDBCorpus checks it against the whole
+// database, when the shared test data is beside the repository.
+func TestProtonBridgeAgainstGoVulnDBCorpus(t *testing.T) {
+	testProtonBridge(t, fullCorpus(t, "osv/golang-vulndb/data/osv"))
+}
+
+func testProtonBridge(t *testing.T, db string) {
+	doc := MustReadSBOM(t, protonBridge)
+	advs := MustLoad(t, db, exposure.PackageFilter(doc))
 	ix := exposure.NewIndex()
 	ix.AddAdvisories(advs)
 	fs := ix.AddSBOM(exposure.SBOMRef{ID: "proton-bridge", Org: "proton"}, doc)

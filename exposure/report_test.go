@@ -3,7 +3,6 @@ package exposure_test
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,8 +14,8 @@ import (
 func MustReport(tb testing.TB) *exposure.Report {
 	tb.Helper()
 	ix := exposure.NewIndex()
-	ix.AddAdvisories(MustLoad(tb, filepath.Join(shared, "osv/mixed"), nil))
-	ix.AddAdvisories(MustLoad(tb, "testdata", nil))
+	ix.AddAdvisories(MustLoad(tb, mixed, nil))
+	ix.AddAdvisories(MustLoadOwn(tb))
 	doc := MustReadSBOM(tb, "testdata/mixed-ecosystems.cdx.json")
 	ix.AddSBOM(exposure.SBOMRef{ID: "appliance"}, doc)
 	r, ok := ix.Report("appliance")

@@ -14,7 +14,7 @@ import (
 // specExamples reads the 23 example patterns of the STIX 2.1 specification.
 func specExamples(tb testing.TB) []string {
 	tb.Helper()
-	f, err := os.Open("../../shared/testdata/stix2-patterns/spec_examples.txt")
+	f, err := os.Open("testdata/stix2-patterns/spec_examples.txt")
 	if err != nil {
 		tb.Fatalf("open spec examples: %v", err)
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/vigie-cti/vigie/sbom"
 )
 
-// shared is where CI clones the shared test data, beside the repository.
-const shared = "../../shared/testdata"
+// cyclonedx holds real CycloneDX SBOMs (CycloneDX/bom-examples).
+const cyclonedx = "testdata/cyclonedx"
 
 // MustRead reads the SBOM at path or fails the test.
 func MustRead(tb testing.TB, path string) *sbom.Document {
@@ -39,7 +39,7 @@ func dependencyCounts(doc *sbom.Document) map[sbom.Dependency]int {
 	return n
 }
 
-// TestReadRealSBOMs reads the real SBOMs of the shared test data with all
+// TestReadRealSBOMs reads the real CycloneDX SBOMs of testdata with all
 // their components, and the dependency kinds their graphs give.
 func TestReadRealSBOMs(t *testing.T) {
 	tests := []struct {
@@ -52,26 +52,26 @@ func TestReadRealSBOMs(t *testing.T) {
 		dependency  map[sbom.Dependency]int
 		unmatchable int
 	}{
-		{"cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json", sbom.CycloneDXJSON, "1.2",
+		{"proton-bridge-v1.8.0.bom.json", sbom.CycloneDXJSON, "1.2",
 			"github.com/ProtonMail/proton-bridge", 201, "Go",
 			map[sbom.Dependency]int{sbom.Direct: 56, sbom.Transitive: 144, sbom.DependencyUnknown: 1}, 0},
-		{"cyclonedx/SBOM/dropwizard-1.3.15/bom.json", sbom.CycloneDXJSON, "1.2",
+		{"dropwizard-1.3.15.bom.json", sbom.CycloneDXJSON, "1.2",
 			"dropwizard-parent", 167, "Maven",
 			// No graph entry for the product: the components nothing depends on are the direct ones.
 			map[sbom.Dependency]int{sbom.Direct: 29, sbom.Transitive: 138}, 0},
-		{"cyclonedx/SBOM/laravel-7.12.0/bom.1.4.json", sbom.CycloneDXJSON, "1.4",
+		{"laravel-7.12.0.bom.1.4.json", sbom.CycloneDXJSON, "1.4",
 			"cyclonedx-php-composer-demo", 62, "Packagist",
 			map[sbom.Dependency]int{sbom.Direct: 1, sbom.Transitive: 61}, 0},
-		{"cyclonedx/SBOM/laravel-7.12.0/bom.1.4.xml", sbom.CycloneDXXML, "1.4",
+		{"laravel-7.12.0.bom.1.4.xml", sbom.CycloneDXXML, "1.4",
 			"cyclonedx-php-composer-demo", 62, "Packagist",
 			map[sbom.Dependency]int{sbom.Direct: 1, sbom.Transitive: 61}, 0},
-		{"cyclonedx/SBOM/cern-lhc-vdm-editor-e564943/bom.json", sbom.CycloneDXJSON, "1.2",
+		{"cern-lhc-vdm-editor-e564943.bom.json", sbom.CycloneDXJSON, "1.2",
 			"lhc-vdm-editor", 43, "npm",
 			map[sbom.Dependency]int{sbom.DependencyUnknown: 43}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			doc := MustRead(t, filepath.Join(shared, tt.file))
+			doc := MustRead(t, filepath.Join(cyclonedx, tt.file))
 			if doc.Format != tt.format || doc.SpecVersion != tt.spec || doc.Name != tt.product {
 				t.Errorf("got %s %s %q, want %s %s %q", doc.Format, doc.SpecVersion, doc.Name, tt.format, tt.spec, tt.product)
 			}
@@ -95,8 +95,8 @@ func TestReadRealSBOMs(t *testing.T) {
 
 // TestLaravelJSONAndXMLAgree reads the same BOM in both encodings.
 func TestLaravelJSONAndXMLAgree(t *testing.T) {
-	j := MustRead(t, filepath.Join(shared, "cyclonedx/SBOM/laravel-7.12.0/bom.1.4.json"))
-	x := MustRead(t, filepath.Join(shared, "cyclonedx/SBOM/laravel-7.12.0/bom.1.4.xml"))
+	j := MustRead(t, filepath.Join(cyclonedx, "laravel-7.12.0.bom.1.4.json"))
+	x := MustRead(t, filepath.Join(cyclonedx, "laravel-7.12.0.bom.1.4.xml"))
 	if diff := cmp.Diff(j.Components, x.Components, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("components (-json +xml):\n%s", diff)
 	}
@@ -120,7 +120,7 @@ func TestLaravelJSONAndXMLAgree(t *testing.T) {
 // normalised (Go module paths lower-cased, as the purl spec says) while the
 // name keeps its case.
 func TestProtonBridgeComponent(t *testing.T) {
-	doc := MustRead(t, filepath.Join(shared, "cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json"))
+	doc := MustRead(t, filepath.Join(cyclonedx, "proton-bridge-v1.8.0.bom.json"))
 	want := sbom.Component{
 		Ref:          "pkg:golang/github.com/ProtonMail/go-crypto@v0.0.0-20201208171014-cdb7591792e2",
 		Type:         "library",
@@ -290,8 +290,8 @@ func readFile(tb testing.TB, path string) []byte {
 // TestReadMalformed gives Read what is not an SBOM, or a broken one, and
 // checks the error says which.
 func TestReadMalformed(t *testing.T) {
-	laravelXML := readFile(t, filepath.Join(shared, "cyclonedx/SBOM/laravel-7.12.0/bom.1.4.xml"))
-	proton := readFile(t, filepath.Join(shared, "cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json"))
+	laravelXML := readFile(t, filepath.Join(cyclonedx, "laravel-7.12.0.bom.1.4.xml"))
+	proton := readFile(t, filepath.Join(cyclonedx, "proton-bridge-v1.8.0.bom.json"))
 	deep := strings.Repeat("<c>", 100) + strings.Repeat("</c>", 100)
 	tests := []struct {
 		name string
@@ -304,7 +304,7 @@ func TestReadMalformed(t *testing.T) {
 		{"plain text", []byte("hello, world\n"), sbom.Options{}, sbom.ErrNotSBOM, "neither JSON"},
 		{"JSON of something else", []byte(`{"name": "a package.json", "version": "1.0.0"}`), sbom.Options{}, sbom.ErrNotSBOM, "without bomFormat"},
 		{"OpenVEX", readFile(t, "testdata/openvex-not-sbom.json"), sbom.Options{}, sbom.ErrNotSBOM, "OpenVEX"},
-		{"CSAF", readFile(t, filepath.Join(shared, "osv/mixed/tools/redhat/testdata/CSAF/rhsa-2003_315.json")), sbom.Options{}, sbom.ErrNotSBOM, "CSAF"},
+		{"CSAF", readFile(t, "testdata/osv-mixed/redhat/CSAF/rhsa-2003_315.json"), sbom.Options{}, sbom.ErrNotSBOM, "CSAF"},
 		{"HTML", []byte("<!DOCTYPE html><html><body>404</body></html>"), sbom.Options{}, sbom.ErrMalformed, "DTD"},
 		{"XML of something else", []byte(`<?xml version="1.0"?><project><modelVersion>4.0.0</modelVersion></project>`), sbom.Options{}, sbom.ErrNotSBOM, "<project>"},
 		{"SPDX RDF", readFile(t, "testdata/spdx-rdf.spdx.rdf"), sbom.Options{}, sbom.ErrUnsupported, "RDF"},

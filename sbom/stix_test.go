@@ -1,6 +1,7 @@
 package sbom_test
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,12 +15,12 @@ import (
 // must come back as it was read.
 func TestSTIXRoundTrip(t *testing.T) {
 	for _, path := range []string{
-		"/cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json",
-		"/cyclonedx/SBOM/dropwizard-1.3.15/bom.json",
-		"/cyclonedx/SBOM/laravel-7.12.0/bom.1.4.xml",
-		"/cyclonedx/SBOM/cern-lhc-vdm-editor-e564943/bom.json",
+		"proton-bridge-v1.8.0.bom.json",
+		"dropwizard-1.3.15.bom.json",
+		"laravel-7.12.0.bom.1.4.xml",
+		"cern-lhc-vdm-editor-e564943.bom.json",
 	} {
-		doc := MustRead(t, shared+path)
+		doc := MustRead(t, filepath.Join(cyclonedx, path))
 		p := sbom.ProductInfo{Name: "product", Version: "1.0", Supplier: "Vega Software"}
 		raw, err := sbom.ToSTIX(doc, p, sbom.STIXObject{
 			ID: "x-vigie-sbom--00000000-0000-4000-8000-000000000001", CreatedBy: "identity--00000000-0000-4000-8000-000000000002",

@@ -12,13 +12,11 @@ import (
 	"github.com/vigie-cti/vigie/server"
 )
 
-const shared = "../../shared/testdata"
-
 // TestSupplyAPI uploads an SBOM and imports a zip of advisories through
 // /api/v1, and checks that the SBOM stays private to its organisation.
 func TestSupplyAPI(t *testing.T) {
 	f := newFixture(t)
-	bom, err := os.ReadFile(shared + "/cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json")
+	bom, err := os.ReadFile("testdata/cyclonedx/proton-bridge-v1.8.0.bom.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +71,7 @@ func TestSupplyAPI(t *testing.T) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, id := range []string{"GO-2020-0001", "GO-2022-0355", "GO-2021-0113"} {
-		data, err := os.ReadFile(shared + "/osv/golang-vulndb/data/osv/" + id + ".json")
+		data, err := os.ReadFile("testdata/go-vulndb/" + id + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}

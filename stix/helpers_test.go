@@ -12,12 +12,11 @@ import (
 	"github.com/vigie-cti/vigie/stix"
 )
 
-// examplesDir holds the official STIX 2.1 example bundles; CI clones the
-// shared test data beside the repository.
-const examplesDir = "../../shared/testdata/stix2/examples"
+// examplesDir holds the official STIX 2.1 example bundles.
+const examplesDir = "testdata/stix2/examples"
 
 // schemasDir holds the official STIX 2.1 JSON schemas.
-const schemasDir = "../../shared/testdata/stix2/schemas"
+const schemasDir = "testdata/stix2/schemas"
 
 // sample is one STIX object from a test corpus.
 type sample struct {

@@ -7,7 +7,7 @@ import (
 	"github.com/vigie-cti/vigie/vex"
 )
 
-// TestDecide applies the shared VEX documents to findings, as a product's
+// TestDecide applies the CycloneDX VEX examples to findings, as a product's
 // SBOM would present them.
 func TestDecide(t *testing.T) {
 	abc := func(v string) vex.Target { return vex.Target{Ref: "product-ABC", Name: "ABC", Version: v} }

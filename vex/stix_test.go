@@ -11,7 +11,7 @@ import (
 )
 
 func TestSTIXRoundTrip(t *testing.T) {
-	data, err := os.ReadFile("../../shared/testdata/cyclonedx/VEX/vex.json")
+	data, err := os.ReadFile("testdata/cyclonedx-vex/vex.json")
 	if err != nil {
 		t.Fatal(err)
 	}

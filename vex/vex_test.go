@@ -12,10 +12,8 @@ import (
 	"github.com/vigie-cti/vigie/vex"
 )
 
-// shared is where CI clones the shared test data, beside the repository.
-const shared = "../../shared/testdata"
-
-const cdxVEX = shared + "/cyclonedx/VEX"
+// cdxVEX holds the CycloneDX VEX examples.
+const cdxVEX = "testdata/cyclonedx-vex"
 
 // MustRead reads the VEX document at path or fails the test.
 func MustRead(tb testing.TB, path string) *vex.Document {
@@ -121,7 +119,7 @@ func TestReadCycloneDXCISA(t *testing.T) {
 	}
 }
 
-// TestReadAllCycloneDXVEX reads every VEX document of the shared data.
+// TestReadAllCycloneDXVEX reads every CycloneDX VEX example.
 func TestReadAllCycloneDXVEX(t *testing.T) {
 	files, _ := filepath.Glob(cdxVEX + "/*/*/vex*.json")
 	if len(files) != 24 {

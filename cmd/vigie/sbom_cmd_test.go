@@ -12,9 +12,9 @@ import (
 )
 
 const (
-	sharedData   = "../../../shared/testdata"
-	protonBridge = sharedData + "/cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json"
-	goVulnDB     = sharedData + "/osv/golang-vulndb/data/osv"
+	protonBridge = "testdata/cyclonedx/proton-bridge-v1.8.0.bom.json" // a real CycloneDX SBOM of a Go program
+	goVulnDB     = "testdata/go-vulndb"                               // the Go records naming its modules
+	cdxVEX       = "testdata/cyclonedx-vex"                           // a CycloneDX VEX example
 )
 
 func TestSBOMCheckTable(t *testing.T) {
@@ -140,16 +140,16 @@ func TestSBOMCheckSARIF(t *testing.T) {
 	}
 }
 
-// TestSBOMCheckVEX suppresses the only finding with the shared VEX: exit 0,
+// TestSBOMCheckVEX suppresses the only finding with the CycloneDX VEX: exit 0,
 // the finding still listed with its justification.
 func TestSBOMCheckVEX(t *testing.T) {
-	bom := sharedData + "/cyclonedx/VEX/bom.json"
+	bom := cdxVEX + "/bom.json"
 	code, out, errs := run(t, "sbom", "check", bom, "--advisories", "testdata/sbom/GHSA-288c-cq4h-88gq.json")
 	if code != 1 || !strings.Contains(out, "GHSA-288c-cq4h-88gq") {
 		t.Fatalf("without VEX: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = run(t, "sbom", "check", bom, "--advisories", "testdata/sbom/GHSA-288c-cq4h-88gq.json",
-		"--vex", sharedData+"/cyclonedx/VEX/vex.json")
+		"--vex", cdxVEX+"/vex.json")
 	if code != 0 {
 		t.Fatalf("with VEX: exit %d, want 0\n%s%s", code, out, errs)
 	}
@@ -166,7 +166,7 @@ func TestSBOMCheckVEX(t *testing.T) {
 
 // TestSBOMCheckNoFindings exits 0 when nothing matches.
 func TestSBOMCheckNoFindings(t *testing.T) {
-	code, out, errs := run(t, "sbom", "check", sharedData+"/cyclonedx/SBOM/laravel-7.12.0/bom.1.4.xml", "--advisories", goVulnDB)
+	code, out, errs := run(t, "sbom", "check", "testdata/cyclonedx/laravel-7.12.0.bom.1.4.xml", "--advisories", goVulnDB)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}

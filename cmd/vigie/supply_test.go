@@ -27,13 +27,13 @@ func TestSupplyChainEndToEnd(t *testing.T) {
 	defer m.Close()
 	helios := []string{"--hub", m.URL(), "--key", e.keyB}
 	out := mustRun(t, append([]string{"sbom", "upload", "--product", "bridge@1.8.0", "--supplier", "Proton", "--wait", "0",
-		sharedData + "/cyclonedx/SBOM/proton-bridge/proton-bridge-v1.8.0.bom.json"}, helios...)...)
+		protonBridge}, helios...)...)
 	if !strings.Contains(out, "uploaded bridge@1.8.0: cyclonedx-json") {
 		t.Fatalf("sbom upload: %s", out)
 	}
 	dir := t.TempDir()
 	for _, id := range []string{"GO-2020-0001", "GO-2022-0355", "GO-2021-0113"} {
-		b, err := os.ReadFile(sharedData + "/osv/golang-vulndb/data/osv/" + id + ".json")
+		b, err := os.ReadFile(goVulnDB + "/" + id + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}
