@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -42,6 +44,8 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 		if dir, err = os.MkdirTemp("", "vigie-demo-"); err != nil {
 			return err
 		}
+		// The temporary hub goes on every way out: Ctrl-C, a busy port, an error.
+		defer os.RemoveAll(dir)
 	} else if _, err := os.Stat(filepath.Join(dir, "vigie.db")); err == nil {
 		return fmt.Errorf("%s already holds a hub; give the demo a new directory", dir)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -79,20 +83,47 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	return m.Close()
 }
 
+// printCoalition prints who is in the demo coalition as tables: the
+// organisations, the communities and their members, the collections and
+// who may read and write them, and each API key with its organisation and
+// role, so that what each organisation reads can be checked against TLP.
+func printCoalition(w io.Writer, c *demoCoalition) {
+	table := func(title string, header []string, rows [][]string) {
+		fmt.Fprintf(w, "\n%s\n", title)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  "+strings.Join(header, "\t"))
+		for _, r := range rows {
+			fmt.Fprintln(tw, "  "+strings.Join(r, "\t"))
+		}
+		tw.Flush()
+	}
+	var rows [][]string
+	for _, o := range c.orgs {
+		rows = append(rows, []string{o.name, o.sector, o.country})
+	}
+	table("Organisations", []string{"NAME", "SECTOR", "COUNTRY"}, rows)
+	rows = nil
+	for _, com := range c.communities {
+		rows = append(rows, []string{com.name, strings.Join(com.members, ", ")})
+	}
+	table("Communities", []string{"NAME", "MEMBERS"}, rows)
+	rows = nil
+	for _, col := range c.collections {
+		rows = append(rows, []string{col.id, col.title, col.read, col.write})
+	}
+	table("Collections (API root /"+demoRoot+"/)", []string{"ID", "TITLE", "READ", "WRITE"}, rows)
+	rows = nil
+	for _, o := range c.orgs {
+		rows = append(rows, []string{o.name, string(o.role), o.token})
+	}
+	table("API keys (shown once; the hub keeps only their SHA-256)", []string{"ORGANISATION", "ROLE", "KEY"}, rows)
+}
+
 // printDemo tells the user what the demo holds and how to try it.
 func printDemo(stdio Stdio, url, dir string, c *demoCoalition) {
 	w := stdio.Out
-	fmt.Fprintf(w, "\nvigie demo hub at %s/taxii2/ (data in %s)\n\n", url, dir)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORGANISATION\tSECTOR\tCOUNTRY\tROLE\tAPI KEY")
-	for _, o := range c.orgs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.name, o.sector, o.country, o.role, o.token)
-	}
-	tw.Flush()
-	fmt.Fprintln(w, "\nCollections (API root /"+demoRoot+"/):")
-	for _, col := range c.collections {
-		fmt.Fprintf(w, "  %s  %-22s read: %s; write: %s\n", col.id, col.title, col.read, col.write)
-	}
+	fmt.Fprintf(w, "\nvigie demo hub at %s/taxii2/ (data in %s)\n", url, dir)
+	printCoalition(w, c)
 	cert, helios, bank := c.orgs[0], c.orgs[1], c.orgs[2]
 	fmt.Fprintf(w, `
 Try it:

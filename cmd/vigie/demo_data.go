@@ -16,6 +16,7 @@ const demoRoot = "coalition"
 // demoCoalition is what the demo created, for printing.
 type demoCoalition struct {
 	orgs        []demoOrg
+	communities []demoCommunity
 	collections []demoCollection
 }
 
@@ -23,6 +24,11 @@ type demoOrg struct {
 	name, sector, country string
 	role                  vigie.Role
 	id, token             string
+}
+
+type demoCommunity struct {
+	name    string
+	members []string
 }
 
 type demoCollection struct {
@@ -57,14 +63,12 @@ func seedDemo(ctx context.Context, h *hub.Hub) (*demoCoalition, error) {
 		}
 		return out
 	}
-	for _, com := range []struct {
-		name    string
-		members []string
-	}{
+	c.communities = []demoCommunity{
 		{"coalition", names(0, 1, 2, 3, 4)},
 		{"energy-isac", names(0, 1, 3)},
 		{"finance-isac", names(0, 2)},
-	} {
+	}
+	for _, com := range c.communities {
 		if _, err := h.AddCommunity(ctx, com.name, com.members); err != nil {
 			return nil, err
 		}
