@@ -15,9 +15,11 @@ import (
 )
 
 const adminHelp = `Manage the hub's organisations, API keys, communities and collections.
-Works on the data directory directly, whether the hub is running or not.
+Works on the data directory directly, whether the hub is running or not;
+refuses a directory that holds no hub ("vigie serve" or "init" creates one).
 
 Commands:
+  init                                          create a new hub in a new or empty --data directory
   org add NAME [--sector S]... [--country CC]   prints the organisation's identity id
   org list [--json]
   key add --org NAME --role reader|publisher|admin [--name LABEL] [--expires 90d|2027-01-31]
@@ -44,6 +46,9 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		return err
 	}
 	rest := fs.Args()
+	if len(rest) > 0 && rest[0] == "init" {
+		return initHub(ctx, stdio, *data, *db, rest[1:])
+	}
 	if len(rest) < 2 {
 		fs.Usage()
 		return &exitError{Code: 2, Message: "vigie admin: want a noun and a verb, e.g. \"org add NAME\""}
@@ -84,6 +89,9 @@ func (a *admin) flags(name, synopsis, help string) *flag.FlagSet {
 
 // open opens the store once the flags are parsed.
 func (a *admin) open(ctx context.Context) (*hub.Hub, error) {
+	if err := requireHub(a.data, a.db); err != nil {
+		return nil, err
+	}
 	s, err := openStore(ctx, a.data, a.db)
 	if err != nil {
 		return nil, err

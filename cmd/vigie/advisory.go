@@ -80,6 +80,9 @@ func importLocal(ctx context.Context, stdio Stdio, data, db, org, root, collecti
 	if org == "" {
 		return fmt.Errorf("--org is required with --data: the organisation that publishes the advisories")
 	}
+	if err := requireHub(data, db); err != nil {
+		return err
+	}
 	st, err := openStore(ctx, data, db)
 	if err != nil {
 		return err

@@ -34,6 +34,7 @@ func newEarlyWarning(t *testing.T, db ...string) earlyWarning {
 		base = append(base, "--db", db[0])
 	}
 	admin := func(args ...string) string { return mustRun(t, append(append([]string{}, base...), args...)...) }
+	admin("init")
 	e.orgA = strings.TrimSpace(admin("org", "add", "CERT-Nord", "--sector", "government-national", "--country", "FR"))
 	e.orgB = strings.TrimSpace(admin("org", "add", "Helios", "--sector", "energy", "--country", "FR"))
 	e.keyA = lastLine(admin("key", "add", "--org", "CERT-Nord", "--role", "publisher"))

@@ -110,6 +110,9 @@ func (m *serveMain) ParseFlags(args []string) error {
 // Run opens the store and starts serving; it returns once the listener is
 // up (URL then says where).
 func (m *serveMain) Run(ctx context.Context) error {
+	if err := m.prepare(); err != nil { // datadir.go: flags and address first, then the data directory
+		return err
+	}
 	def, err := vigie.ParseTLP(m.DefaultTLP)
 	if err != nil {
 		return domainError(err)
@@ -174,10 +177,6 @@ func (m *serveMain) Run(ctx context.Context) error {
 		}()
 	}
 
-	m.ln, err = net.Listen("tcp", m.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Addr, err)
-	}
 	m.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -240,6 +239,9 @@ func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.L
 // and closes the store.
 func (m *serveMain) Close() error {
 	var errs []error
+	if m.http == nil && m.ln != nil {
+		m.ln.Close() // bound, never served
+	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		errs = append(errs, m.http.Shutdown(ctx))

@@ -37,6 +37,7 @@ func newCoalition(t *testing.T, db ...string) coalition {
 		}
 		return mustRun(t, append(base, args...)...)
 	}
+	admin("init")
 	c.orgA = strings.TrimSpace(admin("org", "add", "CERT-Nord", "--sector", "government-national", "--country", "FR"))
 	c.orgB = strings.TrimSpace(admin("org", "add", "Helios", "--sector", "energy", "--country", "fr"))
 	for _, id := range []string{c.orgA, c.orgB} {
