@@ -202,7 +202,7 @@ func (c *Client) do(ctx context.Context, method, u string, body []byte, out any)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("taxii: %s %s: %w", method, u, err)
+		return nil, fmt.Errorf("taxii: %w", err) // a *url.Error names the method and URL
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(res.Body, MaxResponseSize+1))

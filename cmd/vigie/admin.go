@@ -213,6 +213,9 @@ func parseExpiry(s string, now time.Time) (time.Time, error) {
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if !t.After(now) {
+				return time.Time{}, fmt.Errorf("--expires %q is in the past: the key would never work", s)
+			}
 			return t, nil
 		}
 	}
@@ -242,8 +245,13 @@ func (a *admin) keyList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	orgNames, err := orgNames(ctx, h)
+	if err != nil {
+		return err
+	}
 	type keyView struct {
 		ID      string    `json:"id"`
+		Org     string    `json:"org"`
 		OrgID   string    `json:"org_id"`
 		Role    string    `json:"role"`
 		Name    string    `json:"name,omitempty"`
@@ -253,7 +261,7 @@ func (a *admin) keyList(ctx context.Context, args []string) error {
 	}
 	views := make([]keyView, len(keys))
 	for i, k := range keys {
-		views[i] = keyView{k.ID, k.OrgID, string(k.Role), k.Name, k.Created, k.Expires, k.Revoked}
+		views[i] = keyView{k.ID, orgNames[k.OrgID], k.OrgID, string(k.Role), k.Name, k.Created, k.Expires, k.Revoked}
 	}
 	if *asJSON {
 		return printJSON(a.stdio, views)
@@ -271,7 +279,7 @@ func (a *admin) keyList(ctx context.Context, args []string) error {
 		case !k.Expires.IsZero():
 			state = "expires " + k.Expires.Format("2006-01-02")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.OrgID, k.Role, k.Name, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, orgNames[k.OrgID], k.Role, k.Name, state)
 	}
 	return tw.Flush()
 }

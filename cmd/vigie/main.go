@@ -49,12 +49,9 @@ func commands() []command {
 		{"watch", "manage your organisation's watchlist on a hub", runWatch},
 		{"webhook", "manage the webhooks that receive your alerts", runWebhook},
 		{"alerts", "list or follow your organisation's alerts", runAlerts},
-		{"version", "print the version", runVersion},
+		{"version", "print the version, the commit and whether YARA is built in", runVersion},
 	}
 }
-
-// Version is set at build time with -ldflags "-X main.Version=...".
-var Version = "dev"
 
 // exitError carries an exit status other than 2 (error), such as 1 for "no
 // match" or "hits found"; Message may be empty.
@@ -68,7 +65,11 @@ func (e *exitError) Error() string { return e.Message }
 // Run runs the command named by args[0] and returns the process exit status:
 // 0 success, 1 a negative answer (no match, hits found, findings), 2 error.
 func Run(ctx context.Context, args []string, stdio Stdio) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		usage(stdio.Err)
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			return Run(ctx, []string{args[1], "--help"}, stdio)
 		}
@@ -107,11 +108,6 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun \"vigie COMMAND --help\" for the flags and examples of one command.\n")
-}
-
-func runVersion(ctx context.Context, stdio Stdio, args []string) error {
-	fmt.Fprintln(stdio.Out, "vigie", Version)
-	return nil
 }
 
 // newFlagSet returns a flag set that prints its usage, with a description

@@ -133,7 +133,7 @@ func runSBOMCheck(ctx context.Context, stdio Stdio, args []string) error {
 	ix.SetVEX(id, statements)
 	report, _ := ix.Report(id)
 	report.Source, report.Format, report.SpecVersion = pos[0], string(doc.Format), doc.SpecVersion
-	report.ToolName, report.ToolVersion = "vigie", Version
+	report.ToolName, report.ToolVersion = "vigie", buildVersion()
 	report.AdvisoryErrors = readErrs
 	report.Unmatched = exposure.UnmatchedOf(doc)
 	switch *format {
@@ -160,14 +160,14 @@ func readSBOMArg(stdio Stdio, path string) (*sbom.Document, error) {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("sbom: %w", err)
+			return nil, err // "open PATH: ..."
 		}
 		defer f.Close()
 		r = f
 	}
 	doc, err := sbom.Read(r, sbom.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("sbom %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return doc, nil
 }

@@ -114,7 +114,7 @@ func printFindings(ctx context.Context, stdio Stdio, c *client.Client, product, 
 	if err != nil {
 		return err
 	}
-	r := &exposure.Report{Source: product, ToolName: "vigie", ToolVersion: Version}
+	r := &exposure.Report{Source: product, ToolName: "vigie", ToolVersion: buildVersion()}
 	for _, f := range fs {
 		var ef exposure.Finding
 		if err := json.Unmarshal(f.Doc, &ef); err != nil {
