@@ -220,6 +220,11 @@ type Comparison struct {
 	setKind LiteralKind         // kind of the IN members (LitFloat for numbers)
 }
 
+// Prefix returns the address block of an ISSUBSET or ISSUPERSET
+// comparison's operand, parsed by AddressBlock; the zero Prefix for other
+// operators.
+func (c *Comparison) Prefix() netip.Prefix { return c.prefix }
+
 // ObjectPath names the values a comparison tests: an object type, then
 // property keys, list indexes and [*], following _ref and _refs properties
 // to the objects they reference.

@@ -1,9 +1,9 @@
 // Package pattern implements the STIX 2.1 patterning language (STIX 2.1
 // §9): a hand-written parser with position-accurate errors, a canonical
 // printer, validation warnings for undefined object types and properties,
-// an evaluator that matches patterns against observed-data, and an Index
-// that compiles large sets of indicators into constant-time and
-// prefix-table lookups.
+// and an evaluator that matches patterns against observed-data. The
+// indicator package compiles large sets of indicators into an index built
+// on this one's rules (AddressBlock, HashAlgorithm, HashKey, Walker).
 //
 // # Parsing
 //
@@ -40,17 +40,6 @@
 // even under NOT, IP address values compare as address blocks, domain
 // names without regard to ASCII case, hex hash values without regard to
 // case.
-//
-// # Indicator index
-//
-// An Index files indicators under the observables their patterns require,
-// in flat hash tables: hashes as fixed-size digests, IP addresses as
-// fixed-size keys, domain names, URLs (NormalizeURL), e-mail addresses and
-// file names as strings; CIDR blocks by prefix length or in prefix tables.
-// Lookup serves the sensor, one observable at a time, without allocating
-// or locking; Match gives, for a set of observations, exactly the
-// indicators that (*Pattern).Match would find, evaluating in full only the
-// candidates a key points to.
 //
 // # Limits
 //

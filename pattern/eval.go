@@ -12,9 +12,36 @@ type evaluator struct {
 	steps int
 	limit int
 	err   error
-	// visit receives every value reached by a comparison whose Op is 0;
-	// the Index uses it to read the values of registered paths.
-	visit func(v any, ctx valueCtx)
+	// visit receives every value reached by a comparison whose Op is 0
+	// (see Walker).
+	visit func(v any, key string, inHashes bool)
+}
+
+// Walker reads the values that object paths reach in the objects of
+// observations, as comparisons do: following _ref and _refs properties to
+// the observation's objects, and looking hashes keys up under their other
+// spellings. Its work counts against one budget of MaxEvalSteps steps over
+// all its calls, like one call to Match. The zero Walker is ready to use;
+// a Walker is not safe for concurrent use.
+type Walker struct {
+	ev  evaluator
+	cmp Comparison // Op 0: visit the values
+}
+
+// Values calls fn with each value that path reaches from root, one of the
+// root objects of o; nothing when root is not of the path's object type.
+// key is the property holding the value (for an element of a list, the
+// list's property) and inHashes whether that property is in a hashes
+// dictionary. Once the Walker's budget is spent, Values calls fn no more
+// and returns an error wrapping ErrEvalLimit.
+func (w *Walker) Values(o *Observation, root map[string]any, path *ObjectPath, fn func(v any, key string, inHashes bool)) error {
+	if w.ev.limit == 0 {
+		w.ev.limit = MaxEvalSteps
+	}
+	w.ev.obs, w.ev.visit, w.cmp.Path = o, fn, path
+	w.ev.comparison(&w.cmp, root)
+	w.ev.visit, w.cmp.Path = nil, nil
+	return w.ev.err
 }
 
 // spend counts one unit of work and reports false once the budget is spent.
@@ -112,7 +139,7 @@ func (e *evaluator) walk(c *Comparison, v any, i int, ctx valueCtx, refs, exists
 			return false
 		}
 		if c.Op == 0 {
-			e.visit(v, ctx)
+			e.visit(v, ctx.key, ctx.hashes)
 			return false
 		}
 		return exists || test(c, v, ctx)

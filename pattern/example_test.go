@@ -3,7 +3,6 @@ package pattern_test
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/vigie-cti/vigie/pattern"
 )
@@ -58,29 +57,4 @@ func ExamplePattern_Match() {
 	// Output:
 	// observed-data--1
 	// observed-data--2
-}
-
-func ExampleIndex_Lookup() {
-	ix := pattern.NewIndex(pattern.IndexOptions{})
-	for id, src := range map[string]string{
-		"indicator--1": "[domain-name:value = 'example.com']",
-		"indicator--2": "[ipv4-addr:value ISSUBSET '198.51.100.0/24']",
-	} {
-		if err := ix.Add(pattern.Indicator{ID: id, Pattern: pattern.MustParse(src)}); err != nil {
-			fmt.Println(err)
-			return
-		}
-	}
-	now := time.Now()
-	ix.Lookup(pattern.KindDomain, "www.EXAMPLE.com", now, func(h pattern.Hit) bool {
-		fmt.Println(h.ID, "direct:", h.Direct, "subdomain:", h.Subdomain)
-		return true
-	})
-	ix.Lookup(pattern.KindIPv4, "198.51.100.7", now, func(h pattern.Hit) bool {
-		fmt.Println(h.ID, "direct:", h.Direct)
-		return true
-	})
-	// Output:
-	// indicator--1 direct: true subdomain: true
-	// indicator--2 direct: true
 }

@@ -238,7 +238,7 @@ func compileOperand(src string, c *Comparison) *SyntaxError {
 	case OpMatches:
 		c.re, err = compileMatches(c.Value.Str)
 	case OpIsSubset, OpIsSuperset:
-		pfx, ok := parsePrefix(c.Value.Str)
+		pfx, ok := AddressBlock(c.Value.Str)
 		if !ok {
 			return errorAt(src, c.Value.Pos, "%s needs an IPv4 or IPv6 address or CIDR block, found %s", c.Op, strconv.Quote(c.Value.Str))
 		}
@@ -250,9 +250,11 @@ func compileOperand(src string, c *Comparison) *SyntaxError {
 	return nil
 }
 
-// parsePrefix parses an IP address (as a host prefix) or a CIDR block and
-// masks it, so that equal address sets compare equal.
-func parsePrefix(s string) (netip.Prefix, bool) {
+// AddressBlock parses an IP address (as a host prefix) or a CIDR block and
+// masks it, so that equal address sets compare equal: the address block a
+// string denotes wherever comparisons treat it as an IP address. An address
+// with a zone is not one.
+func AddressBlock(s string) (netip.Prefix, bool) {
 	if strings.IndexByte(s, '/') >= 0 {
 		pfx, err := netip.ParsePrefix(s)
 		if err != nil {

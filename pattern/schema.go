@@ -63,10 +63,10 @@ const commonSCOProperties = "id type spec_version object_marking_refs granular_m
 // cyber-observables.
 const nonObservableTypes = "attack-pattern campaign course-of-action grouping identity incident indicator infrastructure intrusion-set location malware malware-analysis note observed-data opinion report threat-actor tool vulnerability relationship sighting marking-definition language-content extension-definition bundle"
 
-// hashDigits looks an algorithm up in the hashing-algorithm-ov vocabulary
-// and returns the number of hex digits of its digests (0 when its values
-// are not hex digests).
-func hashDigits(alg string) (digits int, ok bool) {
+// HashDigits looks an algorithm up in the hashing-algorithm-ov vocabulary
+// (its exact spelling) and returns the number of hex digits of its digests
+// (0 when its values are not hex digests).
+func HashDigits(alg string) (digits int, ok bool) {
 	switch alg {
 	case "MD5":
 		return 32, true
@@ -84,6 +84,24 @@ func hashDigits(alg string) (digits int, ok bool) {
 
 // hashVocabulary lists the hashing-algorithm-ov names.
 const hashVocabulary = "MD5 SHA-1 SHA-256 SHA-512 SHA3-256 SHA3-512 SSDEEP TLSH"
+
+// HashAlgorithm returns the hashing-algorithm-ov spelling of a hash
+// algorithm name written in any spelling that comparisons take for the
+// same algorithm ("sha256", "SHA_256" → "SHA-256"), or, for an algorithm
+// outside the vocabulary, the folded form under which comparisons match
+// its spellings.
+func HashAlgorithm(name string) string {
+	if _, ok := HashDigits(name); ok {
+		return name
+	}
+	f := normalizeHashAlg(name)
+	for _, a := range strings.Fields(hashVocabulary) {
+		if normalizeHashAlg(a) == f {
+			return a
+		}
+	}
+	return f
+}
 
 // structDef describes the properties of an object or nested structure.
 type structDef struct {

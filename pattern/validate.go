@@ -187,7 +187,7 @@ func extensionNames(d *structDef) []string {
 // hashAlgorithm warns about an algorithm key outside the vocabulary that
 // spells a vocabulary name differently.
 func (v *validator) hashAlgorithm(st PathStep) {
-	if _, ok := hashDigits(st.Key); ok {
+	if _, ok := HashDigits(st.Key); ok {
 		return
 	}
 	want := normalizeHashAlg(st.Key)
@@ -208,12 +208,12 @@ func (v *validator) hashValue(c *Comparison) {
 		return
 	}
 	alg := steps[n-1].Key
-	digits, ok := hashDigits(alg)
+	digits, ok := HashDigits(alg)
 	if !ok {
 		for _, a := range strings.Fields(hashVocabulary) {
 			if normalizeHashAlg(a) == normalizeHashAlg(alg) {
 				alg = a
-				digits, ok = hashDigits(a)
+				digits, ok = HashDigits(a)
 			}
 		}
 	}

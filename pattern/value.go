@@ -224,8 +224,8 @@ func stringsEqual(v, lit string, ctx valueCtx) bool {
 	if ctx.key == "value" {
 		switch ctx.parentType() {
 		case "ipv4-addr", "ipv6-addr":
-			pv, ok1 := parsePrefix(v)
-			pl, ok2 := parsePrefix(lit)
+			pv, ok1 := AddressBlock(v)
+			pl, ok2 := AddressBlock(lit)
 			return ok1 && ok2 && pv == pl
 		case "domain-name":
 			return equalFoldASCII(v, lit)
@@ -331,7 +331,7 @@ func test(c *Comparison, v any, ctx valueCtx) bool {
 	case OpIsSubset, OpIsSuperset:
 		if _, isBin, _ := binaryValue(v, ctx); !isBin {
 			if s, ok := v.(string); ok {
-				if pv, ok := parsePrefix(s); ok {
+				if pv, ok := AddressBlock(s); ok {
 					if c.Op == OpIsSubset {
 						r = c.prefix.Bits() <= pv.Bits() && c.prefix.Contains(pv.Addr())
 					} else {
@@ -424,19 +424,29 @@ func normalizeHashAlg(s string) string {
 	return b.String()
 }
 
-// lookupHash finds key in a hashes dictionary: exactly, else under another
-// spelling of the same algorithm (the smallest such key, for determinism).
-func lookupHash(m map[string]any, key string) (any, bool) {
-	if v, ok := m[key]; ok {
-		return v, true
+// HashKey returns the key of a hashes dictionary that a comparison on
+// hashes.ALG reads: alg itself when present, else the smallest key that is
+// another spelling of the same algorithm ('sha256' for 'SHA-256'); ok is
+// false when there is none.
+func HashKey(m map[string]any, alg string) (key string, ok bool) {
+	if _, ok := m[alg]; ok {
+		return alg, true
 	}
-	want := normalizeHashAlg(key)
-	best := ""
-	var found any
-	for k, v := range m {
-		if normalizeHashAlg(k) == want && (found == nil || k < best) {
-			best, found = k, v
+	want := normalizeHashAlg(alg)
+	for k := range m {
+		if normalizeHashAlg(k) == want && (!ok || k < key) {
+			key, ok = k, true
 		}
 	}
-	return found, found != nil
+	return key, ok
+}
+
+// lookupHash finds key in a hashes dictionary: exactly, else under another
+// spelling of the same algorithm (see HashKey).
+func lookupHash(m map[string]any, key string) (any, bool) {
+	k, ok := HashKey(m, key)
+	if !ok {
+		return nil, false
+	}
+	return m[k], true
 }

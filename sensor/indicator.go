@@ -18,7 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
+	"github.com/vigie-cti/vigie/internal/jsonscan"
 	"github.com/vigie-cti/vigie/stix"
 )
 

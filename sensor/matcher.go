@@ -9,6 +9,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/vigie-cti/vigie/indicator"
 	"github.com/vigie-cti/vigie/pattern"
 )
 
@@ -61,14 +62,14 @@ type MatcherStats struct {
 	STIX        int // STIX patterns filed in the index
 	YARA        int // YARA rules, for the file scanner
 	Unsupported int // other pattern types (sigma, snort, ...), not used
-	Index       pattern.IndexStats
+	Index       indicator.Stats
 }
 
 // Matcher looks observables up among the active indicators: STIX
-// patterns through a pattern.Index, YARA rules kept for the file scanner.
+// patterns through a indicator.Index, YARA rules kept for the file scanner.
 // It is safe for concurrent use through Sessions, one per goroutine.
 type Matcher struct {
-	ix     *pattern.Index
+	ix     *indicator.Index
 	byID   map[string]*Indicator
 	yara   []*Indicator
 	hashes HashAlgs
@@ -81,7 +82,7 @@ type Matcher struct {
 // IndicatorError with the parser's message; the others are used.
 func NewMatcher(inds []*Indicator, opts MatcherOptions) (*Matcher, []*IndicatorError) {
 	m := &Matcher{
-		ix:   pattern.NewIndex(pattern.IndexOptions{ExactDomains: opts.ExactDomains}),
+		ix:   indicator.NewIndex(indicator.Options{ExactDomains: opts.ExactDomains}),
 		byID: make(map[string]*Indicator, len(inds)),
 		now:  opts.Now,
 	}
@@ -104,7 +105,7 @@ func NewMatcher(inds []*Indicator, opts MatcherOptions) (*Matcher, []*IndicatorE
 			errs = append(errs, &IndicatorError{ID: ind.ID, Name: ind.Name, Err: perrs[i]})
 			continue
 		}
-		err := m.ix.Add(pattern.Indicator{ID: ind.ID, Name: ind.Name, Pattern: pats[i], ValidFrom: ind.ValidFrom, ValidUntil: ind.ValidUntil})
+		err := m.ix.Add(indicator.Indicator{ID: ind.ID, Name: ind.Name, Pattern: pats[i], ValidFrom: ind.ValidFrom, ValidUntil: ind.ValidUntil})
 		if err != nil {
 			errs = append(errs, &IndicatorError{ID: ind.ID, Name: ind.Name, Err: err})
 			continue
@@ -197,7 +198,7 @@ type Session struct {
 	m     *Matcher
 	found []Match
 	cands []string
-	onHit func(pattern.Hit) bool
+	onHit func(indicator.Hit) bool
 	kind  Kind
 }
 
@@ -208,7 +209,7 @@ func (m *Matcher) NewSession() *Session {
 	return s
 }
 
-func (s *Session) hit(h pattern.Hit) bool {
+func (s *Session) hit(h indicator.Hit) bool {
 	if !h.Direct {
 		s.cands = append(s.cands, h.ID)
 		return true
@@ -245,7 +246,7 @@ func (s *Session) LookupObject(obj map[string]any, at time.Time) ([]Match, error
 	s.found = s.found[:0]
 	o := pattern.Observation{FirstObserved: at, LastObserved: at, NumberObserved: 1,
 		Objects: map[string]map[string]any{"0": obj}, Roots: []string{"0"}}
-	err := s.m.ix.MatchObservation(o, s.m.now, func(im pattern.IndexMatch) bool {
+	err := s.m.ix.MatchObservation(o, s.m.now, func(im indicator.Match) bool {
 		if ind, ok := s.m.byID[im.ID]; ok {
 			s.found = append(s.found, Match{Indicator: ind, Kind: KindFile})
 		}
@@ -258,7 +259,7 @@ func (s *Session) LookupObject(obj map[string]any, at time.Time) ([]Match, error
 func (s *Session) confirm(obj map[string]any, at time.Time) {
 	o := pattern.Observation{FirstObserved: at, LastObserved: at, NumberObserved: 1,
 		Objects: map[string]map[string]any{"0": obj}, Roots: []string{"0"}}
-	_ = s.m.ix.MatchObservation(o, s.m.now, func(im pattern.IndexMatch) bool {
+	_ = s.m.ix.MatchObservation(o, s.m.now, func(im indicator.Match) bool {
 		for _, id := range s.cands {
 			if id == im.ID {
 				if ind, ok := s.m.byID[im.ID]; ok {
@@ -273,7 +274,7 @@ func (s *Session) confirm(obj map[string]any, at time.Time) {
 
 // patternKind maps a reader's kind to the index's, deciding the family
 // of an address and the algorithm of a digest by the value's form.
-func patternKind(k Kind, v []byte) (pattern.ObservableKind, Kind) {
+func patternKind(k Kind, v []byte) (indicator.ObservableKind, Kind) {
 	switch k {
 	case KindIP:
 		if len(v) == 0 {
@@ -281,36 +282,36 @@ func patternKind(k Kind, v []byte) (pattern.ObservableKind, Kind) {
 		}
 		for _, c := range v {
 			if c == ':' {
-				return pattern.KindIPv6, k
+				return indicator.KindIPv6, k
 			}
 		}
-		return pattern.KindIPv4, k
+		return indicator.KindIPv4, k
 	case KindDomain:
-		return pattern.KindDomain, k
+		return indicator.KindDomain, k
 	case KindURL:
-		return pattern.KindURL, k
+		return indicator.KindURL, k
 	case KindEmail:
-		return pattern.KindEmail, k
+		return indicator.KindEmail, k
 	case KindFileName:
-		return pattern.KindFileName, k
+		return indicator.KindFileName, k
 	case KindMD5:
-		return pattern.KindMD5, k
+		return indicator.KindMD5, k
 	case KindSHA1:
-		return pattern.KindSHA1, k
+		return indicator.KindSHA1, k
 	case KindSHA256:
-		return pattern.KindSHA256, k
+		return indicator.KindSHA256, k
 	case KindSHA512:
-		return pattern.KindSHA512, k
+		return indicator.KindSHA512, k
 	case KindHash:
 		switch len(v) {
 		case 32:
-			return pattern.KindMD5, KindMD5
+			return indicator.KindMD5, KindMD5
 		case 40:
-			return pattern.KindSHA1, KindSHA1
+			return indicator.KindSHA1, KindSHA1
 		case 64:
-			return pattern.KindSHA256, KindSHA256
+			return indicator.KindSHA256, KindSHA256
 		case 128:
-			return pattern.KindSHA512, KindSHA512
+			return indicator.KindSHA512, KindSHA512
 		}
 	}
 	return 0, k

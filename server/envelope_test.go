@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/vigie-cti/vigie/bench/gen"
 )
 
 // envelopeCases are bodies for which the fast path must agree with
@@ -70,4 +72,17 @@ func FuzzSplitEnvelope(f *testing.F) {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(checkEnvelope)
+}
+
+// BenchmarkSplitEnvelope splits envelopes of 1,000 generated objects, as
+// a TAXII POST does before validating them.
+func BenchmarkSplitEnvelope(b *testing.B) {
+	body := gen.New(1, "identity--00000000-0000-4000-8000-000000000001").Envelope(1000)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if objs, ok := splitEnvelope(body); !ok || len(objs) != 1000 {
+			b.Fatalf("split: %d objects, ok %v", len(objs), ok)
+		}
+	}
 }

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/vigie-cti/vigie/internal/jsonscan"
 )
 
 // MaxDepth is the deepest nesting of JSON objects and lists that Parse and
@@ -19,7 +22,10 @@ const MaxDepth = 64
 // rejects invalid UTF-8 (encoding/json silently replaces it), unpaired UTF-16
 // surrogate escapes, NUL characters in strings, duplicate property names
 // (in decoded objects) and nesting deeper than MaxDepth. Its errors give the
-// line and column of the problem.
+// line and column of the problem. Its tokens (white space, strings in
+// jsonscan's Strict mode, numbers) are read by jsonscan, the scanner the
+// hub's other JSON readers share; the structure is read here, where values
+// are built and errors worded for publishers.
 type decoder struct {
 	data []byte
 	// s is data as a string, so that decoded strings without escapes are
@@ -313,218 +319,122 @@ func (d *decoder) memberName(build, afterComma bool) (key, *ValidationError) {
 	return k, nil
 }
 
-// str reads the string starting at the '"' at d.pos. Without build it only
-// checks the string and returns "".
+// str reads the string starting at the '"' at d.pos (jsonscan checks it,
+// in Strict mode). Without build it only checks the string and returns "".
 func (d *decoder) str(build bool) (string, *ValidationError) {
 	start := d.pos + 1
-	for i := start; i < len(d.data); {
-		c := d.data[i]
-		switch {
-		case c == '"':
-			d.pos = i + 1
-			if !build {
-				return "", nil
-			}
-			if d.s != "" {
-				return d.s[start:i], nil
-			}
-			return string(d.data[start:i]), nil
-		case c == '\\':
-			return d.strEscaped(start, i, build)
-		case c < 0x20:
-			return "", d.controlError(i)
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRune(d.data[i:])
-			if r == utf8.RuneError && size == 1 {
-				return "", d.errorf(i, "the string contains invalid UTF-8 (byte 0x%02X); JSON text must be UTF-8", c)
-			}
-			i += size
-		default:
-			i++
+	end, esc, serr := jsonscan.String(d.data, d.pos, jsonscan.Strict)
+	if serr != nil {
+		// A NUL escape before the error was met first.
+		upTo := serr.Off
+		if serr.Code == jsonscan.ErrUnterminated {
+			upTo = len(d.data)
 		}
-	}
-	return "", d.errorf(start-1, "unterminated string: the closing '\"' is missing")
-}
-
-// strEscaped continues reading a string whose first escape is at i.
-func (d *decoder) strEscaped(start, i int, build bool) (string, *ValidationError) {
-	var buf []byte
-	if build {
-		buf = make([]byte, 0, i-start+16)
-		buf = append(buf, d.data[start:i]...)
-	}
-	for i < len(d.data) {
-		c := d.data[i]
-		switch {
-		case c == '"':
-			d.pos = i + 1
-			return string(buf), nil
-		case c == '\\':
-			if i+1 >= len(d.data) {
-				return "", d.errorf(start-1, "unterminated string: the closing '\"' is missing")
-			}
-			var r rune
-			n := 2
-			switch e := d.data[i+1]; e {
-			case '"', '\\', '/':
-				r = rune(e)
-			case 'b':
-				r = '\b'
-			case 'f':
-				r = '\f'
-			case 'n':
-				r = '\n'
-			case 'r':
-				r = '\r'
-			case 't':
-				r = '\t'
-			case 'u':
-				var err *ValidationError
-				r, n, err = d.unicodeEscape(i)
-				if err != nil {
-					return "", err
-				}
-			default:
-				return "", d.errorf(i, "invalid escape %s in a string; valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", strconv.Quote(string(d.data[i:i+2])))
-			}
-			if r == 0 {
-				return "", d.errorf(i, "the string contains a NUL character (\\u0000), which STIX content must not carry")
-			}
-			if build {
-				buf = utf8.AppendRune(buf, r)
-			}
-			i += n
-		case c < 0x20:
-			return "", d.controlError(i)
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRune(d.data[i:])
-			if r == utf8.RuneError && size == 1 {
-				return "", d.errorf(i, "the string contains invalid UTF-8 (byte 0x%02X); JSON text must be UTF-8", c)
-			}
-			if build {
-				buf = append(buf, d.data[i:i+size]...)
-			}
-			i += size
-		default:
-			if build {
-				buf = append(buf, c)
-			}
-			i++
+		if nul := nulEscape(d.data[start:upTo]); nul >= 0 {
+			return "", d.nulError(start + nul)
 		}
+		return "", d.scanError(serr)
 	}
-	return "", d.errorf(start-1, "unterminated string: the closing '\"' is missing")
-}
-
-// unicodeEscape reads the \uXXXX escape at i, and the low surrogate after a
-// high one. It returns the rune and the number of bytes read.
-func (d *decoder) unicodeEscape(i int) (rune, int, *ValidationError) {
-	r, ok := hex4(d.data, i+2)
-	if !ok {
-		return 0, 0, d.errorf(i, "invalid escape: \\u must be followed by four hexadecimal digits")
+	d.pos = end
+	if esc {
+		if nul := nulEscape(d.data[start : end-1]); nul >= 0 {
+			return "", d.nulError(start + nul)
+		}
 	}
 	switch {
-	case r >= 0xDC00 && r <= 0xDFFF:
-		return 0, 0, d.errorf(i, "invalid escape: \\u%04X is a lone UTF-16 low surrogate", r)
-	case r >= 0xD800 && r <= 0xDBFF:
-		lo, ok := rune(0), false
-		if i+7 < len(d.data) && d.data[i+6] == '\\' && d.data[i+7] == 'u' {
-			lo, ok = hex4(d.data, i+8)
-		}
-		if !ok || lo < 0xDC00 || lo > 0xDFFF {
-			return 0, 0, d.errorf(i, "invalid escape: \\u%04X is a UTF-16 high surrogate without a low surrogate after it", r)
-		}
-		return 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00), 12, nil
+	case !build:
+		return "", nil
+	case esc:
+		return string(jsonscan.Unescape(make([]byte, 0, end-start+16), d.data[start:end-1])), nil
+	case d.s != "":
+		return d.s[start : end-1], nil
 	}
-	return r, 6, nil
+	return string(d.data[start : end-1]), nil
 }
 
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
+// nulEscape returns the offset of the first \u0000 escape of a string
+// body, or -1.
+func nulEscape(body []byte) int {
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' || i+1 >= len(body) {
+			continue
+		}
+		if body[i+1] == 'u' {
+			if i+6 <= len(body) && string(body[i+2:i+6]) == "0000" {
+				return i
+			}
+			i += 5
+		} else {
+			i++
 		}
 	}
-	return r, true
+	return -1
+}
+
+func (d *decoder) nulError(off int) *ValidationError {
+	return d.errorf(off, "the string contains a NUL character (\\u0000), which STIX content must not carry")
+}
+
+// scanError words an error of jsonscan's string and number checks.
+func (d *decoder) scanError(e *jsonscan.Error) *ValidationError {
+	off := e.Off
+	switch e.Code {
+	case jsonscan.ErrUnterminated:
+		return d.errorf(off, "unterminated string: the closing '\"' is missing")
+	case jsonscan.ErrControl:
+		return d.controlError(off)
+	case jsonscan.ErrUTF8:
+		return d.errorf(off, "the string contains invalid UTF-8 (byte 0x%02X); JSON text must be UTF-8", d.data[off])
+	case jsonscan.ErrEscape:
+		return d.errorf(off, "invalid escape %s in a string; valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", strconv.Quote(string(d.data[off:off+2])))
+	case jsonscan.ErrHexEscape:
+		return d.errorf(off, "invalid escape: \\u must be followed by four hexadecimal digits")
+	case jsonscan.ErrLowSurrogate:
+		return d.errorf(off, "invalid escape: \\u%s is a lone UTF-16 low surrogate", upperHex(d.data[off+2:off+6]))
+	case jsonscan.ErrHighSurrogate:
+		return d.errorf(off, "invalid escape: \\u%s is a UTF-16 high surrogate without a low surrogate after it", upperHex(d.data[off+2:off+6]))
+	case jsonscan.ErrMinus:
+		return d.errorf(off, "invalid number: expected a digit after '-'")
+	case jsonscan.ErrLeadingZero:
+		return d.errorf(off, "invalid number: numbers must not have leading zeros")
+	case jsonscan.ErrFraction:
+		return d.errorf(off, "invalid number: expected a digit after the decimal point")
+	case jsonscan.ErrExponent:
+		return d.errorf(off, "invalid number: expected a digit in the exponent")
+	}
+	return d.errorf(off, "%s", e.Error())
+}
+
+// upperHex returns the hex digits of an escape in upper case.
+func upperHex(h []byte) string {
+	return strings.ToUpper(string(h))
 }
 
 // number reads a JSON number.
 func (d *decoder) number() (json.Number, *ValidationError) {
-	b, start := d.data, d.pos
-	i := start
-	if b[i] == '-' {
-		i++
+	start := d.pos
+	end, err := jsonscan.Number(d.data, start)
+	if err != nil {
+		return "", d.scanError(err)
 	}
-	switch {
-	case i >= len(b) || !isDigit(b[i]):
-		return "", d.errorf(start, "invalid number: expected a digit after '-'")
-	case b[i] == '0':
-		i++
-		if i < len(b) && isDigit(b[i]) {
-			return "", d.errorf(start, "invalid number: numbers must not have leading zeros")
-		}
-	default:
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || !isDigit(b[i]) {
-			return "", d.errorf(start, "invalid number: expected a digit after the decimal point")
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || !isDigit(b[i]) {
-			return "", d.errorf(start, "invalid number: expected a digit in the exponent")
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	d.pos = i
+	d.pos = end
 	if d.s != "" {
-		return json.Number(d.s[start:i]), nil
+		return json.Number(d.s[start:end]), nil
 	}
-	return json.Number(b[start:i]), nil
+	return json.Number(d.data[start:end]), nil
 }
 
-// literal reads true, false or null.
+// literal reads true, false or null, as want says.
 func (d *decoder) literal(want string) *ValidationError {
-	if len(d.data)-d.pos < len(want) || string(d.data[d.pos:d.pos+len(want)]) != want {
+	end, err := jsonscan.Literal(d.data, d.pos)
+	if err != nil {
 		return d.errorf(d.pos, "invalid literal: expected %s", want)
 	}
-	d.pos += len(want)
+	d.pos = end
 	return nil
 }
 
-func (d *decoder) skipSpace() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
-	}
-}
+func (d *decoder) skipSpace() { d.pos = jsonscan.Space(d.data, d.pos) }
 
 func (d *decoder) controlError(i int) *ValidationError {
 	return d.errorf(i, "the string contains the control character U+%04X; escape it (for example \\n or \\u%04x)", d.data[i], d.data[i])

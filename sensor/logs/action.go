@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"net/netip"
 
+	"github.com/vigie-cti/vigie/internal/jsonscan"
 	"github.com/vigie-cti/vigie/sensor"
-	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
 )
 
 // The codes of the JSON scanner, as the field tables of this package

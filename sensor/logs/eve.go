@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
+	"github.com/vigie-cti/vigie/internal/jsonscan"
 )
 
 // EVE is Suricata's EVE JSON log: one event per line, of any event_type.

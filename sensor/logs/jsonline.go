@@ -3,8 +3,8 @@ package logs
 import (
 	"time"
 
+	"github.com/vigie-cti/vigie/internal/jsonscan"
 	"github.com/vigie-cti/vigie/sensor"
-	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
 )
 
 // jsonLineParser parses JSON logs of one record per line (Suricata EVE,

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/vigie-cti/vigie/sensor/internal/jsonscan"
+	"github.com/vigie-cti/vigie/internal/jsonscan"
 )
 
 // zeekField returns the action of a Zeek log field, by its name in the

@@ -1,9 +1,11 @@
-package pattern
+package indicator
 
 import (
 	"encoding/hex"
 	"net/netip"
 	"strings"
+
+	"github.com/vigie-cti/vigie/pattern"
 )
 
 // table names one of the Index's key tables.
@@ -32,7 +34,7 @@ type key struct {
 	// set, else hashOtherKey.
 	s      string
 	digest bool
-	path   *ObjectPath
+	path   *pattern.ObjectPath
 }
 
 // canonical reports whether the key's path is one that Index.Match reads
@@ -40,9 +42,9 @@ type key struct {
 func (k key) canonical() bool {
 	p := k.path
 	if k.tab == tabHash {
-		return len(p.Steps) == 2 && p.Steps[0].Kind == StepKey && p.Steps[0].Key == "hashes" && p.Steps[1].Kind == StepKey
+		return len(p.Steps) == 2 && p.Steps[0].Kind == pattern.StepKey && p.Steps[0].Key == "hashes" && p.Steps[1].Kind == pattern.StepKey
 	}
-	if len(p.Steps) != 1 || p.Steps[0].Kind != StepKey {
+	if len(p.Steps) != 1 || p.Steps[0].Kind != pattern.StepKey {
 		return false
 	}
 	t, prop := p.ObjectType, p.Steps[0].Key
@@ -78,21 +80,6 @@ func hashKind(alg string) ObservableKind {
 	return 0
 }
 
-// vocabularyAlg returns the vocabulary spelling of a hash algorithm name,
-// or its folded form for algorithms outside the vocabulary.
-func vocabularyAlg(name string) string {
-	if _, ok := hashDigits(name); ok {
-		return name
-	}
-	f := normalizeHashAlg(name)
-	for _, a := range strings.Fields(hashVocabulary) {
-		if normalizeHashAlg(a) == f {
-			return a
-		}
-	}
-	return f
-}
-
 // digest decodes a hash value to bytes when it is a hex digest of one of
 // the algorithms with a table of their own (MD5, SHA-1, SHA-256, SHA-512);
 // the length of the result tells the algorithm.
@@ -102,8 +89,8 @@ func digest(alg, v string) ([]byte, bool) {
 	default:
 		return nil, false
 	}
-	n, _ := hashDigits(alg)
-	if len(v) != n || !isHexString(v) {
+	n, _ := pattern.HashDigits(alg)
+	if len(v) != n || !isHex(v) {
 		return nil, false
 	}
 	b, err := hex.DecodeString(v)
@@ -113,7 +100,7 @@ func digest(alg, v string) ([]byte, bool) {
 // hashOtherKey is the tabHash key of a value that is not a digest of its
 // algorithm's length: hex strings fold case, like the evaluator.
 func hashOtherKey(alg, v string) string {
-	if isHexString(v) {
+	if isHex(v) {
 		v = lowerASCII(v)
 	}
 	return alg + "\x00" + v
@@ -123,19 +110,19 @@ func hashOtherKey(alg, v string) string {
 // must have; ok is false when c cannot be indexed (negation, operators
 // other than =, IN, ISSUBSET and ISSUPERSET, non-string constants, binary
 // properties).
-func comparisonKeys(c *Comparison) (keys []key, ok bool) {
+func comparisonKeys(c *pattern.Comparison) (keys []key, ok bool) {
 	if c.Not {
 		return nil, false
 	}
 	switch c.Op {
-	case OpIsSubset:
-		return []key{{tab: tabIPSub, pfx: c.prefix, path: c.Path}}, true
-	case OpIsSuperset:
-		return []key{{tab: tabIPSup, pfx: c.prefix, path: c.Path}}, true
-	case OpEqual:
+	case pattern.OpIsSubset:
+		return []key{{tab: tabIPSub, pfx: c.Prefix(), path: c.Path}}, true
+	case pattern.OpIsSuperset:
+		return []key{{tab: tabIPSup, pfx: c.Prefix(), path: c.Path}}, true
+	case pattern.OpEqual:
 		k, ok := literalKey(c.Path, &c.Value)
 		return []key{k}, ok
-	case OpIn:
+	case pattern.OpIn:
 		keys = make([]key, 0, len(c.Set))
 		for i := range c.Set {
 			k, ok := literalKey(c.Path, &c.Set[i])
@@ -152,18 +139,18 @@ func comparisonKeys(c *Comparison) (keys []key, ok bool) {
 // literalKey classifies the constant of an equality on path. Each key is
 // coarser than the evaluator's equality: values the evaluator finds equal
 // always share the key.
-func literalKey(path *ObjectPath, lit *Literal) (key, bool) {
+func literalKey(path *pattern.ObjectPath, lit *pattern.Literal) (key, bool) {
 	k := key{path: path}
-	if lit.Kind != LitString {
+	if lit.Kind != pattern.LitString {
 		return k, false
 	}
 	steps := path.Steps
 	last := ""
 	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].Kind == StepKey {
+		if steps[i].Kind == pattern.StepKey {
 			last = steps[i].Key
-			if i > 0 && steps[i-1].Kind == StepKey && steps[i-1].Key == "hashes" && i == len(steps)-1 {
-				k.tab, k.alg = tabHash, vocabularyAlg(last)
+			if i > 0 && steps[i-1].Kind == pattern.StepKey && steps[i-1].Key == "hashes" && i == len(steps)-1 {
+				k.tab, k.alg = tabHash, pattern.HashAlgorithm(last)
 				if d, ok := digest(k.alg, lit.Str); ok {
 					k.s, k.digest = string(d), true
 				} else {
@@ -177,11 +164,11 @@ func literalKey(path *ObjectPath, lit *Literal) (key, bool) {
 	if strings.HasSuffix(last, "_bin") || strings.HasSuffix(last, "_hex") {
 		return k, false
 	}
-	if pfx, ok := parsePrefix(lit.Str); ok {
+	if pfx, ok := pattern.AddressBlock(lit.Str); ok {
 		k.tab, k.pfx = tabIP, pfx
 		return k, true
 	}
-	root := len(steps) == 1 && steps[0].Kind == StepKey
+	root := len(steps) == 1 && steps[0].Kind == pattern.StepKey
 	switch {
 	case root && path.ObjectType == "domain-name" && last == "value":
 		k.tab, k.s = tabDomain, lowerASCII(lit.Str)
@@ -206,21 +193,21 @@ func literalKey(path *ObjectPath, lit *Literal) (key, bool) {
 // canonical property of one kind of observable (ipv4-addr:value,
 // file:hashes.'SHA-256', ...), with constants in the form the table keeps.
 // It returns the kind and the keys.
-func directKind(p *Pattern) (ObservableKind, []key, bool) {
-	b, ok := p.Root.(*Bracket)
+func directKind(p *pattern.Pattern) (ObservableKind, []key, bool) {
+	b, ok := p.Root.(*pattern.Bracket)
 	if !ok {
 		return 0, nil, false
 	}
-	comps := []*Comparison{}
+	comps := []*pattern.Comparison{}
 	switch e := b.Expr.(type) {
-	case *Comparison:
+	case *pattern.Comparison:
 		comps = append(comps, e)
-	case *BoolExpr:
-		if e.Op != BoolOr {
+	case *pattern.BoolExpr:
+		if e.Op != pattern.BoolOr {
 			return 0, nil, false
 		}
 		for _, o := range e.Operands {
-			c, ok := o.(*Comparison)
+			c, ok := o.(*pattern.Comparison)
 			if !ok {
 				return 0, nil, false
 			}
@@ -235,8 +222,8 @@ func directKind(p *Pattern) (ObservableKind, []key, bool) {
 			return 0, nil, false
 		}
 		lits := c.Set
-		if c.Op != OpIn {
-			lits = []Literal{c.Value}
+		if c.Op != pattern.OpIn {
+			lits = []pattern.Literal{c.Value}
 		}
 		for i := range ks {
 			kk, ok := directKeyKind(c, &ks[i])
@@ -257,7 +244,7 @@ func directKind(p *Pattern) (ObservableKind, []key, bool) {
 }
 
 // directKeyKind returns the observable kind of a key on a canonical path.
-func directKeyKind(c *Comparison, k *key) (ObservableKind, bool) {
+func directKeyKind(c *pattern.Comparison, k *key) (ObservableKind, bool) {
 	if !k.canonical() {
 		return 0, false
 	}
@@ -289,40 +276,40 @@ func directKeyKind(c *Comparison, k *key) (ObservableKind, bool) {
 // candidateKeys returns keys one of which any set of observations
 // matching the pattern must contain; ok is false when the pattern has no
 // such keys and must be evaluated on every observation.
-func candidateKeys(p *Pattern) ([]key, bool) {
+func candidateKeys(p *pattern.Pattern) ([]key, bool) {
 	return observationKeys(p.Root)
 }
 
-func observationKeys(e ObservationExpr) ([]key, bool) {
+func observationKeys(e pattern.ObservationExpr) ([]key, bool) {
 	switch e := e.(type) {
-	case *Bracket:
+	case *pattern.Bracket:
 		return expressionKeys(e.Expr)
-	case *Qualified:
+	case *pattern.Qualified:
 		return observationKeys(e.Expr)
-	case *ObservationOp:
+	case *pattern.ObservationOp:
 		var parts [][]key
 		var oks []bool
 		for _, o := range e.Operands {
 			ks, ok := observationKeys(o)
 			parts, oks = append(parts, ks), append(oks, ok)
 		}
-		return combine(e.Op == ObsOr, parts, oks)
+		return combine(e.Op == pattern.ObsOr, parts, oks)
 	}
 	return nil, false
 }
 
-func expressionKeys(e ComparisonExpr) ([]key, bool) {
+func expressionKeys(e pattern.ComparisonExpr) ([]key, bool) {
 	switch e := e.(type) {
-	case *Comparison:
+	case *pattern.Comparison:
 		return comparisonKeys(e)
-	case *BoolExpr:
+	case *pattern.BoolExpr:
 		var parts [][]key
 		var oks []bool
 		for _, o := range e.Operands {
 			ks, ok := expressionKeys(o)
 			parts, oks = append(parts, ks), append(oks, ok)
 		}
-		return combine(e.Op == BoolOr, parts, oks)
+		return combine(e.Op == pattern.BoolOr, parts, oks)
 	}
 	return nil, false
 }

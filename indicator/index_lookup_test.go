@@ -1,4 +1,4 @@
-package pattern_test
+package indicator_test
 
 import (
 	"encoding/binary"
@@ -12,7 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/vigie-cti/vigie/pattern"
+
+	"github.com/vigie-cti/vigie/indicator"
 )
 
 // The tests below check the shortcuts of Lookup (values already in normal
@@ -36,10 +37,10 @@ func TestIndexLookupNormalForms(t *testing.T) {
 	pathTokens := []string{"a", "B", "/", "?", "=", "&", "..", "%41", "%2f", "#f", "é", "£"}
 	nameTokens := []string{"a", "B", "c", ".", "-", "x1", "Ö", "@", "."}
 	for trial := range 50 {
-		ix := pattern.NewIndex(pattern.IndexOptions{ExactDomains: true})
-		filed := map[pattern.ObservableKind][]string{}
+		ix := indicator.NewIndex(indicator.Options{ExactDomains: true})
+		filed := map[indicator.ObservableKind][]string{}
 		for i := range 100 {
-			kind, path := pattern.KindURL, "url:value"
+			kind, path := indicator.KindURL, "url:value"
 			v := randomText(r, urlTokens, 10)
 			if r.IntN(2) == 0 {
 				// Mostly in normal form, or one change away from it.
@@ -49,16 +50,16 @@ func TestIndexLookupNormalForms(t *testing.T) {
 			}
 			switch i % 3 {
 			case 1:
-				kind, path, v = pattern.KindDomain, "domain-name:value", randomText(r, nameTokens, 8)
+				kind, path, v = indicator.KindDomain, "domain-name:value", randomText(r, nameTokens, 8)
 			case 2:
-				kind, path, v = pattern.KindEmail, "email-addr:value", randomText(r, nameTokens, 8)
+				kind, path, v = indicator.KindEmail, "email-addr:value", randomText(r, nameTokens, 8)
 			}
 			if v == "" {
 				continue
 			}
 			p := MustParse(t, "["+path+" = "+quote(v)+"]")
 			id := fmt.Sprint(kind, "/", v)
-			if err := ix.Add(pattern.Indicator{ID: id, Name: "name of " + id, Pattern: p}); err != nil {
+			if err := ix.Add(indicator.Indicator{ID: id, Name: "name of " + id, Pattern: p}); err != nil {
 				t.Fatal(err)
 			}
 			filed[kind] = append(filed[kind], v)
@@ -79,15 +80,15 @@ func TestIndexLookupNormalForms(t *testing.T) {
 
 // filedKey is the key under which the Index files a value of kind, and
 // lookupKey the key under which Lookup searches one (see Lookup).
-func filedKey(kind pattern.ObservableKind, v string) string {
-	if kind == pattern.KindURL {
-		return pattern.NormalizeURL(v)
+func filedKey(kind indicator.ObservableKind, v string) string {
+	if kind == indicator.KindURL {
+		return indicator.NormalizeURL(v)
 	}
 	return lowerASCII(v)
 }
 
-func lookupKey(kind pattern.ObservableKind, v string) string {
-	if kind == pattern.KindDomain {
+func lookupKey(kind indicator.ObservableKind, v string) string {
+	if kind == indicator.KindDomain {
 		v = strings.TrimSuffix(v, ".")
 	}
 	return filedKey(kind, v)
@@ -105,14 +106,14 @@ func lowerASCII(s string) string {
 func TestIndexLookupHexDigests(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	algs := []struct {
-		kind pattern.ObservableKind
+		kind indicator.ObservableKind
 		name string
 		n    int
 	}{
-		{pattern.KindMD5, "MD5", 16}, {pattern.KindSHA1, "'SHA-1'", 20},
-		{pattern.KindSHA256, "'SHA-256'", 32}, {pattern.KindSHA512, "'SHA-512'", 64},
+		{indicator.KindMD5, "MD5", 16}, {indicator.KindSHA1, "'SHA-1'", 20},
+		{indicator.KindSHA256, "'SHA-256'", 32}, {indicator.KindSHA512, "'SHA-512'", 64},
 	}
-	ix := pattern.NewIndex(pattern.IndexOptions{})
+	ix := indicator.NewIndex(indicator.Options{})
 	var hexes []string
 	for i := range 400 {
 		a := algs[i%len(algs)]
@@ -122,7 +123,7 @@ func TestIndexLookupHexDigests(t *testing.T) {
 		}
 		h := fmt.Sprintf("%x", b)
 		p := MustParse(t, fmt.Sprintf("[file:hashes.%s = '%s']", a.name, h))
-		if err := ix.Add(pattern.Indicator{ID: fmt.Sprint(i), Name: fmt.Sprint("name of ", i), Pattern: p}); err != nil {
+		if err := ix.Add(indicator.Indicator{ID: fmt.Sprint(i), Name: fmt.Sprint("name of ", i), Pattern: p}); err != nil {
 			t.Fatal(err)
 		}
 		hexes = append(hexes, h)
@@ -156,16 +157,16 @@ func TestIndexLookupHexDigests(t *testing.T) {
 func TestIndexLookupDottedQuads(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	tokens := []string{"0", "1", "2", "5", "9", "25", "255", "256", "00", "01", ".", ".", ".", "a", ":", "/32", " "}
-	ix := pattern.NewIndex(pattern.IndexOptions{})
+	ix := indicator.NewIndex(indicator.Options{})
 	filed := map[string]bool{}
 	for i := range 256 {
 		id := fmt.Sprintf("%d.%d.%d.%d", i%3, i%5, i%7, i)
-		if err := ix.Add(pattern.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(t, "[ipv4-addr:value = '"+id+"']")}); err != nil {
+		if err := ix.Add(indicator.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(t, "[ipv4-addr:value = '"+id+"']")}); err != nil {
 			t.Fatal(err)
 		}
 		filed[id] = true
 		for _, q := range []string{id, id + "/32"} {
-			if diff := cmp.Diff([]string{id}, lookup(ix, pattern.KindIPv4, q, now)); diff != "" {
+			if diff := cmp.Diff([]string{id}, lookup(ix, indicator.KindIPv4, q, now)); diff != "" {
 				t.Errorf("Lookup(IPv4, %s) (-want +got):\n%s", q, diff)
 			}
 		}
@@ -180,7 +181,7 @@ func TestIndexLookupDottedQuads(t *testing.T) {
 		if err == nil && a.Is4() && filed[a.String()] {
 			want = []string{a.String()}
 		}
-		if diff := cmp.Diff(want, lookup(ix, pattern.KindIPv4, s, now)); diff != "" {
+		if diff := cmp.Diff(want, lookup(ix, indicator.KindIPv4, s, now)); diff != "" {
 			t.Fatalf("Lookup(IPv4, %q) (-want +got):\n%s", s, diff)
 		}
 	}
@@ -192,7 +193,7 @@ func TestIndexLookupSubsetBlocks(t *testing.T) {
 		return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)})
 	}
 	for trial := range 30 {
-		ix := pattern.NewIndex(pattern.IndexOptions{})
+		ix := indicator.NewIndex(indicator.Options{})
 		base := r.Uint32() &^ 0xffff
 		blocks := map[string]netip.Prefix{}
 		var all []netip.Prefix
@@ -203,7 +204,7 @@ func TestIndexLookupSubsetBlocks(t *testing.T) {
 			}
 			pfx := netip.PrefixFrom(addr(ip), r.IntN(33)).Masked()
 			id := fmt.Sprint(i)
-			if err := ix.Add(pattern.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(t, fmt.Sprintf("[ipv4-addr:value ISSUBSET '%s']", pfx))}); err != nil {
+			if err := ix.Add(indicator.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(t, fmt.Sprintf("[ipv4-addr:value ISSUBSET '%s']", pfx))}); err != nil {
 				t.Fatal(err)
 			}
 			blocks[id] = pfx
@@ -239,7 +240,7 @@ func TestIndexLookupSubsetBlocks(t *testing.T) {
 			if q.IsSingleIP() && r.IntN(2) == 0 {
 				s = q.Addr().String()
 			}
-			if diff := cmp.Diff(want, lookup(ix, pattern.KindIPv4, s, now)); diff != "" {
+			if diff := cmp.Diff(want, lookup(ix, indicator.KindIPv4, s, now)); diff != "" {
 				t.Fatalf("trial %d: Lookup(IPv4, %s) (-want +got):\n%s", trial, s, diff)
 			}
 		}
@@ -251,29 +252,29 @@ func TestIndexLookupDuringWrites(t *testing.T) {
 	// under another key, while other indicators sharing their keys are
 	// added and removed, the tables grow and tombstones are compacted.
 	// Run with -race to check the lock-free reads.
-	key := func(i int) (pattern.ObservableKind, string, string) {
+	key := func(i int) (indicator.ObservableKind, string, string) {
 		switch i % 5 {
 		case 0:
 			v := fmt.Sprintf("s%d.example", i)
-			return pattern.KindDomain, v, "[domain-name:value = '" + v + "']"
+			return indicator.KindDomain, v, "[domain-name:value = '" + v + "']"
 		case 1:
 			v := fmt.Sprintf("10.%d.%d.%d", i%7, i/256%256, i%256)
-			return pattern.KindIPv4, v, "[ipv4-addr:value = '" + v + "']"
+			return indicator.KindIPv4, v, "[ipv4-addr:value = '" + v + "']"
 		case 2:
 			v := fmt.Sprintf("%064x", i*7919)
-			return pattern.KindSHA256, v, "[file:hashes.'SHA-256' = '" + v + "']"
+			return indicator.KindSHA256, v, "[file:hashes.'SHA-256' = '" + v + "']"
 		case 3:
 			v := fmt.Sprintf("http://u%d.example/p", i)
-			return pattern.KindURL, v, "[url:value = '" + v + "']"
+			return indicator.KindURL, v, "[url:value = '" + v + "']"
 		}
 		v := fmt.Sprintf("172.%d.%d.1", i%16+16, i%256)
-		return pattern.KindIPv4, v, fmt.Sprintf("[ipv4-addr:value ISSUBSET '172.%d.%d.0/24']", i%16+16, i%256)
+		return indicator.KindIPv4, v, fmt.Sprintf("[ipv4-addr:value ISSUBSET '172.%d.%d.0/24']", i%16+16, i%256)
 	}
 	const stable = 200
-	ix := pattern.NewIndex(pattern.IndexOptions{})
+	ix := indicator.NewIndex(indicator.Options{})
 	for i := range stable {
 		_, _, p := key(i)
-		if err := ix.Add(pattern.Indicator{ID: fmt.Sprint("stable-", i), Name: "name", Pattern: MustParse(t, p)}); err != nil {
+		if err := ix.Add(indicator.Indicator{ID: fmt.Sprint("stable-", i), Name: "name", Pattern: MustParse(t, p)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -290,7 +291,7 @@ func TestIndexLookupDuringWrites(t *testing.T) {
 				continue
 			}
 			_, _, p := key(i)
-			if err := ix.Add(pattern.Indicator{ID: id, Pattern: MustParse(t, p)}); err != nil {
+			if err := ix.Add(indicator.Indicator{ID: id, Pattern: MustParse(t, p)}); err != nil {
 				t.Error(err)
 				return
 			}
@@ -311,7 +312,7 @@ func TestIndexLookupDuringWrites(t *testing.T) {
 				i := r.IntN(stable)
 				kind, v, _ := key(i)
 				found := false
-				ix.Lookup(kind, v, now, func(h pattern.Hit) bool {
+				ix.Lookup(kind, v, now, func(h indicator.Hit) bool {
 					var j, k int
 					switch _, err := fmt.Sscanf(h.ID, "churn-%d-%d", &j, &k); {
 					case h.ID == fmt.Sprint("stable-", i):

@@ -1,4 +1,4 @@
-package pattern
+package indicator
 
 // The decoding of observable values on the lookup path: dotted-quad IPv4
 // addresses and hex digests, with byte-parallel (SWAR) arithmetic on

@@ -1,4 +1,4 @@
-package pattern
+package indicator
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vigie-cti/vigie/pattern"
 )
 
 // ObservableKind is the kind of a value the sensor extracts from files and
@@ -38,12 +40,12 @@ const (
 // pattern and its validity window (a zero ValidUntil never expires).
 type Indicator struct {
 	ID, Name              string
-	Pattern               *Pattern
+	Pattern               *pattern.Pattern
 	ValidFrom, ValidUntil time.Time
 }
 
-// IndexOptions configures an Index.
-type IndexOptions struct {
+// Options configures an Index.
+type Options struct {
 	// ExactDomains turns off matching subdomains in Lookup: by default a
 	// lookup of "a.b.example.com" also finds indicators of "b.example.com"
 	// and "example.com" (never of a bare top-level label).
@@ -56,25 +58,25 @@ type Hit struct {
 	// Direct is true when the indicator's pattern is nothing more than
 	// equalities (=, IN, ISSUBSET, ISSUPERSET, joined by OR) on the
 	// observable's own property, so the lookup is a match (in the Index's
-	// normal forms, see Lookup). Otherwise the indicator is a candidate to
-	// confirm with Index.Match or (*Pattern).Match: its pattern also tests
-	// other properties or observations, reaches the value through a
-	// reference, or compares a URL or e-mail address not written in normal
-	// form.
+	// normal forms, see Lookup). Otherwise the indicator is a candidate
+	// to confirm with Index.Match or (*pattern.Pattern).Match: its pattern
+	// also tests other properties or observations, reaches the value
+	// through a reference, or compares a URL or e-mail address not written
+	// in normal form.
 	Direct bool
 	// Subdomain is true when the hit is for a parent domain of the value
 	// looked up.
 	Subdomain bool
 }
 
-// IndexMatch is an indicator that Index.Match found to match.
-type IndexMatch struct {
+// Match is an indicator that Index.Match found to match.
+type Match struct {
 	ID, Name string
-	Result   Result
+	Result   pattern.Result
 }
 
-// IndexStats counts the indicators of an Index by how they are matched.
-type IndexStats struct {
+// Stats counts the indicators of an Index by how they are matched.
+type Stats struct {
 	// Direct indicators match on a key alone.
 	Direct int
 	// Candidates are found through a key, then evaluated.
@@ -111,7 +113,7 @@ type Index struct {
 	mu   sync.RWMutex
 	seq  atomic.Uint64        // odd while a writer changes the tables
 	cur  atomic.Pointer[view] // the tables as Lookup reads them
-	opts IndexOptions
+	opts Options
 	seed *hashSeed
 
 	// The fields below are guarded by mu.
@@ -120,8 +122,8 @@ type Index struct {
 	nEntries int  // entries of w.entries in use
 	nLists   int  // words of w.lists in use
 	byID     idTable
-	pats     map[uint32]*Pattern // candidates and unindexed patterns
-	always   []uint32            // unindexed handles
+	pats     map[uint32]*pattern.Pattern // candidates and unindexed patterns
+	always   []uint32                    // unindexed handles
 	live     int
 	dead     int
 
@@ -132,18 +134,18 @@ type Index struct {
 // regPath is a path under which candidate indicators filed keys; Match
 // resolves it on every root object of its type.
 type regPath struct {
-	cmp   Comparison // Op 0: collect the values the path reaches
+	path  *pattern.ObjectPath
 	count [numTables]int32
 }
 
 // NewIndex returns an empty Index.
-func NewIndex(opts IndexOptions) *Index {
+func NewIndex(opts Options) *Index {
 	seed := newHashSeed()
 	ix := &Index{
 		opts:   opts,
 		seed:   &seed,
 		byID:   newIDTable(),
-		pats:   map[uint32]*Pattern{},
+		pats:   map[uint32]*pattern.Pattern{},
 		paths:  map[string]*regPath{},
 		byType: map[string][]*regPath{},
 	}
@@ -160,10 +162,10 @@ func (ix *Index) Len() int {
 }
 
 // Stats counts the indicators by how they are matched.
-func (ix *Index) Stats() IndexStats {
+func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	s := IndexStats{Tombstones: ix.dead}
+	s := Stats{Tombstones: ix.dead}
 	unindexed := 0
 	for _, h := range ix.always {
 		if ix.w.entries[h].filed() {
@@ -178,7 +180,7 @@ func (ix *Index) Stats() IndexStats {
 
 // Pattern returns the pattern of an indicator filed as a candidate or
 // unindexed; direct indicators keep only their keys.
-func (ix *Index) Pattern(id string) (*Pattern, bool) {
+func (ix *Index) Pattern(id string) (*pattern.Pattern, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	h, ok := ix.byID.find(ix.w.entries, id)
@@ -231,10 +233,10 @@ func (ix *Index) publish() {
 // Add files an indicator, replacing any indicator with the same ID.
 func (ix *Index) Add(ind Indicator) error {
 	if ind.ID == "" {
-		return errors.New("pattern: add indicator: empty id")
+		return errors.New("indicator: add indicator: empty id")
 	}
 	if ind.Pattern == nil {
-		return fmt.Errorf("pattern: add indicator %s: no pattern", ind.ID)
+		return fmt.Errorf("indicator: add indicator %s: no pattern", ind.ID)
 	}
 	ix.beginWrite()
 	defer ix.endWrite()
@@ -242,7 +244,7 @@ func (ix *Index) Add(ind Indicator) error {
 		ix.remove(old)
 	}
 	if ix.nEntries >= listBit-1 || ix.nLists >= maxLists || ix.w.arenaSize() >= maxArena/2 {
-		return fmt.Errorf("pattern: add indicator %s: index is full", ind.ID)
+		return fmt.Errorf("indicator: add indicator %s: index is full", ind.ID)
 	}
 	h := uint32(ix.nEntries)
 	e := entry{id: ind.ID, from: validSeconds(ind.ValidFrom), until: validSeconds(ind.ValidUntil)}
@@ -332,7 +334,7 @@ func (ix *Index) register(k key, delta int32) {
 		if delta < 0 {
 			return
 		}
-		rp = &regPath{cmp: Comparison{Path: k.path}}
+		rp = &regPath{path: k.path}
 		ix.paths[name] = rp
 		t := k.path.ObjectType
 		ix.byType[t] = append(ix.byType[t], rp)

@@ -1,4 +1,4 @@
-package pattern
+package indicator
 
 import (
 	"encoding/hex"

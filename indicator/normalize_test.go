@@ -1,9 +1,9 @@
-package pattern_test
+package indicator_test
 
 import (
 	"testing"
 
-	"github.com/vigie-cti/vigie/pattern"
+	"github.com/vigie-cti/vigie/indicator"
 )
 
 func TestNormalizeURL(t *testing.T) {
@@ -27,10 +27,10 @@ func TestNormalizeURL(t *testing.T) {
 		{"http://example.com/50%", "http://example.com/50%"},
 	}
 	for _, tt := range tests {
-		if got := pattern.NormalizeURL(tt.in); got != tt.want {
+		if got := indicator.NormalizeURL(tt.in); got != tt.want {
 			t.Errorf("NormalizeURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-		if again := pattern.NormalizeURL(tt.want); again != tt.want {
+		if again := indicator.NormalizeURL(tt.want); again != tt.want {
 			t.Errorf("NormalizeURL is not idempotent on %q: %q", tt.want, again)
 		}
 	}

@@ -1,10 +1,12 @@
-package pattern
+package indicator
 
 import (
 	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/vigie-cti/vigie/pattern"
 )
 
 // Lookup calls fn with each indicator, valid at now, filed under an
@@ -12,7 +14,7 @@ import (
 // Index's normal forms: IP addresses and CIDR blocks as address blocks
 // (an address also finds the ISSUBSET blocks that contain it), domain
 // names and e-mail addresses in lower case (a domain also finds its parent
-// domains unless IndexOptions.ExactDomains is set; a final dot is
+// domains unless Options.ExactDomains is set; a final dot is
 // ignored), URLs by NormalizeURL, hashes as digests whatever the case of
 // their hex digits, file names exactly. Each indicator is reported once per
 // call. Hits with Direct false are candidates to confirm. Lookup does not
@@ -46,21 +48,22 @@ func (ix *Index) lookupLocked(kind ObservableKind, value string, t uint32, fn fu
 
 // Match finds the indicators, valid at now, that the observations match,
 // and calls fn with each until fn returns false. Its answers are those of
-// evaluating every indicator's pattern with (*Pattern).Match: direct
-// indicators match on their keys, read from the observations' root
+// evaluating every indicator's pattern with (*pattern.Pattern).Match:
+// direct indicators match on their keys, read from the observations' root
 // objects, candidates found through a key are evaluated in full, and
 // unindexed indicators are evaluated on every call. Indicators are
 // reported in the order they were added. An error of one evaluation (see
-// MaxEvalSteps) does not stop the others; the errors are returned joined.
-func (ix *Index) Match(obs []Observation, now time.Time, fn func(IndexMatch) bool) error {
+// pattern.MaxEvalSteps) does not stop the others; the errors are returned
+// joined.
+func (ix *Index) Match(obs []pattern.Observation, now time.Time, fn func(Match) bool) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	s := hitSink{v: ix.cur.Load(), t: validSeconds(now), match: true, direct: map[uint32]int{}, cands: map[uint32]struct{}{}}
-	ev := evaluator{limit: MaxEvalSteps}
+	var w pattern.Walker
 	var errs []error
 	for i := range obs {
 		s.obs = i
-		if err := ix.extract(&s, &ev, &obs[i]); err != nil {
+		if err := ix.extract(&s, &w, &obs[i]); err != nil {
 			errs = append(errs, err)
 			break
 		}
@@ -79,12 +82,12 @@ func (ix *Index) Match(obs []Observation, now time.Time, fn func(IndexMatch) boo
 	}
 	slices.Sort(handles)
 	for _, h := range handles {
-		m := IndexMatch{ID: ix.w.entries[h].id}
+		m := Match{ID: ix.w.entries[h].id}
 		if int(h) < len(ix.w.names) {
 			m.Name = ix.w.names[h]
 		}
 		if i, ok := s.direct[h]; ok {
-			m.Result = Result{Matched: true, Observations: []int{i}}
+			m.Result = pattern.Result{Matched: true, Observations: []int{i}}
 		} else {
 			r, err := ix.pats[h].Match(obs)
 			if err != nil {
@@ -104,16 +107,15 @@ func (ix *Index) Match(obs []Observation, now time.Time, fn func(IndexMatch) boo
 }
 
 // MatchObservation is Match for a single observation.
-func (ix *Index) MatchObservation(o Observation, now time.Time, fn func(IndexMatch) bool) error {
-	return ix.Match([]Observation{o}, now, fn)
+func (ix *Index) MatchObservation(o pattern.Observation, now time.Time, fn func(Match) bool) error {
+	return ix.Match([]pattern.Observation{o}, now, fn)
 }
 
 // extract looks up the values of one observation's root objects: the
 // canonical property of each observable type, every hash, and the values
 // of registered paths.
-func (ix *Index) extract(s *hitSink, ev *evaluator, o *Observation) error {
+func (ix *Index) extract(s *hitSink, w *pattern.Walker, o *pattern.Observation) error {
 	var buf [512]byte
-	ev.obs = o
 	for _, id := range o.Roots {
 		root := o.Objects[id]
 		if root == nil {
@@ -124,7 +126,7 @@ func (ix *Index) extract(s *hitSink, ev *evaluator, o *Observation) error {
 		s.confirm = true
 		switch t {
 		case "ipv4-addr", "ipv6-addr":
-			if pfx, ok := parsePrefix(v); ok {
+			if pfx, ok := pattern.AddressBlock(v); ok {
 				s.kind = KindIPv4
 				if t == "ipv6-addr" {
 					s.kind = KindIPv6
@@ -154,18 +156,17 @@ func (ix *Index) extract(s *hitSink, ev *evaluator, o *Observation) error {
 				if !ok {
 					continue
 				}
-				alg := vocabularyAlg(k)
+				alg := pattern.HashAlgorithm(k)
 				s.kind = hashKind(alg)
-				s.confirm = t == "file" && s.kind != 0 && resolveHashKey(hm, alg) == k
+				s.confirm = t == "file" && s.kind != 0 && readsHashKey(hm, alg, k)
 				s.lookupHash(alg, sv)
 			}
 		}
 		s.confirm = false
 		for _, rp := range ix.byType[t] {
-			ev.visit = func(v any, ctx valueCtx) { ix.visitRegistered(s, rp, v, ctx) }
-			ev.comparison(&rp.cmp, root)
-			if ev.err != nil {
-				return ev.err
+			visit := func(v any, key string, inHashes bool) { ix.visitRegistered(s, rp, v, key, inHashes) }
+			if err := w.Values(o, root, rp.path, visit); err != nil {
+				return err
 			}
 		}
 	}
@@ -174,37 +175,28 @@ func (ix *Index) extract(s *hitSink, ev *evaluator, o *Observation) error {
 
 // visitRegistered looks up a value reached by a registered path in the
 // tables the path's keys were filed in.
-func (ix *Index) visitRegistered(s *hitSink, rp *regPath, v any, ctx valueCtx) {
+func (ix *Index) visitRegistered(s *hitSink, rp *regPath, v any, key string, inHashes bool) {
 	sv, ok := v.(string)
 	if !ok {
 		return
 	}
 	var buf [512]byte
 	if rp.count[tabIP] > 0 || rp.count[tabIPSub] > 0 || rp.count[tabIPSup] > 0 {
-		if pfx, ok := parsePrefix(sv); ok {
+		if pfx, ok := pattern.AddressBlock(sv); ok {
 			s.lookupIP(pfx)
 		}
 	}
-	if rp.count[tabHash] > 0 && ctx.hashes {
-		s.lookupHash(vocabularyAlg(ctx.key), sv)
+	if rp.count[tabHash] > 0 && inHashes {
+		s.lookupHash(pattern.HashAlgorithm(key), sv)
 	}
 	if rp.count[tabOther] > 0 {
 		lookupKey(s, tabOther, appendLowerASCII(buf[:0], sv), false)
 	}
 }
 
-// resolveHashKey returns the key of a hashes dictionary that lookupHash
-// reads for algorithm alg.
-func resolveHashKey(m map[string]any, alg string) string {
-	if _, ok := m[alg]; ok {
-		return alg
-	}
-	want := normalizeHashAlg(alg)
-	best := ""
-	for k := range m {
-		if normalizeHashAlg(k) == want && (best == "" || k < best) {
-			best = k
-		}
-	}
-	return best
+// readsHashKey reports whether a comparison on hashes.alg reads key k of
+// the hashes dictionary hm (see pattern.HashKey).
+func readsHashKey(hm map[string]any, alg, k string) bool {
+	hk, ok := pattern.HashKey(hm, alg)
+	return ok && hk == k
 }

@@ -1,4 +1,4 @@
-package pattern_test
+package indicator_test
 
 import (
 	"fmt"
@@ -7,22 +7,23 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/vigie-cti/vigie/pattern"
+
+	"github.com/vigie-cti/vigie/indicator"
 )
 
 var now = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // MustIndex builds an index of indicators named by their patterns' order.
-func MustIndex(tb testing.TB, opts pattern.IndexOptions, patterns map[string]string) *pattern.Index {
+func MustIndex(tb testing.TB, opts indicator.Options, patterns map[string]string) *indicator.Index {
 	tb.Helper()
-	ix := pattern.NewIndex(opts)
+	ix := indicator.NewIndex(opts)
 	ids := make([]string, 0, len(patterns))
 	for id := range patterns {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		if err := ix.Add(pattern.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(tb, patterns[id])}); err != nil {
+		if err := ix.Add(indicator.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(tb, patterns[id])}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -31,9 +32,9 @@ func MustIndex(tb testing.TB, opts pattern.IndexOptions, patterns map[string]str
 
 // lookup collects the hits of one lookup as "id" (direct), "id?"
 // (candidate) and "id+sub" (through a parent domain).
-func lookup(ix *pattern.Index, kind pattern.ObservableKind, v string, at time.Time) []string {
+func lookup(ix *indicator.Index, kind indicator.ObservableKind, v string, at time.Time) []string {
 	var out []string
-	ix.Lookup(kind, v, at, func(h pattern.Hit) bool {
+	ix.Lookup(kind, v, at, func(h indicator.Hit) bool {
 		s := h.ID
 		if !h.Direct {
 			s += "?"
@@ -80,47 +81,47 @@ var lookupIndicators = map[string]string{
 }
 
 func TestIndexLookup(t *testing.T) {
-	ix := MustIndex(t, pattern.IndexOptions{}, lookupIndicators)
+	ix := MustIndex(t, indicator.Options{}, lookupIndicators)
 	tests := []struct {
-		kind  pattern.ObservableKind
+		kind  indicator.ObservableKind
 		value string
 		want  []string
 	}{
-		{pattern.KindMD5, "cead3f77f6cda6ec00f57d76c9a6879f", []string{"md5"}},
-		{pattern.KindMD5, "CEAD3F77F6CDA6EC00F57D76C9A6879F", []string{"md5"}},
-		{pattern.KindMD5, "cead3f77f6cda6ec00f57d76c9a6879e", nil},
-		{pattern.KindMD5, "not hex", nil},
-		{pattern.KindSHA256, "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f", []string{"sha256", "sha256-and?"}},
-		{pattern.KindSHA1, "DE9F2C7FD25E1B3AFAD3E85A0BD17D9B100DB4B3", []string{"sha1-or"}},
-		{pattern.KindSHA512, "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e", []string{"sha512"}},
-		{pattern.KindSSDEEP, "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C", []string{"ssdeep"}},
-		{pattern.KindSSDEEP, "3:axgbicflgvnhbgcl6wcrfqev:axghsnhxlsr2c", nil},
-		{pattern.KindIPv4, "198.51.100.1", []string{"cidr", "cidr8", "ip", "traffic?"}},
-		{pattern.KindIPv4, "198.51.100.3", []string{"cidr", "cidr8", "ip-in"}},
-		{pattern.KindIPv4, "198.51.101.1", []string{"cidr8"}},
-		{pattern.KindIPv4, "198.51.100.0/28", []string{"cidr", "cidr8"}},
-		{pattern.KindIPv4, "203.0.113.9", []string{"superset"}},
-		{pattern.KindIPv4, "203.0.113.0/24", []string{"superset"}},
-		{pattern.KindIPv4, "203.0.113.1/25", []string{"block-eq", "superset"}},
-		{pattern.KindIPv4, "192.0.2.1", nil},
-		{pattern.KindIPv4, "not an ip", nil},
-		{pattern.KindIPv6, "2001:db8::1", []string{"ip6"}},
-		{pattern.KindIPv6, "2001:db8:dead:beef::99", []string{"ip6-cidr"}},
-		{pattern.KindDomain, "example.com", []string{"domain"}},
-		{pattern.KindDomain, "EXAMPLE.com.", []string{"domain"}},
-		{pattern.KindDomain, "a.b.example.com", []string{"domain+sub", "domain-sub+sub"}},
-		{pattern.KindDomain, "notexample.com", nil},
-		{pattern.KindURL, "http://example.com/foo", []string{"url"}},
-		{pattern.KindURL, "http://EXAMPLE.com:80/foo#frag", []string{"url"}},
+		{indicator.KindMD5, "cead3f77f6cda6ec00f57d76c9a6879f", []string{"md5"}},
+		{indicator.KindMD5, "CEAD3F77F6CDA6EC00F57D76C9A6879F", []string{"md5"}},
+		{indicator.KindMD5, "cead3f77f6cda6ec00f57d76c9a6879e", nil},
+		{indicator.KindMD5, "not hex", nil},
+		{indicator.KindSHA256, "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f", []string{"sha256", "sha256-and?"}},
+		{indicator.KindSHA1, "DE9F2C7FD25E1B3AFAD3E85A0BD17D9B100DB4B3", []string{"sha1-or"}},
+		{indicator.KindSHA512, "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e", []string{"sha512"}},
+		{indicator.KindSSDEEP, "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C", []string{"ssdeep"}},
+		{indicator.KindSSDEEP, "3:axgbicflgvnhbgcl6wcrfqev:axghsnhxlsr2c", nil},
+		{indicator.KindIPv4, "198.51.100.1", []string{"cidr", "cidr8", "ip", "traffic?"}},
+		{indicator.KindIPv4, "198.51.100.3", []string{"cidr", "cidr8", "ip-in"}},
+		{indicator.KindIPv4, "198.51.101.1", []string{"cidr8"}},
+		{indicator.KindIPv4, "198.51.100.0/28", []string{"cidr", "cidr8"}},
+		{indicator.KindIPv4, "203.0.113.9", []string{"superset"}},
+		{indicator.KindIPv4, "203.0.113.0/24", []string{"superset"}},
+		{indicator.KindIPv4, "203.0.113.1/25", []string{"block-eq", "superset"}},
+		{indicator.KindIPv4, "192.0.2.1", nil},
+		{indicator.KindIPv4, "not an ip", nil},
+		{indicator.KindIPv6, "2001:db8::1", []string{"ip6"}},
+		{indicator.KindIPv6, "2001:db8:dead:beef::99", []string{"ip6-cidr"}},
+		{indicator.KindDomain, "example.com", []string{"domain"}},
+		{indicator.KindDomain, "EXAMPLE.com.", []string{"domain"}},
+		{indicator.KindDomain, "a.b.example.com", []string{"domain+sub", "domain-sub+sub"}},
+		{indicator.KindDomain, "notexample.com", nil},
+		{indicator.KindURL, "http://example.com/foo", []string{"url"}},
+		{indicator.KindURL, "http://EXAMPLE.com:80/foo#frag", []string{"url"}},
 		// A constant outside the normal form is a candidate: Match compares
 		// it exactly.
-		{pattern.KindURL, "http://example.com/bar", []string{"url-norm?"}},
-		{pattern.KindURL, "http://example.com/%62ar", []string{"url-norm?"}},
-		{pattern.KindURL, "https://example.com/foo", nil},
-		{pattern.KindEmail, "JDoe@Example.com", []string{"email"}},
-		{pattern.KindFileName, "foo.dll", []string{"file", "multi?"}},
-		{pattern.KindFileName, "FOO.DLL", nil},
-		{pattern.KindFileName, "evil.exe -x", []string{"other?"}},
+		{indicator.KindURL, "http://example.com/bar", []string{"url-norm?"}},
+		{indicator.KindURL, "http://example.com/%62ar", []string{"url-norm?"}},
+		{indicator.KindURL, "https://example.com/foo", nil},
+		{indicator.KindEmail, "JDoe@Example.com", []string{"email"}},
+		{indicator.KindFileName, "foo.dll", []string{"file", "multi?"}},
+		{indicator.KindFileName, "FOO.DLL", nil},
+		{indicator.KindFileName, "evil.exe -x", []string{"other?"}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d/%s", tt.kind, tt.value), func(t *testing.T) {
@@ -129,47 +130,47 @@ func TestIndexLookup(t *testing.T) {
 			}
 		})
 	}
-	if got := ix.Stats(); got != (pattern.IndexStats{Direct: 19, Candidates: 5, Unindexed: 1}) {
+	if got := ix.Stats(); got != (indicator.Stats{Direct: 19, Candidates: 5, Unindexed: 1}) {
 		t.Errorf("Stats = %+v", got)
 	}
 }
 
 func TestIndexLookupExactDomains(t *testing.T) {
-	ix := MustIndex(t, pattern.IndexOptions{ExactDomains: true}, lookupIndicators)
-	if got := lookup(ix, pattern.KindDomain, "a.b.example.com", now); got != nil {
+	ix := MustIndex(t, indicator.Options{ExactDomains: true}, lookupIndicators)
+	if got := lookup(ix, indicator.KindDomain, "a.b.example.com", now); got != nil {
 		t.Errorf("Lookup = %v, want no hits", got)
 	}
-	if diff := cmp.Diff([]string{"domain-sub"}, lookup(ix, pattern.KindDomain, "b.example.com", now)); diff != "" {
+	if diff := cmp.Diff([]string{"domain-sub"}, lookup(ix, indicator.KindDomain, "b.example.com", now)); diff != "" {
 		t.Errorf("Lookup (-want +got):\n%s", diff)
 	}
 }
 
 func TestIndexLookupStops(t *testing.T) {
-	ix := MustIndex(t, pattern.IndexOptions{}, lookupIndicators)
+	ix := MustIndex(t, indicator.Options{}, lookupIndicators)
 	n := 0
-	ix.Lookup(pattern.KindIPv4, "198.51.100.1", now, func(pattern.Hit) bool { n++; return false })
+	ix.Lookup(indicator.KindIPv4, "198.51.100.1", now, func(indicator.Hit) bool { n++; return false })
 	if n != 1 {
 		t.Errorf("fn called %d times after returning false, want 1", n)
 	}
 }
 
 func TestIndexLookupDoesNotAllocate(t *testing.T) {
-	ix := MustIndex(t, pattern.IndexOptions{}, lookupIndicators)
+	ix := MustIndex(t, indicator.Options{}, lookupIndicators)
 	sink := 0
-	fn := func(h pattern.Hit) bool { sink += len(h.ID); return true }
+	fn := func(h indicator.Hit) bool { sink += len(h.ID); return true }
 	for _, q := range []struct {
-		kind pattern.ObservableKind
+		kind indicator.ObservableKind
 		v    string
 	}{
-		{pattern.KindMD5, "cead3f77f6cda6ec00f57d76c9a6879f"},
-		{pattern.KindSHA256, "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"},
-		{pattern.KindSSDEEP, "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C"},
-		{pattern.KindIPv4, "198.51.100.1"},
-		{pattern.KindIPv6, "2001:db8:dead:beef::99"},
-		{pattern.KindDomain, "a.b.example.com"},
-		{pattern.KindURL, "HTTP://EXAMPLE.com:80/foo#x"},
-		{pattern.KindEmail, "JDoe@Example.com"},
-		{pattern.KindFileName, "foo.dll"},
+		{indicator.KindMD5, "cead3f77f6cda6ec00f57d76c9a6879f"},
+		{indicator.KindSHA256, "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"},
+		{indicator.KindSSDEEP, "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C"},
+		{indicator.KindIPv4, "198.51.100.1"},
+		{indicator.KindIPv6, "2001:db8:dead:beef::99"},
+		{indicator.KindDomain, "a.b.example.com"},
+		{indicator.KindURL, "HTTP://EXAMPLE.com:80/foo#x"},
+		{indicator.KindEmail, "JDoe@Example.com"},
+		{indicator.KindFileName, "foo.dll"},
 	} {
 		if allocs := testing.AllocsPerRun(100, func() { ix.Lookup(q.kind, q.v, now, fn) }); allocs != 0 {
 			t.Errorf("Lookup(%d, %s) allocates %v times", q.kind, q.v, allocs)
@@ -178,10 +179,10 @@ func TestIndexLookupDoesNotAllocate(t *testing.T) {
 }
 
 func TestIndexValidity(t *testing.T) {
-	ix := pattern.NewIndex(pattern.IndexOptions{})
+	ix := indicator.NewIndex(indicator.Options{})
 	add := func(id string, from, until time.Time) {
 		t.Helper()
-		err := ix.Add(pattern.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(t, "[domain-name:value = 'evil.example']"), ValidFrom: from, ValidUntil: until})
+		err := ix.Add(indicator.Indicator{ID: id, Name: "name of " + id, Pattern: MustParse(t, "[domain-name:value = 'evil.example']"), ValidFrom: from, ValidUntil: until})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,10 +191,10 @@ func TestIndexValidity(t *testing.T) {
 	add("past", now.Add(-48*time.Hour), now.Add(-time.Hour))
 	add("future", now.Add(time.Hour), time.Time{})
 	add("current", now.Add(-time.Hour), now.Add(time.Hour))
-	if diff := cmp.Diff([]string{"always", "current"}, lookup(ix, pattern.KindDomain, "evil.example", now)); diff != "" {
+	if diff := cmp.Diff([]string{"always", "current"}, lookup(ix, indicator.KindDomain, "evil.example", now)); diff != "" {
 		t.Errorf("Lookup at now (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"always", "future"}, lookup(ix, pattern.KindDomain, "evil.example", now.Add(2*time.Hour))); diff != "" {
+	if diff := cmp.Diff([]string{"always", "future"}, lookup(ix, indicator.KindDomain, "evil.example", now.Add(2*time.Hour))); diff != "" {
 		t.Errorf("Lookup later (-want +got):\n%s", diff)
 	}
 	if n := ix.Expire(now); n != 1 {
@@ -205,27 +206,27 @@ func TestIndexValidity(t *testing.T) {
 	if n := ix.Expire(now.Add(time.Hour)); n != 1 {
 		t.Errorf("Expire removed %d, want 1", n)
 	}
-	if diff := cmp.Diff([]string{"always", "future"}, lookup(ix, pattern.KindDomain, "evil.example", now.Add(2*time.Hour))); diff != "" {
+	if diff := cmp.Diff([]string{"always", "future"}, lookup(ix, indicator.KindDomain, "evil.example", now.Add(2*time.Hour))); diff != "" {
 		t.Errorf("Lookup after Expire (-want +got):\n%s", diff)
 	}
 }
 
 func TestIndexAddRemove(t *testing.T) {
-	ix := MustIndex(t, pattern.IndexOptions{}, lookupIndicators)
+	ix := MustIndex(t, indicator.Options{}, lookupIndicators)
 	if !ix.Remove("ip") || ix.Remove("ip") {
 		t.Fatal("Remove(ip) should succeed once")
 	}
-	if diff := cmp.Diff([]string{"cidr", "cidr8", "traffic?"}, lookup(ix, pattern.KindIPv4, "198.51.100.1", now)); diff != "" {
+	if diff := cmp.Diff([]string{"cidr", "cidr8", "traffic?"}, lookup(ix, indicator.KindIPv4, "198.51.100.1", now)); diff != "" {
 		t.Errorf("Lookup after Remove (-want +got):\n%s", diff)
 	}
 	// Adding an ID again replaces its indicator.
-	if err := ix.Add(pattern.Indicator{ID: "cidr", Name: "name of cidr", Pattern: MustParse(t, "[domain-name:value = 'replaced.example']")}); err != nil {
+	if err := ix.Add(indicator.Indicator{ID: "cidr", Name: "name of cidr", Pattern: MustParse(t, "[domain-name:value = 'replaced.example']")}); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"cidr8", "traffic?"}, lookup(ix, pattern.KindIPv4, "198.51.100.1", now)); diff != "" {
+	if diff := cmp.Diff([]string{"cidr8", "traffic?"}, lookup(ix, indicator.KindIPv4, "198.51.100.1", now)); diff != "" {
 		t.Errorf("Lookup after replace (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"cidr"}, lookup(ix, pattern.KindDomain, "replaced.example", now)); diff != "" {
+	if diff := cmp.Diff([]string{"cidr"}, lookup(ix, indicator.KindDomain, "replaced.example", now)); diff != "" {
 		t.Errorf("Lookup of the replacement (-want +got):\n%s", diff)
 	}
 	if ix.Len() != len(lookupIndicators)-1 {
@@ -237,7 +238,7 @@ func TestIndexAddRemove(t *testing.T) {
 	if _, ok := ix.Pattern("md5"); ok {
 		t.Error("Pattern(md5) kept for a direct indicator")
 	}
-	if err := ix.Add(pattern.Indicator{ID: "x"}); err == nil {
+	if err := ix.Add(indicator.Indicator{ID: "x"}); err == nil {
 		t.Error("Add without a pattern succeeded")
 	}
 }
@@ -245,18 +246,18 @@ func TestIndexAddRemove(t *testing.T) {
 func TestIndexCompaction(t *testing.T) {
 	// Removing most of 5,000 indicators triggers compactions; the rest
 	// are still found, with their names, and nothing removed is.
-	ix := pattern.NewIndex(pattern.IndexOptions{})
+	ix := indicator.NewIndex(indicator.Options{})
 	const n = 5000
 	for i := range n {
 		p := fmt.Sprintf("[ipv4-addr:value = '10.0.%d.%d'] ", i/256, i%256)
 		if i%3 == 0 {
 			p = fmt.Sprintf("[ipv4-addr:value = '10.0.%d.%d' AND ipv4-addr:x = 1]", i/256, i%256)
 		}
-		if err := ix.Add(pattern.Indicator{ID: fmt.Sprint(i), Name: "name of " + fmt.Sprint(i), Pattern: MustParse(t, p)}); err != nil {
+		if err := ix.Add(indicator.Indicator{ID: fmt.Sprint(i), Name: "name of " + fmt.Sprint(i), Pattern: MustParse(t, p)}); err != nil {
 			t.Fatal(err)
 		}
 		// A shared key keeps posting lists long.
-		if err := ix.Add(pattern.Indicator{ID: fmt.Sprint("shared", i), Name: "name of " + fmt.Sprint("shared", i), Pattern: MustParse(t, "[domain-name:value = 'shared.example']")}); err != nil {
+		if err := ix.Add(indicator.Indicator{ID: fmt.Sprint("shared", i), Name: "name of " + fmt.Sprint("shared", i), Pattern: MustParse(t, "[domain-name:value = 'shared.example']")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -273,7 +274,7 @@ func TestIndexCompaction(t *testing.T) {
 		t.Errorf("tombstones not compacted: %+v", s)
 	}
 	for i := range n {
-		got := lookup(ix, pattern.KindIPv4, fmt.Sprintf("10.0.%d.%d", i/256, i%256), now)
+		got := lookup(ix, indicator.KindIPv4, fmt.Sprintf("10.0.%d.%d", i/256, i%256), now)
 		var want []string
 		switch {
 		case i%10 == 0 && i%3 == 0:
@@ -285,14 +286,14 @@ func TestIndexCompaction(t *testing.T) {
 			t.Fatalf("Lookup(10.0.%d.%d) (-want +got):\n%s", i/256, i%256, diff)
 		}
 	}
-	if got := len(lookup(ix, pattern.KindDomain, "shared.example", now)); got != n/10 {
+	if got := len(lookup(ix, indicator.KindDomain, "shared.example", now)); got != n/10 {
 		t.Errorf("shared key has %d hits, want %d", got, n/10)
 	}
 }
 
 func TestIndexMatch(t *testing.T) {
 	obs := MustObservationsFile(t, "testdata/bundle-21-mixed.json")
-	ix := MustIndex(t, pattern.IndexOptions{}, map[string]string{
+	ix := MustIndex(t, indicator.Options{}, map[string]string{
 		"sha256":   "[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
 		"md5":      "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f']",
 		"md5-miss": "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879e']",
@@ -307,7 +308,7 @@ func TestIndexMatch(t *testing.T) {
 		"pcap":     `[artifact:payload_bin MATCHES '^\\xd4\\xc3']`,
 	})
 	var got []string
-	err := ix.Match(obs, now, func(m pattern.IndexMatch) bool {
+	err := ix.Match(obs, now, func(m indicator.Match) bool {
 		got = append(got, fmt.Sprint(m.ID, " ", m.Result.Observations))
 		return true
 	})
@@ -323,7 +324,7 @@ func TestIndexMatch(t *testing.T) {
 func TestIndexConcurrentUse(t *testing.T) {
 	// Lookups and matches run while indicators are added and removed; run
 	// with -race to check the locking.
-	ix := MustIndex(t, pattern.IndexOptions{}, lookupIndicators)
+	ix := MustIndex(t, indicator.Options{}, lookupIndicators)
 	obs := MustObservationsFile(t, "testdata/bundle-21-mixed.json")
 	done := make(chan struct{})
 	go func() {
@@ -331,7 +332,7 @@ func TestIndexConcurrentUse(t *testing.T) {
 		for i := range 2000 {
 			id := fmt.Sprint("churn", i%50)
 			if i%2 == 0 {
-				if err := ix.Add(pattern.Indicator{ID: id, Pattern: MustParse(t, fmt.Sprintf("[ipv4-addr:value = '10.9.%d.%d']", i/256%256, i%256))}); err != nil {
+				if err := ix.Add(indicator.Indicator{ID: id, Pattern: MustParse(t, fmt.Sprintf("[ipv4-addr:value = '10.9.%d.%d']", i/256%256, i%256))}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -341,8 +342,8 @@ func TestIndexConcurrentUse(t *testing.T) {
 		}
 	}()
 	for range 500 {
-		ix.Lookup(pattern.KindIPv4, "198.51.100.1", now, func(pattern.Hit) bool { return true })
-		if err := ix.Match(obs, now, func(pattern.IndexMatch) bool { return true }); err != nil {
+		ix.Lookup(indicator.KindIPv4, "198.51.100.1", now, func(indicator.Hit) bool { return true })
+		if err := ix.Match(obs, now, func(indicator.Match) bool { return true }); err != nil {
 			t.Fatal(err)
 		}
 	}

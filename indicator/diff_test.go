@@ -1,4 +1,4 @@
-package pattern_test
+package indicator_test
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigie-cti/vigie/indicator"
 	"github.com/vigie-cti/vigie/pattern"
 )
 
@@ -210,14 +212,14 @@ func TestIndexMatchDifferential(t *testing.T) {
 		trials = 10
 	}
 	for trial := range trials {
-		ix := pattern.NewIndex(pattern.IndexOptions{})
+		ix := indicator.NewIndex(indicator.Options{})
 		var pats []*pattern.Pattern
 		var ids []string
 		for i := range 80 {
 			s := randomPattern(r)
 			p := MustParse(t, s)
 			id := fmt.Sprintf("indicator--%03d", i)
-			if err := ix.Add(pattern.Indicator{ID: id, Pattern: p}); err != nil {
+			if err := ix.Add(indicator.Indicator{ID: id, Pattern: p}); err != nil {
 				t.Fatal(err)
 			}
 			pats, ids = append(pats, p), append(ids, id)
@@ -225,7 +227,7 @@ func TestIndexMatchDifferential(t *testing.T) {
 		// Remove and re-add a few, to exercise tombstones.
 		for _, i := range []int{3, 17, 42} {
 			ix.Remove(ids[i])
-			if err := ix.Add(pattern.Indicator{ID: ids[i], Pattern: pats[i]}); err != nil {
+			if err := ix.Add(indicator.Indicator{ID: ids[i], Pattern: pats[i]}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -242,7 +244,7 @@ func TestIndexMatchDifferential(t *testing.T) {
 				}
 			}
 			var got []diffResult
-			err := ix.Match(obs, now, func(m pattern.IndexMatch) bool {
+			err := ix.Match(obs, now, func(m indicator.Match) bool {
 				got = append(got, diffResult{m.ID, m.Result.Observations})
 				return true
 			})
@@ -268,53 +270,53 @@ func TestIndexLookupDifferential(t *testing.T) {
 	// is exactly an indicator whose pattern matches an observation of that
 	// one observable.
 	r := rand.New(rand.NewPCG(3, 4))
-	ix := pattern.NewIndex(pattern.IndexOptions{ExactDomains: true})
+	ix := indicator.NewIndex(indicator.Options{ExactDomains: true})
 	var pats []*pattern.Pattern
 	for i := range 400 {
 		p := MustParse(t, "["+randomComparison(r)+"]")
-		if err := ix.Add(pattern.Indicator{ID: fmt.Sprint(i), Pattern: p}); err != nil {
+		if err := ix.Add(indicator.Indicator{ID: fmt.Sprint(i), Pattern: p}); err != nil {
 			t.Fatal(err)
 		}
 		pats = append(pats, p)
 	}
 	type probe struct {
-		kind  pattern.ObservableKind
+		kind  indicator.ObservableKind
 		typ   string
 		value string
 	}
 	var probes []probe
 	for _, v := range diffIPs {
-		probes = append(probes, probe{pattern.KindIPv4, "ipv4-addr", v})
+		probes = append(probes, probe{indicator.KindIPv4, "ipv4-addr", v})
 	}
 	for _, v := range diffIP6s {
-		probes = append(probes, probe{pattern.KindIPv6, "ipv6-addr", v})
+		probes = append(probes, probe{indicator.KindIPv6, "ipv6-addr", v})
 	}
 	for _, v := range diffDomains {
-		probes = append(probes, probe{pattern.KindDomain, "domain-name", strings.ToLower(v)})
+		probes = append(probes, probe{indicator.KindDomain, "domain-name", strings.ToLower(v)})
 	}
 	for _, v := range diffURLs {
-		probes = append(probes, probe{pattern.KindURL, "url", pattern.NormalizeURL(v)})
+		probes = append(probes, probe{indicator.KindURL, "url", indicator.NormalizeURL(v)})
 	}
 	for _, v := range diffEmails {
-		probes = append(probes, probe{pattern.KindEmail, "email-addr", strings.ToLower(v)})
+		probes = append(probes, probe{indicator.KindEmail, "email-addr", strings.ToLower(v)})
 	}
 	for _, v := range diffFiles {
-		probes = append(probes, probe{pattern.KindFileName, "file", v})
+		probes = append(probes, probe{indicator.KindFileName, "file", v})
 	}
 	for _, v := range diffMD5s {
-		probes = append(probes, probe{pattern.KindMD5, "file", strings.ToLower(v)})
+		probes = append(probes, probe{indicator.KindMD5, "file", strings.ToLower(v)})
 	}
 	for _, v := range diffSHA256s {
-		probes = append(probes, probe{pattern.KindSHA256, "file", strings.ToLower(v)})
+		probes = append(probes, probe{indicator.KindSHA256, "file", strings.ToLower(v)})
 	}
 	for _, pr := range probes {
 		obj := map[string]any{"type": pr.typ, "id": pr.typ + "--1"}
 		switch pr.kind {
-		case pattern.KindFileName:
+		case indicator.KindFileName:
 			obj["name"] = pr.value
-		case pattern.KindMD5:
+		case indicator.KindMD5:
 			obj["hashes"] = map[string]any{"MD5": pr.value}
-		case pattern.KindSHA256:
+		case indicator.KindSHA256:
 			obj["hashes"] = map[string]any{"SHA-256": pr.value}
 		default:
 			obj["value"] = pr.value
@@ -322,7 +324,7 @@ func TestIndexLookupDifferential(t *testing.T) {
 		obs := []pattern.Observation{{ID: "observed-data--1", FirstObserved: now, LastObserved: now, NumberObserved: 1,
 			Objects: map[string]map[string]any{pr.typ + "--1": obj}, Roots: []string{pr.typ + "--1"}}}
 		direct := map[string]bool{}
-		ix.Lookup(pr.kind, pr.value, now, func(h pattern.Hit) bool {
+		ix.Lookup(pr.kind, pr.value, now, func(h indicator.Hit) bool {
 			if h.Direct {
 				direct[h.ID] = true
 			}

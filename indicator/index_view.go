@@ -1,4 +1,4 @@
-package pattern
+package indicator
 
 import (
 	"hash/maphash"
@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 
 	"github.com/gaissmai/bart"
+
+	"github.com/vigie-cti/vigie/pattern"
 )
 
 // view is the set of tables Lookup reads, without locking, from the
@@ -397,7 +399,7 @@ func (ix *Index) compact() {
 	w.entries = w.entries[:cap(w.entries)]
 	w.names = w.names[:cap(w.names)]
 	w.lists = w.lists[:cap(w.lists)]
-	pats := make(map[uint32]*Pattern, len(ix.pats))
+	pats := make(map[uint32]*pattern.Pattern, len(ix.pats))
 	for h, p := range ix.pats {
 		pats[remap[h]] = p
 	}

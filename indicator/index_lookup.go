@@ -1,10 +1,12 @@
-package pattern
+package indicator
 
 import (
 	"hash/maphash"
 	"math/bits"
 	"net/netip"
 	"sync/atomic"
+
+	"github.com/vigie-cti/vigie/pattern"
 )
 
 // hitSink receives the postings a lookup finds in one view: Lookup
@@ -131,7 +133,7 @@ func (s *hitSink) lookup(kind ObservableKind, value string, exactDomains bool) {
 			s.lookupIPv4(ip)
 			return
 		}
-		pfx, ok := parsePrefix(value)
+		pfx, ok := pattern.AddressBlock(value)
 		if !ok {
 			return
 		}
@@ -257,7 +259,7 @@ func (s *hitSink) foundDigest(p uint32, found bool) {
 // the hex digits are checked only once a tag matches.)
 func (s *hitSink) lookupHash(alg, v string) {
 	vw := s.v
-	if n, _ := hashDigits(alg); len(v) == n && n > 0 && (vw.str[tabHash] == nil || isHexString(v)) {
+	if n, _ := pattern.HashDigits(alg); len(v) == n && n > 0 && (vw.str[tabHash] == nil || isHex(v)) {
 		switch alg {
 		case "MD5":
 			var k [2]uint64
@@ -291,7 +293,7 @@ func (s *hitSink) lookupHash(alg, v string) {
 	var b [512]byte
 	buf := append(b[:0], alg...)
 	buf = append(buf, 0)
-	if isHexString(v) {
+	if isHex(v) {
 		buf = appendLowerASCII(buf, v)
 	} else {
 		buf = append(buf, v...)

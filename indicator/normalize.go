@@ -1,4 +1,4 @@
-package pattern
+package indicator
 
 import (
 	"encoding/binary"
@@ -146,12 +146,12 @@ func NormalizeURL(s string) string {
 // appendNormalizedURL appends the normal form of a URL (see NormalizeURL).
 func appendNormalizedURL(dst []byte, s string) []byte {
 	colon := strings.IndexByte(s, ':')
-	if colon <= 0 || !isIdentStart(s[0]) {
+	if colon <= 0 || !(isLetter(s[0]) || s[0] == '_') {
 		return append(dst, s...)
 	}
 	for i := 1; i < colon; i++ {
 		c := s[i]
-		if !isIdentChar(c) && c != '+' && c != '-' && c != '.' {
+		if !isWordByte(c) && c != '+' && c != '-' && c != '.' {
 			return append(dst, s...)
 		}
 	}
@@ -264,7 +264,7 @@ func upperHex(c byte) byte {
 }
 
 func isUnreserved(c byte) bool {
-	return isIdentChar(c) || c == '-' || c == '.' || c == '~'
+	return isWordByte(c) || c == '-' || c == '.' || c == '~'
 }
 
 // appendDomainKey appends the form under which Lookup searches a domain
@@ -272,4 +272,25 @@ func isUnreserved(c byte) bool {
 func appendDomainKey(dst []byte, s string) []byte {
 	s = strings.TrimSuffix(s, ".")
 	return appendLowerASCII(dst, s)
+}
+
+// isLetter reports whether c is an ASCII letter.
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// isWordByte reports whether c is an ASCII letter, digit or '_'.
+func isWordByte(c byte) bool { return isLetter(c) || c >= '0' && c <= '9' || c == '_' }
+
+// isHexDigit reports whether c is a hex digit of either case.
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+}
+
+// isHex reports whether s is a non-empty string of hex digits.
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHexDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }
