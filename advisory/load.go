@@ -165,6 +165,9 @@ type job struct {
 	seq    int
 	origin string
 	open   func() ([]byte, error)
+	// raw, when set, is the entry of a zip held in memory, read in place
+	// of open.
+	raw *rawEntry
 	// index, when set, records the packages of this zip entry (name).
 	index *zipIndex
 	name  string
@@ -189,9 +192,10 @@ type loader struct {
 	seen    int
 	closers []io.Closer
 	indexes []*zipIndex // indexes being recorded
-	// indexed counts the entries an index let Load skip unread.
-	indexed  int
-	warnings []string
+	// indexed counts the entries an index let Load skip unread, skipped
+	// those Wants did; neither is kept in results.
+	indexed, skipped int
+	warnings         []string
 }
 
 func (l *loader) submit(ctx context.Context, origin string, open func() ([]byte, error)) {
@@ -208,33 +212,89 @@ func (l *loader) submitJob(ctx context.Context, j job) {
 }
 
 func (l *loader) work(ctx context.Context) {
+	var in inflater
 	for j := range l.jobs {
 		if ctx.Err() != nil {
 			continue
 		}
-		r := result{seq: j.seq, origin: j.origin}
-		data, err := j.open()
-		switch {
-		case err != nil:
-			r.err = err
-		case l.total.Add(int64(len(data))) > l.opts.MaxTotalBytes:
-			r.err = fmt.Errorf("%w: more than %d bytes read in all", ErrTooLarge, l.opts.MaxTotalBytes)
-		case j.index != nil && !j.index.recordAndWant(j.name, data, l.opts.Wants):
-			r.skipped = true
-		case j.index == nil && l.opts.Wants != nil && !isCSAF(data) && !l.wanted(data):
-			r.skipped = true
-		default:
-			r.adv, r.err = Parse(data)
-			r.adv.Origin = j.origin
-		}
+		r := l.read(&in, j)
 		l.mu.Lock()
-		l.results = append(l.results, r)
+		if r.skipped {
+			l.skipped++
+		} else {
+			l.results = append(l.results, r)
+		}
 		l.seen++
 		if l.opts.Progress != nil && l.seen%1000 == 0 {
 			l.opts.Progress(l.seen)
 		}
 		l.mu.Unlock()
 	}
+}
+
+// read reads, filters and decodes the document of one job.
+func (l *loader) read(in *inflater, j job) result {
+	r := result{seq: j.seq, origin: j.origin}
+	var data []byte
+	var err error
+	if j.raw != nil {
+		if r.err = j.raw.find(); r.err != nil {
+			return r
+		}
+		if r.skipped, r.err = l.skipByPart(in, j); r.skipped || r.err != nil {
+			return r
+		}
+		data, err = in.whole(j.raw, l.opts.MaxRecordBytes)
+	} else {
+		data, err = j.open()
+	}
+	switch {
+	case err != nil:
+		r.err = err
+	case l.total.Add(int64(len(data))) > l.opts.MaxTotalBytes:
+		r.err = l.tooMuch()
+	case j.index != nil && !j.index.recordAndWant(j.name, data, l.opts.Wants):
+		r.skipped = true
+	case j.index == nil && l.opts.Wants != nil && !isCSAF(data) && !l.wanted(data):
+		r.skipped = true
+	default:
+		r.adv, r.err = Parse(data)
+		r.adv.Origin = j.origin
+	}
+	return r
+}
+
+func (l *loader) tooMuch() error {
+	return fmt.Errorf("%w: more than %d bytes read in all", ErrTooLarge, l.opts.MaxTotalBytes)
+}
+
+// skipByPart inflates the first part of a zip entry and reports whether
+// the packages of its "affected" array, found there, are all unwanted (see
+// zipentry.go). When it cannot tell, the entry is read whole.
+func (l *loader) skipByPart(in *inflater, j job) (skip bool, err error) {
+	if l.opts.Wants == nil {
+		return false, nil
+	}
+	part, share := in.part(j.raw, l.opts.MaxRecordBytes)
+	if part == nil {
+		return false, nil
+	}
+	if l.total.Add(int64(len(part))) > l.opts.MaxTotalBytes {
+		return false, l.tooMuch()
+	}
+	end, ok := affectedEnd(part)
+	j.raw.part.note(share, !ok)
+	if !ok {
+		return false, nil
+	}
+	pkgs := packagesOf(part[:end])
+	if pkgs == nil || namesWanted(pkgs, l.opts.Wants) {
+		return false, nil
+	}
+	if j.index != nil {
+		j.index.record(j.name, pkgs)
+	}
+	return true, nil
 }
 
 // wanted reports whether an OSV record names a package the caller wants, or
@@ -328,7 +388,7 @@ func (l *loader) walkZip(ctx context.Context, path string) {
 			}
 		}
 	}
-	zr, st, closer, err := openZip(path, inMemory)
+	zr, data, st, closer, err := openZip(path, inMemory)
 	if err != nil {
 		l.fail(path, err)
 		return
@@ -365,6 +425,7 @@ func (l *loader) walkZip(ctx context.Context, path string) {
 			l.indexes = append(l.indexes, idx)
 		}
 	}
+	part := newPartShare()
 	for i, f := range jsonFiles {
 		if idx != nil && !idx.recording && !idx.wanted(i, l.opts.Wants) {
 			l.mu.Lock()
@@ -373,6 +434,9 @@ func (l *loader) walkZip(ctx context.Context, path string) {
 			continue
 		}
 		j := job{origin: path + "!" + f.Name, open: l.zipEntryOpener(f)}
+		if data != nil && f.UncompressedSize64 <= uint64(l.opts.MaxRecordBytes) {
+			j.raw = newRawEntry(data, f, part)
+		}
 		if idx != nil && idx.recording {
 			j.index, j.name = idx, f.Name
 		}
@@ -404,44 +468,43 @@ func (l *loader) zipEntryOpener(f *zip.File) func() ([]byte, error) {
 // of thousands of small entries).
 const maxZipInMemory = 1 << 30
 
-// openZip opens a zip, read into memory when asked and not too large.
-func openZip(path string, inMemory bool) (*zip.Reader, os.FileInfo, io.Closer, error) {
+// openZip opens a zip, read into memory when asked and not too large; data
+// holds it then.
+func openZip(path string, inMemory bool) (zr *zip.Reader, data []byte, st os.FileInfo, closer io.Closer, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	st, err := f.Stat()
+	st, err = f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	var ra io.ReaderAt = f
-	var closer io.Closer = f
+	closer = f
 	if inMemory && st.Size() <= maxZipInMemory {
-		data := make([]byte, st.Size())
+		data = make([]byte, st.Size())
 		_, err := io.ReadFull(f, data)
 		f.Close()
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		ra, closer = bytes.NewReader(data), io.NopCloser(nil)
 	}
-	zr, err := zip.NewReader(ra, st.Size())
+	zr, err = zip.NewReader(ra, st.Size())
 	if err != nil {
 		closer.Close()
-		return nil, nil, nil, fmt.Errorf("%w: zip: %w", ErrMalformed, err)
+		return nil, nil, nil, nil, fmt.Errorf("%w: zip: %w", ErrMalformed, err)
 	}
-	return zr, st, closer, nil
+	return zr, data, st, closer, nil
 }
 
 // batch orders the results as the files and entries were found.
 func (l *loader) batch() *Batch {
 	sort.Slice(l.results, func(i, j int) bool { return l.results[i].seq < l.results[j].seq })
-	b := &Batch{Documents: len(l.results) + l.indexed, Skipped: l.indexed, Errors: l.fails, Warnings: l.warnings}
+	b := &Batch{Documents: len(l.results) + l.indexed + l.skipped, Skipped: l.indexed + l.skipped, Errors: l.fails, Warnings: l.warnings}
 	for _, r := range l.results {
 		switch {
-		case r.skipped:
-			b.Skipped++
 		case r.err != nil:
 			b.Errors = append(b.Errors, RecordError{Origin: r.origin, Err: r.err})
 		default:

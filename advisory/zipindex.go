@@ -85,12 +85,17 @@ func (ix *zipIndex) wanted(i int, wants func(string, string) bool) bool {
 // may name a wanted one.
 func (ix *zipIndex) recordAndWant(name string, data []byte, wants func(string, string) bool) bool {
 	pkgs := packagesOf(data)
+	ix.record(name, pkgs)
+	return namesWanted(pkgs, wants)
+}
+
+// record notes the packages entry name names (nil: unknown).
+func (ix *zipIndex) record(name string, pkgs []string) {
 	ix.mu.Lock()
 	if i, ok := ix.byName[name]; ok {
 		ix.Pkgs[i] = pkgs
 	}
 	ix.mu.Unlock()
-	return namesWanted(pkgs, wants)
 }
 
 // namesWanted reports whether a list of (ecosystem, name) pairs names a

@@ -112,7 +112,8 @@ type Qualifier struct {
 	Within  time.Duration
 	// Repeats is the REPEATS count, at least 1.
 	Repeats int
-	// Start and Stop bound START/STOP; Start is before Stop.
+	// Start and Stop bound START/STOP, Stop excluded; when Start is not
+	// before Stop the window is empty and matches nothing.
 	Start, Stop time.Time
 	Pos         int
 }

@@ -11,7 +11,7 @@
 // first error as a *SyntaxError carrying the byte offset, the line and the
 // column (both 1-based, the column counted in characters). Literals are
 // checked when parsed: malformed timestamps, base64 or hex, REPEATS 0,
-// WITHIN 0, a START that is not before its STOP, an IN set mixing types,
+// WITHIN 0, an IN set mixing types,
 // an ISSUBSET or ISSUPERSET operand that is not an IP address or CIDR
 // block, and a MATCHES expression that Go's RE2 engine cannot run
 // (back-references, look-around, atomic groups, possessive quantifiers)
@@ -24,7 +24,9 @@
 // (custom types are legitimate and evaluate like the others), properties a
 // defined type does not have (with the closest defined name when one is
 // near, e.g. file:hashs → hashes), hash algorithm names outside the STIX
-// vocabulary and hash values of the wrong length.
+// vocabulary, hash values of the wrong length, and START/STOP windows that
+// are empty (STOP not after START: such a window parses, as it does in the
+// OASIS reference matcher, and matches nothing).
 //
 // # Evaluation
 //
@@ -35,11 +37,14 @@
 // described on Match.
 //
 // Comparison semantics, where the specification leaves room for a choice,
-// are stated in value.go and on Match: a type mismatch makes a comparison
-// false ("!=" included, NOT negating the result), a missing path is false
-// even under NOT, IP address values compare as address blocks, domain
-// names without regard to ASCII case, hex hash values without regard to
-// case.
+// are stated in value.go and on Match, following the OASIS reference
+// matcher (cti-pattern-matcher) where it decides: a type mismatch makes a
+// comparison false except "!=", which is true (NOT negating the result); a
+// JSON null is a value of no type; a missing path is false even under NOT;
+// LIKE and MATCHES compare Unicode NFC forms, and apply to the decoded
+// bytes of binary properties; IP address values compare as address
+// blocks, domain names without regard to ASCII case, hex hash values
+// without regard to case.
 //
 // # Limits
 //

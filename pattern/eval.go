@@ -156,7 +156,9 @@ func (e *evaluator) walk(c *Comparison, v any, i int, ctx valueCtx, refs, exists
 		if !ok && inHashes {
 			val, ok = lookupHash(m, step.Key)
 		}
-		if !ok || val == nil {
+		if !ok || (val == nil && (exists || i+1 < len(steps))) {
+			// A JSON null ends a path early and does not exist; as the
+			// last step it is a value of no type (see test).
 			return false
 		}
 		next := valueCtx{key: step.Key, parent: m, hashes: inHashes}
@@ -207,7 +209,7 @@ func (e *evaluator) element(c *Comparison, el any, i int, ctx valueCtx, refs, ex
 		}
 		return e.walk(c, obj, i+1, ctx, false, exists)
 	}
-	if el == nil {
+	if el == nil && (exists || i+1 < len(c.Path.Steps)) {
 		return false
 	}
 	return e.walk(c, el, i+1, ctx, false, exists)

@@ -40,7 +40,11 @@ type Result struct {
 //   - "REPEATS n TIMES": n distinct bindings of the expression;
 //   - "START s STOP t": every observation bound under the qualifier was
 //     observed at some time in [s, t): first_observed < t and
-//     last_observed >= s.
+//     last_observed >= s. A window whose STOP is not after its START
+//     holds no observation;
+//   - qualifiers chained on one expression apply one after the other:
+//     "[a] REPEATS 2 TIMES REPEATS 2 TIMES" needs two disjoint bindings of
+//     "[a] REPEATS 2 TIMES", four observations in all.
 //
 // The search is exact: a backtracking search over observations sorted by
 // time, pruned by the temporal constraints (an observation that cannot fit
@@ -263,6 +267,9 @@ func (m *matcher) build(e ObservationExpr, leaves map[*Bracket]*leafSet) *snode 
 			}
 		case QualStartStop:
 			nd.kind, nd.start, nd.stop = nStartStop, nanos(q.Start), nanos(q.Stop)
+			if !q.Start.Before(q.Stop) {
+				nd.feasible = false // an empty or inverted window holds nothing
+			}
 		}
 		return nd
 	case *ObservationOp:

@@ -11,10 +11,12 @@ import (
 // Parse parses a STIX 2.1 pattern. It returns a *SyntaxError, with the
 // offset, line and column of the problem, for text that the grammar does
 // not accept, for malformed literals (timestamps, base64, hex, IP
-// addresses, regular expressions RE2 cannot run), for qualifiers that can
-// never hold (REPEATS 0, WITHIN 0, START not before STOP, the same
-// qualifier twice on one expression) and for patterns past the limits
-// documented in the package comment.
+// addresses, regular expressions RE2 cannot run), for qualifiers the
+// grammar forbids (REPEATS 0, WITHIN 0) and for patterns past the limits
+// documented in the package comment. Qualifiers may be chained on one
+// expression ("REPEATS 2 TIMES REPEATS 2 TIMES" applies the second to the
+// first); a START that is not before its STOP parses, matches nothing,
+// and draws a warning from Validate.
 func Parse(s string) (*Pattern, error) {
 	if len(s) > MaxPatternLength {
 		return nil, errorAt(s, MaxPatternLength, "pattern is longer than %d bytes", MaxPatternLength)
@@ -232,7 +234,6 @@ func (p *parser) observationQualified() (ObservationExpr, *SyntaxError) {
 	default:
 		return nil, p.unexpected("'['", "'('")
 	}
-	var seen [4]bool
 	for {
 		var q Qualifier
 		var err *SyntaxError
@@ -249,10 +250,6 @@ func (p *parser) observationQualified() (ObservationExpr, *SyntaxError) {
 		if err != nil {
 			return nil, err
 		}
-		if seen[q.Kind] {
-			return nil, errorAt(p.src, q.Pos, "%s qualifier applied twice to the same observation expression (use parentheses to apply it again)", q.Kind)
-		}
-		seen[q.Kind] = true
 		expr = &Qualified{Expr: expr, Qualifier: q, Pos: start}
 	}
 }
@@ -334,17 +331,11 @@ func (p *parser) startStop() (Qualifier, *SyntaxError) {
 	if q.Start, err = ts(); err != nil {
 		return q, err
 	}
-	stopPos := p.tok.pos
 	if _, err = p.expect(tSTOP); err != nil {
 		return q, err
 	}
-	if q.Stop, err = ts(); err != nil {
-		return q, err
-	}
-	if !q.Start.Before(q.Stop) {
-		return q, errorAt(p.src, stopPos, "STOP %s is not after START %s", q.Stop.Format(time.RFC3339Nano), q.Start.Format(time.RFC3339Nano))
-	}
-	return q, nil
+	q.Stop, err = ts()
+	return q, err
 }
 
 // bindingSize returns how many observations one match of e needs and

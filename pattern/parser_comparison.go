@@ -234,9 +234,9 @@ func compileOperand(src string, c *Comparison) *SyntaxError {
 	var err error
 	switch c.Op {
 	case OpLike:
-		c.like, err = compileLike(c.Value.Str)
+		c.like, err = compileLike(nfc(c.Value.Str))
 	case OpMatches:
-		c.re, err = compileMatches(c.Value.Str)
+		c.re, err = compileMatches(nfc(c.Value.Str))
 	case OpIsSubset, OpIsSuperset:
 		pfx, ok := AddressBlock(c.Value.Str)
 		if !ok {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Check parses a pattern and validates it: err is Parse's error, and the
@@ -23,8 +24,9 @@ func Check(s string) (*Pattern, []Warning, error) {
 // and nested properties that a defined type does not have (naming the
 // closest defined property), hash algorithm names spelled otherwise than
 // in the STIX vocabulary, hash values of the wrong form, negative list
-// indexes, and comparisons joined by AND that test different object types
-// and so can never hold on one object.
+// indexes, comparisons joined by AND that test different object types
+// and so can never hold on one object, and START/STOP windows that are
+// empty (STOP not after START) and so hold no observation.
 func Validate(p *Pattern) []Warning {
 	v := &validator{src: p.src, s: loadSchema()}
 	for _, c := range p.compars {
@@ -34,6 +36,7 @@ func Validate(p *Pattern) []Warning {
 	for _, b := range p.leaves {
 		v.types(b.Expr)
 	}
+	v.qualifiers(p.Root)
 	slices.SortStableFunc(v.out, func(a, b Warning) int { return a.Offset - b.Offset })
 	return slices.CompactFunc(v.out, func(a, b Warning) bool { return a == b })
 }
@@ -133,6 +136,22 @@ func (v *validator) path(p *ObjectPath) {
 			cur = []*structDef{v.s.structs[pd.sub]}
 		default:
 			cur = nil
+		}
+	}
+}
+
+// qualifiers warns about START/STOP windows that hold no instant.
+func (v *validator) qualifiers(e ObservationExpr) {
+	switch e := e.(type) {
+	case *Qualified:
+		if q := e.Qualifier; q.Kind == QualStartStop && !q.Start.Before(q.Stop) {
+			v.warn(q.Pos, "STOP %s is not after START %s: the window is empty and matches nothing",
+				q.Stop.Format(time.RFC3339Nano), q.Start.Format(time.RFC3339Nano))
+		}
+		v.qualifiers(e.Expr)
+	case *ObservationOp:
+		for _, o := range e.Operands {
+			v.qualifiers(o)
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // This file holds the comparison semantics of STIX 2.1 §9 (Comparison
@@ -29,8 +31,19 @@ import (
 //     the OpNotEqual case of test.
 //   - NOT negates the result of the comparison for a value that exists, so
 //     "NOT =" across types is true.
-//   - Strings compare by code point, without Unicode normalisation. Three
-//     properties compare by meaning rather than spelling: the value of an
+//   - A property whose value is JSON null has a value of no type: every
+//     comparison with it is a type mismatch ("!=" true, the others false,
+//     NOT negating them), but it does not EXISTS, and a path cannot step
+//     through it.
+//   - "=", "!=", the ordering operators and IN compare strings by code
+//     point, without Unicode normalisation; LIKE and MATCHES compare the
+//     NFC forms of the operand and of the value, so the same text written
+//     composed or decomposed matches (as the reference matcher does).
+//   - LIKE and MATCHES on a binary property apply to its decoded bytes,
+//     byte n read as the character U+00nn (the rule of "=" between binary
+//     and strings); an operand with characters above U+00FF never
+//     matches bytes.
+//   - Three properties compare by meaning rather than spelling: the value of an
 //     ipv4-addr or ipv6-addr compares as an address block ('1.2.3.4' equals
 //     '1.2.3.4/32'); the value of a domain-name compares without regard to
 //     ASCII case (RFC 4343); a value in a hashes dictionary that is a hex
@@ -99,6 +112,20 @@ func latin1String(b []byte) string {
 		sb.WriteRune(rune(c))
 	}
 	return sb.String()
+}
+
+// nfc returns s in Unicode normalisation form C, without copying when it
+// is in NFC already (ASCII always is).
+func nfc(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			if norm.NFC.IsNormalString(s) {
+				return s
+			}
+			return norm.NFC.String(s)
+		}
+	}
+	return s
 }
 
 // num is a JSON or literal number, kept exact when it is an integer.
@@ -318,15 +345,16 @@ func test(c *Comparison, v any, ctx valueCtx) bool {
 	case OpIn:
 		r = inSet(c, v, ctx)
 	case OpLike:
-		if _, isBin, _ := binaryValue(v, ctx); !isBin {
-			s, ok := v.(string)
-			r = ok && c.like.match(s)
+		if bin, isBin, valid := binaryValue(v, ctx); isBin {
+			r = valid && c.like.match(latin1String(bin))
+		} else if s, ok := v.(string); ok {
+			r = c.like.match(nfc(s))
 		}
 	case OpMatches:
 		if bin, isBin, valid := binaryValue(v, ctx); isBin {
 			r = valid && c.re.MatchString(latin1String(bin))
 		} else if s, ok := v.(string); ok {
-			r = c.re.MatchString(s)
+			r = c.re.MatchString(nfc(s))
 		}
 	case OpIsSubset, OpIsSuperset:
 		if _, isBin, _ := binaryValue(v, ctx); !isBin {
