@@ -43,7 +43,7 @@ func runSBOMHub(ctx context.Context, stdio Stdio, verb string, args []string) er
 	if err != nil {
 		return err
 	}
-	c, err := hf.apiClient()
+	c, err := hf.apiClient(stdio.In)
 	if err != nil {
 		return err
 	}

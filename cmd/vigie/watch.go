@@ -45,7 +45,7 @@ func runWatch(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := hf.apiClient()
+	c, err := hf.apiClient(stdio.In)
 	if err != nil {
 		return err
 	}
