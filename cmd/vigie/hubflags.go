@@ -11,6 +11,15 @@ import (
 	"github.com/vigie-cti/vigie/client"
 )
 
+// hubFlagsHelp ends the help of every command that talks to a hub.
+const hubFlagsHelp = `
+The hub is --hub or $VIGIE_HUB. The API key is read from --key-file FILE
+("-": standard input), else --key, else $VIGIE_KEY: prefer the file or the
+variable, since other users of this machine can read a key given on the
+command line (ps, /proc/PID/cmdline) and it stays in the shell's history.
+--ca FILE or --fingerprint (as "vigie serve" prints it) trust a hub
+certificate the system does not.`
+
 // hubFlags are the flags of the commands that talk to a hub: where it is,
 // the API key, and how its certificate is trusted.
 type hubFlags struct {
@@ -60,7 +69,7 @@ func (h *hubFlags) require(stdin io.Reader) error {
 		return err
 	}
 	if h.URL == "" || h.Key == "" {
-		return errors.New("--hub and --key (or --key-file) are required, or $VIGIE_HUB and $VIGIE_KEY")
+		return errors.New("--hub and --key are required (or $VIGIE_HUB, and --key-file or $VIGIE_KEY)")
 	}
 	return nil
 }
