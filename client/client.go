@@ -29,7 +29,8 @@ type Client struct {
 }
 
 // New returns a client of the hub at base, e.g. "https://hub:8443". hc
-// must not be nil; give it a timeout (streams use their own context).
+// must not be nil: NewHTTPClient's, whose timeout applies to every call
+// but Stream, and which keeps the key out of error answers.
 func New(base, key string, hc *http.Client) (*Client, error) {
 	if _, err := parseHubURL(base); err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 		if json.Unmarshal(b, &e) != nil || e.Description == "" {
 			e.Description = strings.TrimSpace(string(b[:min(len(b), 300)]))
 		}
-		return &Error{Status: res.StatusCode, Description: c.redact(e.Description)}
+		return &Error{Status: res.StatusCode, Description: e.Description}
 	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
@@ -96,20 +97,6 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 	}
 	return nil
 }
-
-// redact removes the API key from a text the hub sent, in case a server
-// (or a proxy in front of it) echoes the Authorization header: an error
-// message never shows the key.
-func (c *Client) redact(s string) string {
-	if len(c.key) < minRedact {
-		return s
-	}
-	return strings.ReplaceAll(s, c.key, "[API key]")
-}
-
-// minRedact is the shortest key redact removes from texts; shorter ones
-// would garble them and are no secret anyway.
-const minRedact = 8
 
 // Whoami returns the organisation the key acts for.
 func (c *Client) Whoami(ctx context.Context) (*api.Whoami, error) {
@@ -225,7 +212,7 @@ func (c *Client) Stream(ctx context.Context, after int64, fn func(StreamEvent) e
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
-		return after, &Error{Status: res.StatusCode, Description: c.redact(strings.TrimSpace(string(b)))}
+		return after, &Error{Status: res.StatusCode, Description: strings.TrimSpace(string(b))}
 	}
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)

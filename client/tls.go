@@ -35,9 +35,10 @@ type TLS struct {
 // NewHTTPClient returns the HTTP client of a hub at hubURL, trusting its
 // certificate as t says, with an overall timeout per request (0: none;
 // Client.Stream has none anyway). It is the one HTTP client of every
-// command that talks to a hub, and of the sensor. A CA or a fingerprint
-// given for a plain http:// hub is refused, since nothing would check it,
-// and so is Insecure with either of them.
+// command that talks to a hub, and of the sensor; it removes the
+// request's API key from error answers, so that no error message quotes
+// it. A CA or a fingerprint given for a plain http:// hub is refused,
+// since nothing would check it, and so is Insecure with either of them.
 func NewHTTPClient(hubURL string, t TLS, timeout time.Duration) (*http.Client, error) {
 	u, err := parseHubURL(hubURL)
 	if err != nil {
@@ -55,7 +56,7 @@ func NewHTTPClient(hubURL string, t TLS, timeout time.Duration) (*http.Client, e
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = cfg
-	return &http.Client{Timeout: timeout, Transport: tr}, nil
+	return &http.Client{Timeout: timeout, Transport: redactingTransport{next: tr}}, nil
 }
 
 // config returns the TLS configuration of t.

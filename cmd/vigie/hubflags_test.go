@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +168,35 @@ func TestScanHonoursHubEnvironment(t *testing.T) {
 	code, _, errs := runWithStdin(t, e.keyB+"\n", "scan", "logs", "--key-file", "-", "-")
 	if code != 2 || !strings.Contains(errs, "both read standard input") {
 		t.Errorf("--key-file - with the log -: exit %d, %s", code, errs)
+	}
+}
+
+// TestEchoedKeyIsNotPrinted: a server that echoes the Authorization header
+// in its error answers (a TAXII server that is not vigie, a proxy) does
+// not make the sensor, the advisory import or the API commands print the
+// key.
+func TestEchoedKeyIsNotPrinted(t *testing.T) {
+	t.Setenv("VIGIE_HUB", "")
+	t.Setenv("VIGIE_KEY", "")
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/taxii+json;version=2.1")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"title":"refused","description":"not a key we know: %s","http_status":"401"}`, r.Header.Get("Authorization"))
+	}))
+	defer echo.Close()
+	const key = "vigie_keyid_ECHOEDsecretECHOEDsecretECHOEDsecret"
+	for _, args := range [][]string{
+		{"scan", "logs", "--hub", echo.URL, "--key", key, "--cache", t.TempDir(), "x.log"},
+		{"advisory", "import", "--hub", echo.URL, "--key", key, "--root", "coalition", "--collection", "c", "testdata/sbom/GHSA-288c-cq4h-88gq.json"},
+		{"alerts", "--hub", echo.URL, "--key", key},
+		{"sbom", "products", "--hub", echo.URL, "--key", key},
+	} {
+		code, out, errs := run(t, args...)
+		if code != 2 || !strings.Contains(errs, "not a key we know") {
+			t.Errorf("vigie %s: exit %d, stderr %q; want 2 and the server's answer", args[0], code, errs)
+		}
+		if strings.Contains(out+errs, key) {
+			t.Errorf("vigie %s prints the key:\n%s%s", args[0], out, errs)
+		}
 	}
 }
