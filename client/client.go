@@ -1,5 +1,9 @@
-// Package client is a Go client of the hub's /api/v1 API (watchlists,
-// webhooks, alerts and their live stream), used by the command line.
+// Package client is how a program talks to a hub: the one HTTP client
+// with the hub's TLS trust (a CA file, a pinned certificate fingerprint),
+// API keys read from files, and a Go client of the hub's /api/v1 API
+// (whoami, watchlists, webhooks, alerts and their live stream, SBOMs,
+// advisories), used by the command line and the sensor. It imports the
+// wire shapes of package api and the standard library only.
 package client
 
 import (
@@ -8,16 +12,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/vigie-cti/vigie/api"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/hub"
-	"github.com/vigie-cti/vigie/server"
+	"github.com/vigie-cti/vigie/api"
 )
 
 // Client calls one hub with one API key. It is safe for concurrent use.
@@ -28,11 +29,11 @@ type Client struct {
 }
 
 // New returns a client of the hub at base, e.g. "https://hub:8443". hc
-// must not be nil; give it a timeout (streams use their own context).
+// must not be nil: NewHTTPClient's, whose timeout applies to every call
+// but Stream, and which keeps the key out of error answers.
 func New(base, key string, hc *http.Client) (*Client, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("hub URL %q: want http(s)://host[:port]", base)
+	if _, err := parseHubURL(base); err != nil {
+		return nil, err
 	}
 	return &Client{base: strings.TrimSuffix(base, "/"), key: key, http: hc}, nil
 }
@@ -52,7 +53,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s %s: %w", method, path, err)
 		}
 		body, ctype = bytes.NewReader(b), "application/json"
 	}
@@ -64,7 +65,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 func (c *Client) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("Accept", "application/json")
@@ -78,7 +79,7 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 	defer res.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
 	if err != nil {
-		return err
+		return fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
 	}
 	if res.StatusCode >= 300 {
 		var e struct {
@@ -90,7 +91,9 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 		return &Error{Status: res.StatusCode, Description: e.Description}
 	}
 	if out != nil && len(b) > 0 {
-		return json.Unmarshal(b, out)
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("%s %s: the answer is not the expected JSON: %w", method, path, err)
+		}
 	}
 	return nil
 }
@@ -108,7 +111,7 @@ func (c *Client) Watchlist(ctx context.Context) ([]api.WatchEntry, error) {
 }
 
 // AddWatch adds a watchlist entry.
-func (c *Client) AddWatch(ctx context.Context, kind vigie.WatchKind, value string) (*api.WatchEntry, error) {
+func (c *Client) AddWatch(ctx context.Context, kind api.WatchKind, value string) (*api.WatchEntry, error) {
 	var e api.WatchEntry
 	return &e, c.do(ctx, "POST", "/api/v1/watchlist", map[string]string{"kind": string(kind), "value": value}, &e)
 }
@@ -137,21 +140,21 @@ func (c *Client) RemoveWebhook(ctx context.Context, id string) error {
 }
 
 // Deliveries returns the organisation's webhook deliveries in a state.
-func (c *Client) Deliveries(ctx context.Context, state vigie.DeliveryState) ([]vigie.Delivery, error) {
-	var out struct{ Deliveries []vigie.Delivery }
+func (c *Client) Deliveries(ctx context.Context, state api.DeliveryState) ([]api.Delivery, error) {
+	var out struct{ Deliveries []api.Delivery }
 	return out.Deliveries, c.do(ctx, "GET", "/api/v1/webhooks/deliveries?state="+url.QueryEscape(string(state)), nil, &out)
 }
 
 // AlertFilter selects alerts.
 type AlertFilter struct {
-	States   []vigie.AlertState
+	States   []api.AlertState
 	Trigger  string
-	Severity vigie.Severity
+	Severity api.Severity
 	Limit    int
 }
 
 // Alerts returns the organisation's alerts, most recently updated first.
-func (c *Client) Alerts(ctx context.Context, f AlertFilter) ([]vigie.Alert, error) {
+func (c *Client) Alerts(ctx context.Context, f AlertFilter) ([]api.Alert, error) {
 	q := url.Values{}
 	var states []string
 	for _, s := range f.States {
@@ -169,13 +172,13 @@ func (c *Client) Alerts(ctx context.Context, f AlertFilter) ([]vigie.Alert, erro
 	if f.Limit > 0 {
 		q.Set("limit", strconv.Itoa(f.Limit))
 	}
-	var out struct{ Alerts []vigie.Alert }
+	var out struct{ Alerts []api.Alert }
 	return out.Alerts, c.do(ctx, "GET", "/api/v1/alerts?"+q.Encode(), nil, &out)
 }
 
 // SetAlertState acknowledges or resolves an alert.
-func (c *Client) SetAlertState(ctx context.Context, id string, st vigie.AlertState) (*vigie.Alert, error) {
-	var a vigie.Alert
+func (c *Client) SetAlertState(ctx context.Context, id string, st api.AlertState) (*api.Alert, error) {
+	var a api.Alert
 	return &a, c.do(ctx, "PATCH", "/api/v1/alerts/"+url.PathEscape(id), map[string]string{"state": string(st)}, &a)
 }
 
@@ -183,7 +186,7 @@ func (c *Client) SetAlertState(ctx context.Context, id string, st vigie.AlertSta
 type StreamEvent struct {
 	ID    int64
 	Type  string // "alert.created" or "alert.updated"
-	Alert vigie.Alert
+	Alert api.Alert
 }
 
 // Stream follows the live stream of alerts from after (0 for all), calling
@@ -264,12 +267,12 @@ func (s Share) query(q url.Values) url.Values {
 }
 
 // UploadSBOM uploads an SBOM file of product "NAME@VERSION".
-func (c *Client) UploadSBOM(ctx context.Context, product, supplier string, data []byte, sh Share) (*hub.SBOMUpload, error) {
+func (c *Client) UploadSBOM(ctx context.Context, product, supplier string, data []byte, sh Share) (*api.SBOMUpload, error) {
 	q := sh.query(url.Values{"product": {product}})
 	if supplier != "" {
 		q.Set("supplier", supplier)
 	}
-	var out hub.SBOMUpload
+	var out api.SBOMUpload
 	return &out, c.rawPost(ctx, "/api/v1/sboms?"+q.Encode(), "application/octet-stream", data, &out)
 }
 
@@ -281,8 +284,8 @@ func (c *Client) UploadVEX(ctx context.Context, product string, data []byte, sh 
 
 // ImportAdvisories uploads OSV records or CSAF documents (one JSON
 // document, or a zip of them) to be shared in a collection.
-func (c *Client) ImportAdvisories(ctx context.Context, data []byte, sh Share) (*server.AdvisoryImport, error) {
-	var out server.AdvisoryImport
+func (c *Client) ImportAdvisories(ctx context.Context, data []byte, sh Share) (*api.AdvisoryImport, error) {
+	var out api.AdvisoryImport
 	return &out, c.rawPost(ctx, "/api/v1/advisories?"+sh.query(url.Values{}).Encode(), "application/octet-stream", data, &out)
 }
 
@@ -293,8 +296,8 @@ func (c *Client) Products(ctx context.Context) ([]api.Product, error) {
 }
 
 // Findings returns the organisation's findings, of one product ("" for all).
-func (c *Client) Findings(ctx context.Context, product string) ([]vigie.Finding, error) {
-	var out struct{ Findings []vigie.Finding }
+func (c *Client) Findings(ctx context.Context, product string) ([]api.Finding, error) {
+	var out struct{ Findings []api.Finding }
 	q := ""
 	if product != "" {
 		q = "?product=" + url.QueryEscape(product)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/advisory"
+	"github.com/vigie-cti/vigie/api"
 	"github.com/vigie-cti/vigie/sbom"
 	"github.com/vigie-cti/vigie/vex"
 )
@@ -89,18 +90,9 @@ type Share struct {
 	TLP        vigie.TLP
 }
 
-// SBOMUpload is what an SBOM upload stored.
-type SBOMUpload struct {
-	SBOMID      string   `json:"sbom_id"`
-	ProductID   string   `json:"product_id"`
-	Product     string   `json:"product"`
-	Format      string   `json:"format"`
-	SpecVersion string   `json:"spec_version"`
-	Components  int      `json:"components"`
-	Unmatchable int      `json:"unmatchable"`
-	Warnings    []string `json:"warnings,omitempty"`
-	Collection  string   `json:"collection"`
-}
+// SBOMUpload is what an SBOM upload stored (the answer of POST
+// /api/v1/sboms, whose shape lives in package api).
+type SBOMUpload = api.SBOMUpload
 
 // UploadSBOM reads an SBOM (CycloneDX or SPDX, any of their encodings) of
 // a product version and publishes it as a new version of the product's
@@ -185,12 +177,9 @@ func markings(t vigie.TLP) []string {
 	return []string{vigie.MarkingRef(t)}
 }
 
-// ImportResult is what an advisory import did.
-type ImportResult struct {
-	Stored  int                  `json:"stored"` // objects stored or already present
-	Refused []vigie.StatusDetail `json:"refused,omitempty"`
-	Skipped []vigie.StatusDetail `json:"skipped,omitempty"` // advisories that could not be converted
-}
+// ImportResult is what an advisory import did (its shape lives in
+// package api).
+type ImportResult = api.ImportResult
 
 // ImportAdvisories publishes advisories as STIX vulnerability objects
 // (advisory.ToSTIXVulnerability) into a collection the caller may write,

@@ -176,11 +176,7 @@ func (s *Server) findingList(w http.ResponseWriter, r *http.Request) error {
 }
 
 // AdvisoryImport is the answer of POST /api/v1/advisories.
-type AdvisoryImport struct {
-	hub.ImportResult
-	Read   int      `json:"read"`             // advisories read from the body
-	Errors []string `json:"errors,omitempty"` // records that could not be read
-}
+type AdvisoryImport = api.AdvisoryImport
 
 // advisoryImport answers POST /api/v1/advisories?root=&collection=[&tlp=]
 // with OSV records or CSAF documents as the body: one JSON document, or a

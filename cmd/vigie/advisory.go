@@ -107,7 +107,7 @@ func importLocal(ctx context.Context, stdio Stdio, data, db, org, root, collecti
 
 // importRemote publishes over TAXII, in envelopes of 1,000 objects.
 func importRemote(ctx context.Context, stdio Stdio, hf *hubFlags, root, collection string, all []advisory.Advisory, level vigie.TLP) error {
-	hc, err := hf.httpClient(5 * time.Minute)
+	hc, err := hf.httpClient(stdio.In, 5*time.Minute)
 	if err != nil {
 		return err
 	}

@@ -21,14 +21,14 @@ prints each alert as it is raised or updated, resuming where it left off if
 the connection drops. --json prints one JSON object per line.
 
 Examples:
-  vigie alerts --hub https://hub:8443 --key $KEY
-  vigie alerts --hub https://hub:8443 --key $KEY --state new --severity high
-  vigie alerts --hub https://hub:8443 --key $KEY --follow --json
-  vigie alerts ack ALERT_ID --hub ... --key ...      (also: resolve, reopen)`
+  vigie alerts --hub https://hub:8443 --key-file ~/.config/vigie/key
+  vigie alerts --hub https://hub:8443 --key-file ~/.config/vigie/key --state new --severity high
+  vigie alerts --hub https://hub:8443 --key-file ~/.config/vigie/key --follow --json
+  vigie alerts ack ALERT_ID --hub ... --key-file ...      (also: resolve, reopen)`
 
 func runAlerts(ctx context.Context, stdio Stdio, args []string) error {
 	var hf hubFlags
-	fs := newFlagSet(stdio, "alerts", "vigie alerts --hub URL --key KEY [--follow] [--json] | ack|resolve|reopen ID", alertsHelp)
+	fs := newFlagSet(stdio, "alerts", "vigie alerts --hub URL --key-file FILE [--follow] [--json] | ack|resolve|reopen ID", alertsHelp+"\n"+hubFlagsHelp)
 	hf.register(fs)
 	follow := fs.Bool("follow", false, "stay connected and print alerts as they come")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
@@ -40,7 +40,7 @@ func runAlerts(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := hf.apiClient()
+	c, err := hf.apiClient(stdio.In)
 	if err != nil {
 		return err
 	}

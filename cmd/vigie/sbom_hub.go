@@ -14,22 +14,22 @@ import (
 
 const sbomHubHelp = `Work with the SBOMs of your organisation's products on a hub.
 
-  vigie sbom upload --hub URL --key KEY --product NAME@VERSION [--supplier S] FILE
+  vigie sbom upload --hub URL --key-file FILE --product NAME@VERSION [--supplier S] FILE
       Upload the SBOM (CycloneDX JSON/XML, SPDX JSON/tag-value) of a product
       version; the product is registered if new. The SBOM is private to your
       organisation unless --root/--collection (and --tlp) share it. The hub
       matches it against every advisory you may read at once, and again each
       time an advisory arrives; then it prints the findings (--wait).
-  vigie sbom findings --hub URL --key KEY [--product NAME@VERSION] [--format table|json|sarif]
-  vigie sbom vex --hub URL --key KEY --product NAME@VERSION FILE
+  vigie sbom findings --hub URL --key-file FILE [--product NAME@VERSION] [--format table|json|sarif]
+  vigie sbom vex --hub URL --key-file FILE --product NAME@VERSION FILE
       Upload a VEX document (CycloneDX, OpenVEX, CSAF) about the product:
       not_affected and fixed suppress findings (kept, with the justification).
-  vigie sbom products --hub URL --key KEY [--json]`
+  vigie sbom products --hub URL --key-file FILE [--json]`
 
 // runSBOMHub runs the sbom commands that talk to a hub.
 func runSBOMHub(ctx context.Context, stdio Stdio, verb string, args []string) error {
 	var hf hubFlags
-	fs := newFlagSet(stdio, "sbom "+verb, "vigie sbom "+verb+" --hub URL --key KEY ...", sbomHubHelp)
+	fs := newFlagSet(stdio, "sbom "+verb, "vigie sbom "+verb+" --hub URL --key-file FILE ...", sbomHubHelp+"\n"+hubFlagsHelp)
 	hf.register(fs)
 	product := fs.String("product", "", "the product version, NAME@VERSION")
 	supplier := fs.String("supplier", "", "the product's supplier (upload)")
@@ -43,7 +43,7 @@ func runSBOMHub(ctx context.Context, stdio Stdio, verb string, args []string) er
 	if err != nil {
 		return err
 	}
-	c, err := hf.apiClient()
+	c, err := hf.apiClient(stdio.In)
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -16,8 +14,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/vigie-cti/vigie/client"
 )
 
 // loadOrCreateCert loads the given certificate, or the self-signed one of
@@ -37,18 +36,7 @@ func loadOrCreateCert(dataDir, certFile, keyFile string, addr net.Addr) (tls.Cer
 	if err != nil {
 		return tls.Certificate{}, "", fmt.Errorf("TLS certificate: %w", err)
 	}
-	sum := sha256.Sum256(cert.Certificate[0])
-	return cert, fingerprint(sum[:]), nil
-}
-
-// fingerprint formats a digest as colon-separated upper-case hex pairs.
-func fingerprint(b []byte) string {
-	h := strings.ToUpper(hex.EncodeToString(b))
-	var parts []string
-	for i := 0; i < len(h); i += 2 {
-		parts = append(parts, h[i:i+2])
-	}
-	return strings.Join(parts, ":")
+	return cert, client.Fingerprint(cert.Certificate[0]), nil
 }
 
 func createSelfSigned(dir, certFile, keyFile string, addr net.Addr) error {

@@ -24,9 +24,9 @@ Kinds:
   keyword       a word or phrase in names and descriptions    keyword "frozen lantern"
 
 Commands:
-  vigie watch add --hub URL --key KEY KIND VALUE   prints the entry id
-  vigie watch list --hub URL --key KEY [--json]
-  vigie watch rm --hub URL --key KEY ID`
+  vigie watch add --hub URL --key-file FILE KIND VALUE   prints the entry id
+  vigie watch list --hub URL --key-file FILE [--json]
+  vigie watch rm --hub URL --key-file FILE ID`
 
 func runWatch(ctx context.Context, stdio Stdio, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -38,14 +38,14 @@ func runWatch(ctx context.Context, stdio Stdio, args []string) error {
 	}
 	verb := args[0]
 	var hf hubFlags
-	fs := newFlagSet(stdio, "watch "+verb, "vigie watch "+verb+" --hub URL --key KEY ...", watchHelp)
+	fs := newFlagSet(stdio, "watch "+verb, "vigie watch "+verb+" --hub URL --key-file FILE ...", watchHelp+"\n"+hubFlagsHelp)
 	hf.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
 	}
-	c, err := hf.apiClient()
+	c, err := hf.apiClient(stdio.In)
 	if err != nil {
 		return err
 	}

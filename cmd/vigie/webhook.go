@@ -14,10 +14,10 @@ signed (header X-Vigie-Signature: t=UNIX,v1=HMAC-SHA256(secret, "UNIX.BODY")
 in hex), and retries for 24 hours until the receiver answers 2xx.
 
 Commands:
-  vigie webhook add --hub URL --key KEY --url URL --secret SECRET   prints the webhook id
-  vigie webhook list --hub URL --key KEY [--json]
-  vigie webhook rm --hub URL --key KEY ID
-  vigie webhook deliveries --hub URL --key KEY [--state pending|delivered|failed] [--json]`
+  vigie webhook add --hub URL --key-file FILE --url URL --secret SECRET   prints the webhook id
+  vigie webhook list --hub URL --key-file FILE [--json]
+  vigie webhook rm --hub URL --key-file FILE ID
+  vigie webhook deliveries --hub URL --key-file FILE [--state pending|delivered|failed] [--json]`
 
 func runWebhook(ctx context.Context, stdio Stdio, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -29,7 +29,7 @@ func runWebhook(ctx context.Context, stdio Stdio, args []string) error {
 	}
 	verb := args[0]
 	var hf hubFlags
-	fs := newFlagSet(stdio, "webhook "+verb, "vigie webhook "+verb+" --hub URL --key KEY ...", webhookHelp)
+	fs := newFlagSet(stdio, "webhook "+verb, "vigie webhook "+verb+" --hub URL --key-file FILE ...", webhookHelp+"\n"+hubFlagsHelp)
 	hf.register(fs)
 	u := fs.String("url", "", "receiver URL (add)")
 	secret := fs.String("secret", "", "signing secret, 16 to 256 characters (add; default: the hub makes one and prints it)")
@@ -39,7 +39,7 @@ func runWebhook(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := hf.apiClient()
+	c, err := hf.apiClient(stdio.In)
 	if err != nil {
 		return err
 	}

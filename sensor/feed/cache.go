@@ -1,8 +1,8 @@
 // Package feed links a sensor to a hub over TAXII 2.1: it pulls the
 // indicators of collections into a local cache, refreshed incrementally
-// with added_after, asks the hub who the key acts for, and posts the
-// sightings a scan found. It uses the taxii package's client and keeps
-// the matching core (package sensor) free of HTTP.
+// with added_after, chooses where sightings go and posts them. It uses
+// the taxii package's client (over client.NewHTTPClient's HTTP client)
+// and keeps the matching core (package sensor) free of HTTP.
 package feed
 
 import (

@@ -1,111 +1,13 @@
 package feed
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vigie-cti/vigie/api"
-	"io"
-	"net/http"
-	"strings"
-	"time"
 
 	"github.com/vigie-cti/vigie/taxii"
 )
-
-// TLSOptions says how to trust a hub's certificate beyond the system's
-// roots: not at all (Insecure), or by its SHA-256 fingerprint, which
-// vigie serve prints as colon-separated hex.
-type TLSOptions struct {
-	Insecure    bool
-	Fingerprint string
-}
-
-// NewHTTPClient returns an HTTP client with a timeout for one hub. With a
-// fingerprint, the hub's leaf certificate must have that SHA-256 digest
-// and nothing else is checked (self-signed certificates pin this way).
-func NewHTTPClient(o TLSOptions, timeout time.Duration) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	switch {
-	case o.Fingerprint != "":
-		want, err := ParseFingerprint(o.Fingerprint)
-		if err != nil {
-			return nil, err
-		}
-		tr.TLSClientConfig = &tls.Config{
-			InsecureSkipVerify: true, // replaced by the pin below
-			VerifyConnection: func(cs tls.ConnectionState) error {
-				if len(cs.PeerCertificates) == 0 {
-					return errors.New("hub sent no certificate")
-				}
-				got := sha256.Sum256(cs.PeerCertificates[0].Raw)
-				if !bytes.Equal(got[:], want) {
-					return fmt.Errorf("hub certificate fingerprint %s is not the pinned %s", FormatFingerprint(got[:]), FormatFingerprint(want))
-				}
-				return nil
-			},
-		}
-	case o.Insecure:
-		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
-	}
-	return &http.Client{Timeout: timeout, Transport: tr}, nil
-}
-
-// ParseFingerprint reads a SHA-256 fingerprint in hex, with or without
-// colons, in any case.
-func ParseFingerprint(s string) ([]byte, error) {
-	h := strings.ReplaceAll(strings.TrimSpace(s), ":", "")
-	b, err := hex.DecodeString(h)
-	if err != nil || len(b) != sha256.Size {
-		return nil, fmt.Errorf("fingerprint %q: want the 32-byte SHA-256 of the certificate in hex, like AB:CD:...", s)
-	}
-	return b, nil
-}
-
-// FormatFingerprint writes a digest as upper-case colon-separated hex.
-func FormatFingerprint(b []byte) string {
-	parts := make([]string, len(b))
-	for i, c := range b {
-		parts[i] = fmt.Sprintf("%02X", c)
-	}
-	return strings.Join(parts, ":")
-}
-
-// Identity is who an API key acts for, as GET /api/v1/whoami says.
-type Identity = api.Whoami
-
-// Whoami asks the hub at base who key acts for.
-func Whoami(ctx context.Context, hc *http.Client, base, key string) (*Identity, error) {
-	u := strings.TrimSuffix(base, "/") + "/api/v1/whoami"
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("whoami: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Accept", "application/json")
-	res, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("whoami: %w", err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("whoami: %w", err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("whoami: %s: %s", res.Status, strings.TrimSpace(string(b[:min(len(b), 300)])))
-	}
-	var id Identity
-	if err := json.Unmarshal(b, &id); err != nil || !strings.HasPrefix(id.OrgID, "identity--") {
-		return nil, fmt.Errorf("whoami: the answer names no organisation identity")
-	}
-	return &id, nil
-}
 
 // DefaultRoot returns the API root a hub's discovery names as the
 // default, or its first one.
