@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/netguard"
 )
 
 // Options describe the server as TAXII discovery shows it.
@@ -20,8 +21,8 @@ type Options struct {
 	DefaultRoot string // the API root named as "default" in discovery
 	Logger      *slog.Logger
 	Now         func() time.Time
-	Broker      *alert.Broker // wakes the alert streams (nil: they poll)
-	Guard       *alert.Guard  // checks webhook URLs (nil: webhooks refused)
+	Broker      *alert.Broker   // wakes the alert streams (nil: they poll)
+	Guard       *netguard.Guard // checks webhook URLs (nil: webhooks refused)
 }
 
 // Server serves the hub over HTTP. Handler is safe for concurrent use.

@@ -17,6 +17,7 @@ import (
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/server"
 )
 
@@ -118,15 +119,15 @@ func (m *serveMain) Run(ctx context.Context) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.stdio.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	allow, err := alert.ParsePrefixes(m.WebhookAllow)
+	allow, err := netguard.ParsePrefixes(m.WebhookAllow)
 	if err != nil {
 		return fmt.Errorf("--webhook-allow: %w", err)
 	}
-	deny, err := alert.ParsePrefixes(m.WebhookDeny)
+	deny, err := netguard.ParsePrefixes(m.WebhookDeny)
 	if err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
-	guard := alert.NewGuard(allow)
+	guard := netguard.New(allow)
 	guard.Deny = append(guard.Deny, deny...)
 	broker := alert.NewBroker()
 	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger})
