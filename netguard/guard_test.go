@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -201,6 +202,34 @@ func FuzzPermits(f *testing.F) {
 			if !got && g.Permits(v6) {
 				t.Fatalf("%s refused but its IPv6 spelling %s permitted", a, v6)
 			}
+		}
+	})
+}
+
+// FuzzCheckURL checks that no URL makes CheckURL panic, and that a URL it
+// accepts without DNS names a permitted, unzoned address literal.
+func FuzzCheckURL(f *testing.F) {
+	for _, s := range []string{"http://[::1%25lo]:80/", "http://127.1/", "https://8.8.8.8/x", "http://[2002:7f00:1::]/", "http://0x7f.1/", "http://a.b/"} {
+		f.Add(s)
+	}
+	g := netguard.New(nil)
+	g.Resolver = &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Err: net.UnknownNetworkError("no DNS in tests")}
+	}}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if g.CheckURL(context.Background(), raw) != nil {
+			return
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("accepted %q, which does not parse", raw)
+		}
+		a, err := netip.ParseAddr(u.Hostname())
+		if err != nil {
+			return // a name found in /etc/hosts
+		}
+		if a.Zone() != "" || !g.Permits(a) {
+			t.Fatalf("accepted %q: %s", raw, a)
 		}
 	})
 }
