@@ -18,6 +18,7 @@ const (
 	ENOTACCEPTABLE = "not_acceptable" // no acceptable media type to answer with
 	EUNPROCESSABLE = "unprocessable"  // well-formed but cannot be processed
 	EUNAVAILABLE   = "unavailable"    // a dependency (the database) is down
+	ETOOMANY       = "too_many"       // over a rate limit: retry later
 	EINTERNAL      = "internal"       // a bug or an unexpected failure
 )
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/netguard"
 )
 
 // SignatureHeader carries the signature of a webhook delivery:
@@ -37,13 +38,13 @@ func Sign(secret string, t time.Time, body []byte) string {
 
 // DispatcherOptions configure webhook delivery. Zero values take defaults.
 type DispatcherOptions struct {
-	Guard     *Guard        // which targets may be called (required)
-	Timeout   time.Duration // per request (10 s)
-	PerTarget int           // concurrent requests to one host (2)
-	Workers   int           // concurrent requests in all (16)
-	MaxAge    time.Duration // retry for this long, then give up (24 h)
-	Lease     time.Duration // how long a claimed delivery is ours (2 min)
-	Owner     string        // this process, in leases
+	Guard     *netguard.Guard // which targets may be called (required)
+	Timeout   time.Duration   // per request (10 s)
+	PerTarget int             // concurrent requests to one host (2)
+	Workers   int             // concurrent requests in all (16)
+	MaxAge    time.Duration   // retry for this long, then give up (24 h)
+	Lease     time.Duration   // how long a claimed delivery is ours (2 min)
+	Owner     string          // this process, in leases
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -58,10 +59,9 @@ type Dispatcher struct {
 	http  *http.Client
 	wake  chan struct{}
 
-	mu      sync.Mutex
-	active  int                   // deliveries being worked on
-	hosts   map[string]*hostQueue // per target
-	secrets map[string]string
+	mu     sync.Mutex
+	active int                   // deliveries being worked on
+	hosts  map[string]*hostQueue // per target
 }
 
 // NewDispatcher returns a dispatcher over store.
@@ -90,7 +90,7 @@ func NewDispatcher(store vigie.Store, opts DispatcherOptions) *Dispatcher {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: opts.Guard.control}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: opts.Guard.Control}
 	client := &http.Client{
 		Timeout: opts.Timeout,
 		Transport: &http.Transport{
@@ -223,7 +223,8 @@ func hostOf(raw string) string {
 	return raw
 }
 
-// deliver makes one attempt and records its outcome.
+// deliver makes one attempt and records its outcome: delivered, retried
+// later (the notifier said the failure is worth retrying), or failed.
 func (d *Dispatcher) deliver(ctx context.Context, del *vigie.Delivery) {
 	status, err := d.post(ctx, del)
 	now := d.opts.Now()
@@ -238,10 +239,16 @@ func (d *Dispatcher) deliver(ctx context.Context, del *vigie.Delivery) {
 		return // shutting down: the lease runs out and another attempt follows
 	}
 	del.LastError = err.Error()
-	del.NextAttempt = now.Add(backoff(del.Attempts))
+	if !err.Retryable() {
+		del.State = vigie.DeliveryFailed
+		d.opts.Logger.Warn("webhooks: delivery failed for good", slog.Int64("delivery", del.ID), slog.String("url", del.URL), slog.String("err", err.Error()))
+		d.finish(del)
+		return
+	}
+	del.NextAttempt = now.Add(max(backoff(del.Attempts), err.RetryAfter()))
 	if del.NextAttempt.Sub(del.Created) > d.opts.MaxAge {
 		del.State = vigie.DeliveryFailed
-		d.opts.Logger.Warn("webhooks: giving up a delivery", slog.Int64("delivery", del.ID), slog.String("url", del.URL), slog.Any("err", err))
+		d.opts.Logger.Warn("webhooks: giving up a delivery", slog.Int64("delivery", del.ID), slog.String("url", del.URL), slog.String("err", err.Error()))
 	}
 	d.finish(del)
 }
@@ -254,59 +261,44 @@ func (d *Dispatcher) finish(del *vigie.Delivery) {
 	}
 }
 
-// post sends the delivery once; nil error means a 2xx answer.
-func (d *Dispatcher) post(ctx context.Context, del *vigie.Delivery) (int, error) {
+// post sends the delivery once; a nil error means a 2xx answer. The
+// error says whether another attempt is worth making (see notify.go).
+func (d *Dispatcher) post(ctx context.Context, del *vigie.Delivery) (int, *deliveryError) {
 	secret, err := d.secret(ctx, del)
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, "POST", del.URL, bytes.NewReader(del.Body))
-	if err != nil {
-		return 0, fmt.Errorf("bad URL: %w", err)
+	req, rerr := http.NewRequestWithContext(ctx, "POST", del.URL, bytes.NewReader(del.Body))
+	if rerr != nil {
+		return 0, permanent("bad URL")
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "vigie-webhook/1")
 	req.Header.Set(SignatureHeader, Sign(secret, d.opts.Now(), del.Body))
 	req.Header.Set("X-Vigie-Delivery", strconv.FormatInt(del.ID, 10))
-	res, err := d.http.Do(req)
-	if err != nil {
-		return 0, err
+	res, rerr := d.http.Do(req)
+	if rerr != nil {
+		return 0, transportError(rerr, d.opts.Timeout)
 	}
 	defer res.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	switch {
-	case res.StatusCode >= 200 && res.StatusCode < 300:
-		return res.StatusCode, nil
-	case res.StatusCode >= 300 && res.StatusCode < 400:
-		return res.StatusCode, fmt.Errorf("redirect to %q not followed", res.Header.Get("Location"))
-	}
-	return res.StatusCode, fmt.Errorf("receiver answered %s", res.Status)
+	return res.StatusCode, answerError(res, d.opts.Now())
 }
 
-// secret returns the signing secret of the delivery's webhook.
-func (d *Dispatcher) secret(ctx context.Context, del *vigie.Delivery) (string, error) {
-	d.mu.Lock()
-	s, ok := d.secrets[del.WebhookID]
-	d.mu.Unlock()
-	if ok {
-		return s, nil
-	}
+// secret returns the signing secret of the delivery's webhook, read from
+// the store at each attempt so that a changed secret takes effect at once.
+func (d *Dispatcher) secret(ctx context.Context, del *vigie.Delivery) (string, *deliveryError) {
 	hooks, err := d.store.ListWebhooks(ctx, del.OrgID)
 	if err != nil {
-		return "", fmt.Errorf("webhook secret: %w", err)
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.secrets == nil {
-		d.secrets = map[string]string{}
+		d.opts.Logger.Warn("webhooks: reading the webhook's secret", slog.Int64("delivery", del.ID), slog.Any("err", err))
+		return "", retryable("the hub could not read the webhook's secret", 0)
 	}
 	for _, h := range hooks {
-		d.secrets[h.ID] = h.Secret
+		if h.ID == del.WebhookID {
+			return h.Secret, nil
+		}
 	}
-	if s, ok := d.secrets[del.WebhookID]; ok {
-		return s, nil
-	}
-	return "", fmt.Errorf("webhook %s was deleted", del.WebhookID)
+	return "", permanent(fmt.Sprintf("webhook %s was deleted", del.WebhookID))
 }
 
 // backoff is the wait after the n-th failed attempt: 5 s doubling up to an

@@ -94,10 +94,14 @@ func (h *Hub) Authenticate(ctx context.Context, token string) (vigie.Principal, 
 
 // Collection returns a collection and what p may do with it. A collection
 // p may neither read nor write is ENOTFOUND, so its existence is not
-// revealed; EUNAUTHORIZED for an anonymous caller, who may need a key.
+// revealed; for an anonymous caller, a collection that is not public and
+// one that does not exist are both EUNAUTHORIZED (a key may open it).
 func (h *Hub) Collection(ctx context.Context, p vigie.Principal, root, id string) (*vigie.Collection, vigie.Access, error) {
 	c, err := h.store.FindCollection(ctx, root, id)
-	if err != nil {
+	if vigie.ErrorCode(err) == vigie.ENOTFOUND && p.Anonymous() {
+		// The same answer as for a collection that exists but is not public.
+		return nil, vigie.Access{}, vigie.Errorf(vigie.EUNAUTHORIZED, "collection %s needs an API key", id)
+	} else if err != nil {
 		return nil, vigie.Access{}, err
 	}
 	a := vigie.CollectionAccess(p, c)
@@ -111,7 +115,8 @@ func (h *Hub) Collection(ctx context.Context, p vigie.Principal, root, id string
 }
 
 // Collections returns the collections of an API root that p may read or
-// write, with p's access to each.
+// write, with p's access to each: for an anonymous caller, the public
+// ones, and EUNAUTHORIZED when there are none.
 func (h *Hub) Collections(ctx context.Context, p vigie.Principal, root string) ([]*vigie.Collection, []vigie.Access, error) {
 	all, err := h.store.ListCollections(ctx, root)
 	if err != nil {
@@ -124,6 +129,9 @@ func (h *Hub) Collections(ctx context.Context, p vigie.Principal, root string) (
 			cs = append(cs, c)
 			as = append(as, a)
 		}
+	}
+	if len(cs) == 0 && p.Anonymous() {
+		return nil, nil, vigie.Errorf(vigie.EUNAUTHORIZED, "API root %q has no public collection: this needs an API key", root)
 	}
 	return cs, as, nil
 }
@@ -141,12 +149,13 @@ func (h *Hub) Objects(ctx context.Context, p vigie.Principal, a vigie.Access, q 
 	return h.store.Objects(ctx, q)
 }
 
-// Delete deletes the versions of one object that q selects. Publishers
+// Delete deletes the versions of one object that q selects; it needs
+// read and write access to the collection (TAXII 2.1 §5.7). Publishers
 // delete only what their organisation published; admins delete any version
 // they can read. ENOTFOUND when nothing matched.
 func (h *Hub) Delete(ctx context.Context, p vigie.Principal, a vigie.Access, q *vigie.ObjectQuery) (int, error) {
-	if !a.Write {
-		return 0, vigie.Errorf(vigie.EFORBIDDEN, "you may not write to this collection")
+	if !a.Read || !a.Write {
+		return 0, vigie.Errorf(vigie.EFORBIDDEN, "deleting needs read and write access to the collection")
 	}
 	q.Scope = p.Scope(a, h.cfg.DefaultTLP)
 	if p.Role != vigie.RoleAdmin {

@@ -34,6 +34,8 @@ func httpStatus(err error) int {
 		return http.StatusUnprocessableEntity
 	case vigie.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case vigie.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/netguard"
 )
 
 // Options describe the server as TAXII discovery shows it.
@@ -20,8 +21,13 @@ type Options struct {
 	DefaultRoot string // the API root named as "default" in discovery
 	Logger      *slog.Logger
 	Now         func() time.Time
-	Broker      *alert.Broker // wakes the alert streams (nil: they poll)
-	Guard       *alert.Guard  // checks webhook URLs (nil: webhooks refused)
+	Broker      *alert.Broker   // wakes the alert streams (nil: they poll)
+	Guard       *netguard.Guard // checks webhook URLs (nil: webhooks refused)
+	// PublicURL is the scheme, host and port clients reach the hub at
+	// (https://hub.example:8443), used in discovery's URLs; when empty
+	// they are absolute paths (/root/). The Host header is never used.
+	PublicURL string
+	Limits    Limits // per-client limits (limits.go)
 }
 
 // Server serves the hub over HTTP. Handler is safe for concurrent use.
@@ -30,6 +36,8 @@ type Server struct {
 	opts Options
 	log  *slog.Logger
 	mux  *http.ServeMux
+
+	limits *limiter
 }
 
 // New returns a server for h.
@@ -43,12 +51,14 @@ func New(h *hub.Hub, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{hub: h, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	s := &Server{hub: h, opts: opts, log: opts.Logger, mux: http.NewServeMux(), limits: newLimiter(opts.Limits)}
 	s.routes()
 	return s
 }
 
-// Handler returns the server's root handler: authentication, then routing.
+// Handler returns the server's root handler: the body rate limit, the
+// limit on failed authentications, authentication, the write rate limit,
+// then routing.
 func (s *Server) Handler() http.Handler {
-	return s.authenticate(s.mux)
+	return s.limitBody(s.limitAuthFailures(s.authenticate(s.limitWrites(s.mux))))
 }

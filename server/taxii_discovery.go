@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vigie-cti/vigie"
@@ -18,18 +19,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// baseURL returns the scheme and host the client used to reach us.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host
-}
-
 func (s *Server) discoveryGet(w http.ResponseWriter, r *http.Request) error {
 	roots, err := s.hub.Store().ListAPIRoots(r.Context())
 	if err != nil {
@@ -37,7 +26,7 @@ func (s *Server) discoveryGet(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := taxii.Discovery{Title: s.opts.Title, Description: s.opts.Description, Contact: s.opts.Contact}
 	for _, root := range roots {
-		u := baseURL(r) + "/" + root.Name + "/"
+		u := strings.TrimSuffix(s.opts.PublicURL, "/") + "/" + root.Name + "/"
 		d.APIRoots = append(d.APIRoots, u)
 		if root.Name == s.opts.DefaultRoot {
 			d.Default = u
@@ -47,7 +36,7 @@ func (s *Server) discoveryGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRootGet(w http.ResponseWriter, r *http.Request) error {
-	root, err := s.hub.Store().FindAPIRoot(r.Context(), r.PathValue("root"))
+	root, err := s.hub.APIRoot(r.Context(), principal(r), r.PathValue("root"))
 	if err != nil {
 		return err
 	}

@@ -257,6 +257,7 @@ func (s *Server) objectDelete(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.hub.Delete(r.Context(), p, a, q); err != nil {
 		return err
 	}
+	w.Header().Set("Content-Type", taxii.MediaType)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

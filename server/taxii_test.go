@@ -25,7 +25,7 @@ func TestDiscoveryAndRoots(t *testing.T) {
 		t.Fatalf("discovery: %d %q", r.status, r.header.Get("Content-Type"))
 	}
 	r.decode(t, &d)
-	want := taxii.Discovery{Title: "test hub", Default: f.srv.URL + "/api1/", APIRoots: []string{f.srv.URL + "/api1/"}}
+	want := taxii.Discovery{Title: "test hub", Default: "/api1/", APIRoots: []string{"/api1/"}} // no PublicURL: paths
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("discovery (-want +got):\n%s", diff)
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/alert"
+	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/store/postgres"
 	"github.com/vigie-cti/vigie/store/sqlite"
 )
@@ -178,10 +178,10 @@ func (m *serveMain) prepare() error {
 	if _, err := vigie.ParseTLP(m.DefaultTLP); err != nil {
 		return domainError(err)
 	}
-	if _, err := alert.ParsePrefixes(m.WebhookAllow); err != nil {
+	if _, err := netguard.ParsePrefixes(m.WebhookAllow); err != nil {
 		return fmt.Errorf("--webhook-allow: %w", err)
 	}
-	if _, err := alert.ParsePrefixes(m.WebhookDeny); err != nil {
+	if _, err := netguard.ParsePrefixes(m.WebhookDeny); err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
 	if m.CertFile != "" {

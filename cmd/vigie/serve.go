@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/server"
 )
 
@@ -64,6 +66,17 @@ type serveMain struct {
 	WebhookDeny       string
 	SightingThreshold int
 	SightingWindow    time.Duration
+	// Exposure to clients.
+	PublicURL         string
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	BodyMinRate       int64
+	BodyGrace         time.Duration
+	MaxConns          int
+	MaxConnsPerIP     int
+	AuthFailures      int
+	WriteRate         float64
+	WriteBurst        int
 
 	store  hubStore
 	http   *http.Server
@@ -74,7 +87,9 @@ type serveMain struct {
 }
 
 func newServeMain(stdio Stdio) *serveMain {
-	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true}
+	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, BodyMinRate: 1024, BodyGrace: 10 * time.Second,
+		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100}
 }
 
 // ParseFlags reads the command line.
@@ -94,6 +109,16 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.WebhookDeny, "webhook-deny", "", "CIDRs webhooks may not target, besides the default deny-list of internal ranges")
 	fs.IntVar(&m.SightingThreshold, "sighting-threshold", 2, "distinct organisations whose sightings of an indicator make an early warning")
 	fs.DurationVar(&m.SightingWindow, "sighting-window", 24*time.Hour, "how recent those sightings must be")
+	fs.StringVar(&m.PublicURL, "public-url", "", "URL clients reach the hub at, named by TAXII discovery (default: the listening address)")
+	fs.DurationVar(&m.ReadHeaderTimeout, "read-header-timeout", m.ReadHeaderTimeout, "time a client has to send a request's headers")
+	fs.DurationVar(&m.ReadTimeout, "read-timeout", m.ReadTimeout, "time a client has to send a whole request, body included")
+	fs.Int64Var(&m.BodyMinRate, "body-min-rate", m.BodyMinRate, "bytes per second a request body must keep up after --body-grace (0: no minimum)")
+	fs.DurationVar(&m.BodyGrace, "body-grace", m.BodyGrace, "time a request body may take before --body-min-rate applies")
+	fs.IntVar(&m.MaxConns, "max-conns", m.MaxConns, "open connections in all; idle ones are closed to make room, then more wait (0: no limit)")
+	fs.IntVar(&m.MaxConnsPerIP, "max-conns-per-ip", m.MaxConnsPerIP, "open connections per client address (IPv6: per /64); idle ones are closed to make room, then more are refused (0: no limit)")
+	fs.IntVar(&m.AuthFailures, "auth-failures", m.AuthFailures, "failed authentications allowed per minute per address and per key, then 429 (0: no limit)")
+	fs.Float64Var(&m.WriteRate, "write-rate", m.WriteRate, "write requests allowed per second per key and per address, then 429 (0: no limit)")
+	fs.IntVar(&m.WriteBurst, "write-burst", m.WriteBurst, "write requests allowed at once above --write-rate")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -103,6 +128,13 @@ func (m *serveMain) ParseFlags(args []string) error {
 	}
 	if (m.CertFile == "") != (m.KeyFile == "") {
 		return usageError(fs, "--cert and --key go together")
+	}
+	if m.PublicURL != "" {
+		u, err := url.Parse(m.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "" {
+			return usageError(fs, fmt.Sprintf("--public-url %q: want scheme://host[:port], such as https://hub.example:8443", m.PublicURL))
+		}
+		m.PublicURL = strings.TrimSuffix(m.PublicURL, "/")
 	}
 	return nil
 }
@@ -121,15 +153,15 @@ func (m *serveMain) Run(ctx context.Context) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(m.stdio.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	allow, err := alert.ParsePrefixes(m.WebhookAllow)
+	allow, err := netguard.ParsePrefixes(m.WebhookAllow)
 	if err != nil {
 		return fmt.Errorf("--webhook-allow: %w", err)
 	}
-	deny, err := alert.ParsePrefixes(m.WebhookDeny)
+	deny, err := netguard.ParsePrefixes(m.WebhookDeny)
 	if err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
-	guard := alert.NewGuard(allow)
+	guard := netguard.New(allow)
 	guard.Deny = append(guard.Deny, deny...)
 	broker := alert.NewBroker()
 	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger})
@@ -154,7 +186,6 @@ func (m *serveMain) Run(ctx context.Context) error {
 		peers.send(channelObjects)
 	}
 	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish}, time.Now)
-	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard})
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
 	if m.EarlyWarning {
@@ -177,16 +208,34 @@ func (m *serveMain) Run(ctx context.Context) error {
 		}()
 	}
 
+	scheme := "http"
+	if !m.PlainHTTP {
+		scheme = "https"
+	}
+	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
+	public := m.PublicURL
+	if public == "" {
+		public = m.url
+		if host, _, _ := net.SplitHostPort(m.ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+			fmt.Fprintf(m.stdio.Err, "vigie: TAXII discovery names %s; set --public-url to the URL clients use\n", m.url)
+		}
+	}
+	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard,
+		PublicURL: public, Limits: server.Limits{
+			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
+			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
+		}})
 	m.http = &http.Server{
 		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // large envelopes on slow links
+		ReadHeaderTimeout: m.ReadHeaderTimeout,
+		ReadTimeout:       m.ReadTimeout, // large envelopes on slow links; --body-min-rate cuts off trickles sooner
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	scheme := "http"
-	ln := m.ln
+	limited := server.LimitListener(m.ln, m.MaxConns, m.MaxConnsPerIP)
+	m.http.ConnState = limited.ConnState
+	var ln net.Listener = limited
 	if !m.PlainHTTP {
 		cert, fingerprint, err := loadOrCreateCert(m.DataDir, m.CertFile, m.KeyFile, m.ln.Addr())
 		if err != nil {
@@ -194,11 +243,9 @@ func (m *serveMain) Run(ctx context.Context) error {
 			return err
 		}
 		m.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
-		ln = tls.NewListener(m.ln, m.http.TLSConfig)
-		scheme = "https"
+		ln = tls.NewListener(ln, m.http.TLSConfig)
 		fmt.Fprintf(m.stdio.Err, "vigie: TLS certificate SHA-256 fingerprint %s\n", fingerprint)
 	}
-	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
 	go func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("server stopped", slog.Any("err", err))
