@@ -11,24 +11,24 @@ import (
 
 // The actions the audit log records. Each names the noun, then the verb.
 const (
-	AuditPublish         = "objects.publish"     // one TAXII POST (an envelope)
-	AuditDelete          = "objects.delete"      // a TAXII DELETE of an object's versions
-	AuditOrgAdd          = "org.add"             // an organisation registered
-	AuditKeyAdd          = "key.add"             // an API key created (its id, never the key)
-	AuditKeyRevoke       = "key.revoke"          // an API key revoked
-	AuditCommunityAdd    = "community.add"       // a community created with its members
-	AuditMemberAdd       = "community.member.add" // an organisation joined a community
-	AuditMemberRemove    = "community.member.rm"  // an organisation left a community
-	AuditCollectionAdd   = "collection.add"      // a collection (and maybe its API root) created
-	AuditWatchAdd        = "watch.add"           // a watchlist entry added
-	AuditWatchDelete     = "watch.delete"        // a watchlist entry deleted
-	AuditWebhookAdd      = "webhook.add"         // a webhook registered
-	AuditWebhookDelete   = "webhook.delete"      // a webhook deleted
-	AuditAlertState      = "alert.state"         // an alert acknowledged, resolved or reopened
-	AuditProductAdd      = "product.add"         // a product version registered
-	AuditAuthFailure     = "auth.failure"        // failed authentications of one key id and address in one minute
-	AuditPeerAdd         = "peer.add"            // reserved: a federation peer added
-	AuditPeerDelete      = "peer.delete"         // reserved: a federation peer removed
+	AuditPublish       = "objects.publish"      // one TAXII POST (an envelope)
+	AuditDelete        = "objects.delete"       // a TAXII DELETE of an object's versions
+	AuditOrgAdd        = "org.add"              // an organisation registered
+	AuditKeyAdd        = "key.add"              // an API key created (its id, never the key)
+	AuditKeyRevoke     = "key.revoke"           // an API key revoked
+	AuditCommunityAdd  = "community.add"        // a community created with its members
+	AuditMemberAdd     = "community.member.add" // an organisation joined a community
+	AuditMemberRemove  = "community.member.rm"  // an organisation left a community
+	AuditCollectionAdd = "collection.add"       // a collection (and maybe its API root) created
+	AuditWatchAdd      = "watch.add"            // a watchlist entry added
+	AuditWatchDelete   = "watch.delete"         // a watchlist entry deleted
+	AuditWebhookAdd    = "webhook.add"          // a webhook registered
+	AuditWebhookDelete = "webhook.delete"       // a webhook deleted
+	AuditAlertState    = "alert.state"          // an alert acknowledged, resolved or reopened
+	AuditProductAdd    = "product.add"          // a product version registered
+	AuditAuthFailure   = "auth.failure"         // failed authentications of one key id and address in one minute
+	AuditPeerAdd       = "peer.add"             // reserved: a federation peer added
+	AuditPeerDelete    = "peer.delete"          // reserved: a federation peer removed
 )
 
 // The outcomes of audited actions.
@@ -44,14 +44,14 @@ const (
 // removed in the database is detected (AuditChain). An entry never holds
 // an API key, only the key's public id.
 type AuditEntry struct {
-	Seq       int64     `json:"seq"`  // position in the log, from 1
-	Time      time.Time `json:"time"` // microsecond precision
-	OrgID     string    `json:"org_id,omitempty"` // the acting organisation ("" for the console or an anonymous caller)
-	KeyID     string    `json:"key_id,omitempty"`
-	Role      Role      `json:"role,omitempty"`
-	Addr      string    `json:"addr,omitempty"`   // the source address, or "console"
-	Action    string    `json:"action"`           // one of the Audit* constants
-	Target    string    `json:"target,omitempty"` // what was acted on, e.g. "collection 5f0c.../indicator--..."
+	Seq    int64     `json:"seq"`              // position in the log, from 1
+	Time   time.Time `json:"time"`             // microsecond precision
+	OrgID  string    `json:"org_id,omitempty"` // the acting organisation ("" for the console or an anonymous caller)
+	KeyID  string    `json:"key_id,omitempty"`
+	Role   Role      `json:"role,omitempty"`
+	Addr   string    `json:"addr,omitempty"`   // the source address, or "console"
+	Action string    `json:"action"`           // one of the Audit* constants
+	Target string    `json:"target,omitempty"` // what was acted on, e.g. "collection 5f0c.../indicator--..."
 	// TargetOrg is the organisation the target belongs to, when it is
 	// not the actor's: its admins see the entry too.
 	TargetOrg string          `json:"target_org,omitempty"`

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
 )
 
@@ -17,11 +16,9 @@ type Options struct {
 	Title       string
 	Description string
 	Contact     string
-	DefaultRoot string // the API root named as "default" in discovery
-	Logger      *slog.Logger
+	DefaultRoot string       // the API root named as "default" in discovery
+	Logger      *slog.Logger // one line per request (requestlog.go), and internal errors
 	Now         func() time.Time
-	Broker      *alert.Broker // wakes the alert streams (nil: they poll)
-	Guard       *alert.Guard  // checks webhook URLs (nil: webhooks refused)
 }
 
 // Server serves the hub over HTTP. Handler is safe for concurrent use.
@@ -48,7 +45,8 @@ func New(h *hub.Hub, opts Options) *Server {
 	return s
 }
 
-// Handler returns the server's root handler: authentication, then routing.
+// Handler returns the server's root handler: the request log, then
+// authentication, then routing.
 func (s *Server) Handler() http.Handler {
-	return s.authenticate(s.mux)
+	return s.logRequests(s.authenticate(s.mux))
 }

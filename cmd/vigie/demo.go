@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
 )
 
@@ -51,7 +53,8 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	h := hub.New(store, hub.Config{}, time.Now)
+	// The guard lets the demo register its own receiver, on loopback.
+	h := hub.New(store, hub.Config{Guard: alert.NewGuard([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})}, time.Now)
 	coalition, err := seedDemo(ctx, h)
 	var rcv *demoReceiver
 	if err == nil {

@@ -64,17 +64,21 @@ type serveMain struct {
 	WebhookDeny       string
 	SightingThreshold int
 	SightingWindow    time.Duration
+	LogFormat         string // text or json
 
-	store  hubStore
-	http   *http.Server
-	ln     net.Listener
-	url    string // the base URL clients use, e.g. https://127.0.0.1:8443
-	cancel context.CancelFunc
-	jobs   sync.WaitGroup // background jobs: engine, dispatcher, housekeeping
+	store   hubStore
+	hub     *hub.Hub
+	logger  *slog.Logger
+	handler http.Handler
+	http    *http.Server
+	ln      net.Listener
+	url     string // the base URL clients use, e.g. https://127.0.0.1:8443
+	cancel  context.CancelFunc
+	jobs    sync.WaitGroup // background jobs: engine, dispatcher, housekeeping
 }
 
 func newServeMain(stdio Stdio) *serveMain {
-	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true}
+	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true, LogFormat: "text"}
 }
 
 // ParseFlags reads the command line.
@@ -94,6 +98,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.WebhookDeny, "webhook-deny", "", "CIDRs webhooks may not target, besides the default deny-list of internal ranges")
 	fs.IntVar(&m.SightingThreshold, "sighting-threshold", 2, "distinct organisations whose sightings of an indicator make an early warning")
 	fs.DurationVar(&m.SightingWindow, "sighting-window", 24*time.Hour, "how recent those sightings must be")
+	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -104,20 +109,38 @@ func (m *serveMain) ParseFlags(args []string) error {
 	if (m.CertFile == "") != (m.KeyFile == "") {
 		return usageError(fs, "--cert and --key go together")
 	}
+	if m.LogFormat != "text" && m.LogFormat != "json" {
+		return usageError(fs, fmt.Sprintf("--log-format %q: want text or json", m.LogFormat))
+	}
 	return nil
 }
 
-// Run opens the store and starts serving; it returns once the listener is
-// up (URL then says where).
+// Run opens the store, wires the hub and starts serving; it returns once
+// the listener is up (URL then says where).
 func (m *serveMain) Run(ctx context.Context) error {
+	if err := m.wire(ctx); err != nil {
+		return err
+	}
+	return m.serve()
+}
+
+// newLogger returns the process's logger, writing text or JSON lines.
+func (m *serveMain) newLogger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if m.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(m.stdio.Err, opts))
+	}
+	return slog.New(slog.NewTextHandler(m.stdio.Err, opts))
+}
+
+// wire opens the store and builds the hub and its background jobs (the
+// early-warning engine, webhook delivery, housekeeping), and the HTTP
+// handler; it starts the jobs.
+func (m *serveMain) wire(ctx context.Context) error {
 	def, err := vigie.ParseTLP(m.DefaultTLP)
 	if err != nil {
 		return domainError(err)
 	}
-	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewTextHandler(m.stdio.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	allow, err := alert.ParsePrefixes(m.WebhookAllow)
 	if err != nil {
 		return fmt.Errorf("--webhook-allow: %w", err)
@@ -126,6 +149,11 @@ func (m *serveMain) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
+	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
+		return err
+	}
+	m.logger = m.newLogger()
+	logger := m.logger
 	guard := alert.NewGuard(allow)
 	guard.Deny = append(guard.Deny, deny...)
 	broker := alert.NewBroker()
@@ -150,8 +178,9 @@ func (m *serveMain) Run(ctx context.Context) error {
 		engine.Wake()
 		peers.send(channelObjects)
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish}, time.Now)
-	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard})
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
+	m.hub = h
+	m.handler = server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
 	if m.EarlyWarning {
@@ -173,18 +202,24 @@ func (m *serveMain) Run(ctx context.Context) error {
 			})
 		}()
 	}
+	return nil
+}
 
+// serve listens on Addr (with TLS unless PlainHTTP) and serves the
+// handler wire built, in the background.
+func (m *serveMain) serve() error {
+	var err error
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.http = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           m.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // large envelopes on slow links
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
 	scheme := "http"
 	ln := m.ln
@@ -202,7 +237,7 @@ func (m *serveMain) Run(ctx context.Context) error {
 	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
 	go func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("server stopped", slog.Any("err", err))
+			m.logger.Error("server stopped", slog.Any("err", err))
 		}
 	}()
 	if addr := os.Getenv("VIGIE_PPROF_ADDR"); addr != "" {
@@ -218,15 +253,23 @@ func (m *serveMain) Run(ctx context.Context) error {
 // URL returns the base URL of the running hub.
 func (m *serveMain) URL() string { return m.url }
 
-// housekeeping purges expired status resources every hour.
+// housekeeping records the failed authentications of each past minute in
+// the audit log, and purges expired status resources every hour.
 func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	var purged time.Time
 	for {
-		if n, err := h.PurgeStatuses(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("purging status resources", slog.Any("err", err))
-		} else if n > 0 {
-			logger.Info("purged status resources", slog.Int("count", n))
+		if err := h.FlushAudit(ctx, false); err != nil && ctx.Err() == nil {
+			logger.Warn("recording failed authentications", slog.Any("err", err))
+		}
+		if time.Since(purged) >= time.Hour {
+			purged = time.Now()
+			if n, err := h.PurgeStatuses(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("purging status resources", slog.Any("err", err))
+			} else if n > 0 {
+				logger.Info("purged status resources", slog.Int("count", n))
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -248,6 +291,11 @@ func (m *serveMain) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		m.jobs.Wait()
+	}
+	if m.hub != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.hub.FlushAudit(ctx, true))
+		cancel()
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
