@@ -17,16 +17,17 @@ type Role string
 const (
 	RoleReader    Role = "reader"    // read what the organisation may read
 	RolePublisher Role = "publisher" // and publish into writable collections
-	RoleAdmin     Role = "admin"     // and administer the hub (never read more)
+	RoleAdmin     Role = "admin"     // and administer the organisation: delete its objects, read its audit entries (never read more)
+	RoleOperator  Role = "operator"  // the staff of the organisation that runs the hub: delete any object (with a reason), read the whole audit log
 )
 
 // ParseRole returns the role named s or an EINVALID error.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
-	case RoleReader, RolePublisher, RoleAdmin:
+	case RoleReader, RolePublisher, RoleAdmin, RoleOperator:
 		return r, nil
 	}
-	return "", Errorf(EINVALID, "role %q: want reader, publisher or admin", s)
+	return "", Errorf(EINVALID, "role %q: want reader, publisher or admin (or operator, for the staff of the hub's own organisation)", s)
 }
 
 // Allows reports whether a key with role r may act as role want.
@@ -42,6 +43,8 @@ func (r Role) rank() int {
 		return 2
 	case RoleAdmin:
 		return 3
+	case RoleOperator:
+		return 4
 	}
 	return 0
 }

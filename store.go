@@ -20,6 +20,7 @@ type Store interface {
 	AlertStore
 	EngineStore
 	ProductStore
+	AuditStore
 	Close() error
 }
 
@@ -87,8 +88,10 @@ type ObjectStore interface {
 	// earlier one of the collection (also across processes sharing the
 	// database) and a success detail appended to st; a version already
 	// stored (same id and VersionKey) is a success that stores nothing new.
-	// ENOTFOUND if the collection does not exist.
-	AddObjects(ctx context.Context, collection string, objs []*Object, st *Status) error
+	// The audit entries, if any, are appended to the audit log
+	// (AuditStore.AppendAudit) in the same transaction: a POST is never
+	// stored unaudited. ENOTFOUND if the collection does not exist.
+	AddObjects(ctx context.Context, collection string, objs []*Object, st *Status, audit ...*AuditEntry) error
 	// Objects returns one page of the object versions q selects.
 	Objects(ctx context.Context, q *ObjectQuery) (*ObjectPage, error)
 	// DeleteObjects deletes the versions q selects (q.Limit is ignored) and

@@ -34,6 +34,30 @@ type WatchEntry struct {
 	Kind    WatchKind
 	Value   string // normalised by Normalize
 	Created time.Time
+	// FromIdentity marks the entries an organisation watches by its
+	// identity (its sectors and country): they have no ID, are not
+	// stored, and cannot be deleted.
+	FromIdentity bool
+}
+
+// Watchlist returns everything organisation o watches: the sectors and
+// the country of its identity, then its own entries (those of o among
+// entries). It is the one definition of an organisation's watchlist, for
+// the API that shows it and the engine that matches it.
+func Watchlist(o *Org, entries []*WatchEntry) []*WatchEntry {
+	out := make([]*WatchEntry, 0, len(o.Sectors)+1+len(entries))
+	for _, s := range o.Sectors {
+		out = append(out, &WatchEntry{OrgID: o.ID, Kind: WatchSector, Value: s, Created: o.Created, FromIdentity: true})
+	}
+	if o.Country != "" {
+		out = append(out, &WatchEntry{OrgID: o.ID, Kind: WatchCountry, Value: o.Country, Created: o.Created, FromIdentity: true})
+	}
+	for _, e := range entries {
+		if e.OrgID == o.ID {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 var (

@@ -31,7 +31,7 @@ func benchEngine(b *testing.B, orgs int) {
 	var members []string
 	for i := 0; i < orgs; i++ {
 		name := fmt.Sprintf("org%04d", i)
-		o, err := h.AddOrg(ctx, name, []string{"energy"}, "FR")
+		o, err := h.AddOrg(ctx, hub.Console(), name, []string{"energy"}, "FR")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -54,10 +54,10 @@ func benchEngine(b *testing.B, orgs int) {
 			}
 		}
 	}
-	if _, err := h.AddCommunity(ctx, "all", members); err != nil {
+	if _, err := h.AddCommunity(ctx, hub.Console(), "all", members); err != nil {
 		b.Fatal(err)
 	}
-	col, err := h.AddCollection(ctx, hub.CollectionSpec{Root: "r", Title: "all", Read: []string{"community:all"}, Write: []string{"community:all"}})
+	col, err := h.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "r", Title: "all", Read: []string{"community:all"}, Write: []string{"community:all"}})
 	if err != nil {
 		b.Fatal(err)
 	}

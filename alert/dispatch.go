@@ -49,12 +49,24 @@ type DispatcherOptions struct {
 	Now       func() time.Time
 }
 
+// Outbox is what the dispatcher needs of the store: it claims due
+// deliveries, records the outcome of each attempt, and reads the secrets
+// of the webhooks it signs for. vigie.Store implements it.
+type Outbox interface {
+	// ClaimDeliveries leases up to n pending deliveries due at now to owner.
+	ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, n int) ([]*vigie.Delivery, error)
+	// FinishDelivery records the outcome of an attempt and ends the lease.
+	FinishDelivery(ctx context.Context, d *vigie.Delivery) error
+	// ListWebhooks returns an organisation's webhooks, with their secrets.
+	ListWebhooks(ctx context.Context, orgID string) ([]*vigie.Webhook, error)
+}
+
 // Dispatcher delivers alert events to webhooks from the outbox: each
 // delivery is recorded as done only after the receiver answered 2xx, and
 // retried with exponential backoff until MaxAge otherwise. A slow, hanging
 // or refusing receiver never holds up the others.
 type Dispatcher struct {
-	store vigie.Store
+	store Outbox
 	opts  DispatcherOptions
 	http  *http.Client
 	wake  chan struct{}
@@ -64,8 +76,8 @@ type Dispatcher struct {
 	hosts  map[string]*hostQueue // per target
 }
 
-// NewDispatcher returns a dispatcher over store.
-func NewDispatcher(store vigie.Store, opts DispatcherOptions) *Dispatcher {
+// NewDispatcher returns a dispatcher over the outbox of store.
+func NewDispatcher(store Outbox, opts DispatcherOptions) *Dispatcher {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}

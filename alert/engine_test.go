@@ -40,16 +40,16 @@ func newCoalition(t *testing.T) *coalition {
 	h := hub.New(st, hub.Config{}, time.Now)
 	c := &coalition{t: t, hub: h, store: st, orgs: map[string]*vigie.Org{}}
 	for _, o := range []struct{ name, sector, country string }{{"A", "government-national", "FR"}, {"B", "energy", "FR"}, {"C", "financial-services", "IT"}, {"D", "energy", "DE"}} {
-		org, err := h.AddOrg(ctx, o.name, []string{o.sector}, o.country)
+		org, err := h.AddOrg(ctx, hub.Console(), o.name, []string{o.sector}, o.country)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.orgs[o.name] = org
 	}
-	if _, err := h.AddCommunity(ctx, "all", []string{"A", "B", "C"}); err != nil {
+	if _, err := h.AddCommunity(ctx, hub.Console(), "all", []string{"A", "B", "C"}); err != nil {
 		t.Fatal(err)
 	}
-	if c.all, err = h.AddCollection(ctx, hub.CollectionSpec{Root: "r", Title: "all", Read: []string{"community:all"}, Write: []string{"community:all"}}); err != nil {
+	if c.all, err = h.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "r", Title: "all", Read: []string{"community:all"}, Write: []string{"community:all"}}); err != nil {
 		t.Fatal(err)
 	}
 	c.engine = alert.New(st, alert.Options{})

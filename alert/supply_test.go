@@ -110,7 +110,7 @@ func TestSupplyChain(t *testing.T) {
 	}
 
 	// An advisory in a collection B may not read says nothing to B.
-	other, err := c.hub.AddCollection(ctx, hub.CollectionSpec{Root: "r", Title: "A only", Read: []string{"org:A"}, Write: []string{"org:A"}})
+	other, err := c.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "r", Title: "A only", Read: []string{"org:A"}, Write: []string{"org:A"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,8 @@ type watchHit struct {
 	Lookalike bool   // a domain imitating the watched one
 }
 
-// newWatchIndex indexes every entry, with the sectors and countries of the
-// organisations' identities.
+// newWatchIndex indexes the watchlist of every organisation
+// (vigie.Watchlist: its identity's sectors and country, and its entries).
 func newWatchIndex(entries []*vigie.WatchEntry, orgs []*vigie.Org) *watchIndex {
 	x := &watchIndex{
 		domains: map[string][]*vigie.WatchEntry{}, lookalikes: map[string][]*vigie.WatchEntry{},
@@ -44,15 +44,15 @@ func newWatchIndex(entries []*vigie.WatchEntry, orgs []*vigie.Org) *watchIndex {
 		}
 		m[k] = append(m[k], org)
 	}
-	for _, o := range orgs {
-		for _, s := range o.Sectors {
-			addOrg(x.sectors, s, o.ID)
-		}
-		if o.Country != "" {
-			addOrg(x.countries, o.Country, o.ID)
-		}
-	}
+	byOrg := map[string][]*vigie.WatchEntry{}
 	for _, e := range entries {
+		byOrg[e.OrgID] = append(byOrg[e.OrgID], e)
+	}
+	var all []*vigie.WatchEntry
+	for _, o := range orgs {
+		all = append(all, vigie.Watchlist(o, byOrg[o.ID])...)
+	}
+	for _, e := range all {
 		switch e.Kind {
 		case vigie.WatchCIDR:
 			p, err := netip.ParsePrefix(e.Value)

@@ -13,18 +13,35 @@ import (
 const DefaultMaxContentLength = 64 << 20
 
 // AddOrg registers an organisation and returns it (its ID is the id of its
-// STIX identity).
-func (h *Hub) AddOrg(ctx context.Context, name string, sectors []string, country string) (*vigie.Org, error) {
+// STIX identity). Operators only.
+func (h *Hub) AddOrg(ctx context.Context, p vigie.Principal, name string, sectors []string, country string) (*vigie.Org, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, err
+	}
 	o := &vigie.Org{ID: "identity--" + vigie.NewUUID(), Name: name, Sectors: sectors, Country: country, Created: h.now().UTC()}
 	if err := h.store.CreateOrg(ctx, o); err != nil {
 		return nil, err
 	}
-	return o, nil
+	e := h.newEntry(p, vigie.AuditOrgAdd, "org "+o.ID, vigie.OutcomeSuccess)
+	e.TargetOrg = o.ID
+	return o, h.record(ctx, withDetail(e, map[string]any{"name": o.Name, "sectors": o.Sectors, "country": o.Country}))
+}
+
+// Orgs returns every organisation, by name. Operators only.
+func (h *Hub) Orgs(ctx context.Context, p vigie.Principal) ([]*vigie.Org, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, err
+	}
+	return h.store.ListOrgs(ctx)
 }
 
 // AddKey creates an API key for the organisation named org and returns it
-// with the token to hand over (shown once, never stored).
-func (h *Hub) AddKey(ctx context.Context, org string, role vigie.Role, name string, expires time.Time) (*vigie.Key, string, error) {
+// with the token to hand over (shown once, never stored, never audited:
+// the audit log holds the key's id). Operators only.
+func (h *Hub) AddKey(ctx context.Context, p vigie.Principal, org string, role vigie.Role, name string, expires time.Time) (*vigie.Key, string, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, "", err
+	}
 	o, err := h.store.FindOrg(ctx, org)
 	if err != nil {
 		return nil, "", err
@@ -36,11 +53,59 @@ func (h *Hub) AddKey(ctx context.Context, org string, role vigie.Role, name stri
 	if err := h.store.CreateKey(ctx, k); err != nil {
 		return nil, "", err
 	}
-	return k, token, nil
+	e := h.newEntry(p, vigie.AuditKeyAdd, "key "+k.ID, vigie.OutcomeSuccess)
+	e.TargetOrg = o.ID
+	detail := map[string]string{"role": string(k.Role), "name": k.Name}
+	if !k.Expires.IsZero() {
+		detail["expires"] = k.Expires.Format(time.RFC3339)
+	}
+	return k, token, h.record(ctx, withDetail(e, detail))
+}
+
+// Keys returns the keys of the organisation named org ("" for all),
+// newest first, never their secrets. Operators only.
+func (h *Hub) Keys(ctx context.Context, p vigie.Principal, org string) ([]*vigie.Key, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, err
+	}
+	orgID := ""
+	if org != "" {
+		o, err := h.store.FindOrg(ctx, org)
+		if err != nil {
+			return nil, err
+		}
+		orgID = o.ID
+	}
+	return h.store.ListKeys(ctx, orgID)
+}
+
+// RevokeKey revokes a key at once: requests with it are refused. id is the
+// key's id, or the whole token (only its id is used). Operators only.
+func (h *Hub) RevokeKey(ctx context.Context, p vigie.Principal, id string) (string, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return "", err
+	}
+	if kid, _, ok := vigie.SplitToken(id); ok {
+		id = kid // a whole token was given
+	}
+	k, err := h.store.FindKey(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if err := h.store.RevokeKey(ctx, id, h.now().UTC()); err != nil {
+		return "", err
+	}
+	e := h.newEntry(p, vigie.AuditKeyRevoke, "key "+id, vigie.OutcomeSuccess)
+	e.TargetOrg = k.OrgID
+	return id, h.record(ctx, e)
 }
 
 // AddCommunity creates a community of the organisations named members.
-func (h *Hub) AddCommunity(ctx context.Context, name string, members []string) (*vigie.Community, error) {
+// Operators only.
+func (h *Hub) AddCommunity(ctx context.Context, p vigie.Principal, name string, members []string) (*vigie.Community, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, err
+	}
 	c := &vigie.Community{ID: vigie.NewUUID(), Name: name, Created: h.now().UTC()}
 	for _, m := range members {
 		o, err := h.store.FindOrg(ctx, m)
@@ -52,7 +117,60 @@ func (h *Hub) AddCommunity(ctx context.Context, name string, members []string) (
 	if err := h.store.CreateCommunity(ctx, c); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return c, h.record(ctx, withDetail(h.newEntry(p, vigie.AuditCommunityAdd, "community "+c.ID, vigie.OutcomeSuccess),
+		map[string]any{"name": c.Name, "members": c.Members}))
+}
+
+// Communities returns every community, by name. Operators only.
+func (h *Hub) Communities(ctx context.Context, p vigie.Principal) ([]*vigie.Community, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, err
+	}
+	return h.store.ListCommunities(ctx)
+}
+
+// SetCommunityMember adds (member true) or removes the organisation named
+// org to or from the community named community. Operators only.
+func (h *Hub) SetCommunityMember(ctx context.Context, p vigie.Principal, community, org string, member bool) error {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return err
+	}
+	c, err := h.store.FindCommunity(ctx, community)
+	if err != nil {
+		return err
+	}
+	o, err := h.store.FindOrg(ctx, org)
+	if err != nil {
+		return err
+	}
+	if err := h.store.SetCommunityMember(ctx, c.ID, o.ID, member); err != nil {
+		return err
+	}
+	action := vigie.AuditMemberAdd
+	if !member {
+		action = vigie.AuditMemberRemove
+	}
+	e := h.newEntry(p, action, "community "+c.ID, vigie.OutcomeSuccess)
+	e.TargetOrg = o.ID
+	return h.record(ctx, e)
+}
+
+// ActAs returns the principal of the organisation named org with role, for
+// the operator at the console publishing in its name (an advisory import
+// from the hub's machine). Operators only.
+func (h *Hub) ActAs(ctx context.Context, p vigie.Principal, org string, role vigie.Role) (vigie.Principal, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return vigie.Principal{}, err
+	}
+	o, err := h.store.FindOrg(ctx, org)
+	if err != nil {
+		return vigie.Principal{}, err
+	}
+	comms, err := h.store.OrgCommunities(ctx, o.ID)
+	if err != nil {
+		return vigie.Principal{}, err
+	}
+	return vigie.Principal{OrgID: o.ID, Role: role, Communities: comms, Addr: p.Addr}, nil
 }
 
 // CollectionSpec is what an operator says of a new collection; grants are
@@ -68,7 +186,26 @@ type CollectionSpec struct {
 }
 
 // AddCollection creates a collection, and its API root if it is new.
-func (h *Hub) AddCollection(ctx context.Context, spec CollectionSpec) (*vigie.Collection, error) {
+// Operators only.
+func (h *Hub) AddCollection(ctx context.Context, p vigie.Principal, spec CollectionSpec) (*vigie.Collection, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, err
+	}
+	return h.addCollection(ctx, p, spec)
+}
+
+// AllCollections returns every collection of every API root, by creation
+// time. Operators only.
+func (h *Hub) AllCollections(ctx context.Context, p vigie.Principal) ([]*vigie.Collection, error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, err
+	}
+	return h.store.ListCollections(ctx, "")
+}
+
+// addCollection creates a collection on p's behalf (an operator, or the
+// hub making a member's private collection) and records it.
+func (h *Hub) addCollection(ctx context.Context, p vigie.Principal, spec CollectionSpec) (*vigie.Collection, error) {
 	c := &vigie.Collection{ID: spec.ID, Root: spec.Root, Title: spec.Title, Description: spec.Description, Alias: spec.Alias, Created: h.now().UTC()}
 	if c.ID == "" {
 		c.ID = vigie.NewUUID()
@@ -94,7 +231,8 @@ func (h *Hub) AddCollection(ctx context.Context, spec CollectionSpec) (*vigie.Co
 	if err := h.store.CreateCollection(ctx, c); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return c, h.record(ctx, withDetail(h.newEntry(p, vigie.AuditCollectionAdd, "collection "+c.ID, vigie.OutcomeSuccess),
+		map[string]string{"root": c.Root, "title": c.Title, "read": vigie.GrantsList(c.Read), "write": vigie.GrantsList(c.Write)}))
 }
 
 // grants resolves grant strings to grants on existing audiences.

@@ -1,11 +1,16 @@
 // Package hub holds the hub's use cases on top of a vigie.Store: who is
-// calling (keys), what they may see of a collection (TLP), and publishing
-// (validation, provenance, sharing facts). The HTTP server, the demo and
-// later importers all go through it, so the rules live in one place.
+// calling (keys), what they may see of a collection (TLP), publishing
+// (validation, provenance, sharing facts), watchlists, webhooks, alerts,
+// supply chain, administration and the audit log. Every method takes the
+// caller (a vigie.Principal) and applies the rules; the HTTP server, the
+// command line and the demo translate requests into these calls and never
+// touch the store, so that the rules live in one place.
 package hub
 
 import (
 	"context"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/vigie-cti/vigie"
@@ -33,6 +38,30 @@ type Config struct {
 	// OnPublish, if set, is called after objects were stored (the
 	// early-warning engine wakes up on it). It must not block.
 	OnPublish func()
+	// Guard checks the target of each new webhook (nil: webhooks are
+	// refused, EUNAVAILABLE).
+	Guard URLGuard
+	// Alerts tells live alert streams that events may be waiting (nil:
+	// the streams poll).
+	Alerts AlertNotifier
+	// Logger receives what the hub cannot return to a caller, such as a
+	// failure to record failed authentications (nil: discarded).
+	Logger *slog.Logger
+}
+
+// URLGuard decides which addresses the hub may call: webhook targets
+// must not be the hub's own machine or networks. alert.Guard implements it.
+type URLGuard interface {
+	// CheckURL returns an EINVALID error that says why a URL is refused.
+	CheckURL(ctx context.Context, raw string) error
+}
+
+// AlertNotifier wakes the live alert streams of an organisation.
+// alert.Broker implements it.
+type AlertNotifier interface {
+	// Subscribe returns a channel that receives a value when alert events
+	// of org may be waiting, and the function that ends the subscription.
+	Subscribe(org string) (<-chan struct{}, func())
 }
 
 // Hub runs the use cases. It is safe for concurrent use.
@@ -40,6 +69,9 @@ type Hub struct {
 	store vigie.Store
 	cfg   Config
 	now   func() time.Time
+
+	failMu   sync.Mutex
+	failures map[authFailureKey]int // failed authentications not yet in the audit log
 }
 
 // New returns a hub over store. now is the clock (time.Now in production).
@@ -56,24 +88,71 @@ func New(store vigie.Store, cfg Config, now func() time.Time) *Hub {
 	if cfg.Limits.StatusRetention < 24*time.Hour {
 		cfg.Limits.StatusRetention = DefaultStatusRetention
 	}
-	return &Hub{store: store, cfg: cfg, now: now}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Hub{store: store, cfg: cfg, now: now, failures: map[authFailureKey]int{}}
 }
 
-// Store returns the hub's store.
-func (h *Hub) Store() vigie.Store { return h.store }
+// Console returns the caller of the admin commands: the hub's operator at
+// the hub's machine, with access to its data directory. It belongs to no
+// organisation and has the operator role.
+func Console() vigie.Principal {
+	return vigie.Principal{Role: vigie.RoleOperator, Addr: ConsoleAddr}
+}
+
+// ConsoleAddr is the source address of commands run on the hub's machine.
+const ConsoleAddr = "console"
+
+// Allow refuses anonymous callers (EUNAUTHORIZED) and callers whose role
+// is below want (EFORBIDDEN). Every use case applies it; adapters may call
+// it to refuse a request before reading its body.
+func Allow(p vigie.Principal, want vigie.Role) error {
+	if p.Role == "" {
+		return vigie.Errorf(vigie.EUNAUTHORIZED, "this needs an API key")
+	}
+	if !p.Role.Allows(want) {
+		return vigie.Errorf(vigie.EFORBIDDEN, "this needs a %s key; yours is a %s key", want, p.Role)
+	}
+	return nil
+}
+
+// member is allow for the use cases that act for the caller's
+// organisation (its watchlist, webhooks, alerts, products).
+func member(p vigie.Principal, want vigie.Role) error {
+	if err := Allow(p, want); err != nil {
+		return err
+	}
+	if p.Anonymous() {
+		return vigie.Errorf(vigie.EFORBIDDEN, "this acts for an organisation: use one of its API keys")
+	}
+	return nil
+}
+
+// Ready reports whether the store answers (readiness of the process).
+func (h *Hub) Ready(ctx context.Context) error {
+	if p, ok := h.store.(interface{ Ping(context.Context) error }); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
 
 // Config returns the hub's policy.
 func (h *Hub) Config() Config { return h.cfg }
 
-// Authenticate returns the principal behind an API key token.
-// EUNAUTHORIZED for unknown, malformed, expired or revoked keys.
-func (h *Hub) Authenticate(ctx context.Context, token string) (vigie.Principal, error) {
+// Authenticate returns the principal behind an API key token presented
+// from address addr. EUNAUTHORIZED for unknown, malformed, expired or
+// revoked keys; each failure is counted for the audit log (one entry per
+// key id, address and minute, see FlushAudit).
+func (h *Hub) Authenticate(ctx context.Context, token, addr string) (vigie.Principal, error) {
 	id, secret, ok := vigie.SplitToken(token)
 	if !ok {
+		h.authFailed("", addr)
 		return vigie.Principal{}, vigie.Errorf(vigie.EUNAUTHORIZED, "malformed API key: want the token printed by \"vigie admin key add\" (vigie_...)")
 	}
 	k, err := h.store.FindKey(ctx, id)
 	if vigie.ErrorCode(err) == vigie.ENOTFOUND || (err == nil && !k.Matches(secret)) {
+		h.authFailed(id, addr)
 		return vigie.Principal{}, vigie.Errorf(vigie.EUNAUTHORIZED, "unknown API key")
 	} else if err != nil {
 		return vigie.Principal{}, err
@@ -81,15 +160,17 @@ func (h *Hub) Authenticate(ctx context.Context, token string) (vigie.Principal, 
 	now := h.now()
 	switch {
 	case !k.Revoked.IsZero():
+		h.authFailed(id, addr)
 		return vigie.Principal{}, vigie.Errorf(vigie.EUNAUTHORIZED, "API key %s was revoked on %s", k.ID, k.Revoked.Format(time.RFC3339))
 	case !k.Active(now):
+		h.authFailed(id, addr)
 		return vigie.Principal{}, vigie.Errorf(vigie.EUNAUTHORIZED, "API key %s expired on %s", k.ID, k.Expires.Format(time.RFC3339))
 	}
 	comms, err := h.store.OrgCommunities(ctx, k.OrgID)
 	if err != nil {
 		return vigie.Principal{}, err
 	}
-	return vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms}, nil
+	return vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms, Addr: addr}, nil
 }
 
 // Collection returns a collection and what p may do with it. A collection
@@ -147,25 +228,6 @@ func (h *Hub) Objects(ctx context.Context, p vigie.Principal, a vigie.Access, q 
 		q.Limit = h.cfg.Limits.MaxPageSize
 	}
 	return h.store.Objects(ctx, q)
-}
-
-// Delete deletes the versions of one object that q selects; it needs
-// read and write access to the collection (TAXII 2.1 §5.7). Publishers
-// delete only what their organisation published; admins delete any version
-// they can read. ENOTFOUND when nothing matched.
-func (h *Hub) Delete(ctx context.Context, p vigie.Principal, a vigie.Access, q *vigie.ObjectQuery) (int, error) {
-	if !a.Read || !a.Write {
-		return 0, vigie.Errorf(vigie.EFORBIDDEN, "deleting needs read and write access to the collection")
-	}
-	q.Scope = p.Scope(a, h.cfg.DefaultTLP)
-	if p.Role != vigie.RoleAdmin {
-		q.Publisher = p.OrgID
-	}
-	n, err := h.store.DeleteObjects(ctx, q)
-	if err == nil && n == 0 {
-		return 0, vigie.Errorf(vigie.ENOTFOUND, "no object %v that you may delete", q.IDs)
-	}
-	return n, err
 }
 
 // Status returns a status resource of root posted by p's organisation;

@@ -39,7 +39,7 @@ func (h *Hub) Publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 		}
 		objs = append(objs, o)
 	}
-	if err := h.store.AddObjects(ctx, c.ID, objs, st); err != nil {
+	if err := h.store.AddObjects(ctx, c.ID, objs, st, h.publishEntry(p, c, objs, st)); err != nil {
 		return nil, err
 	}
 	if len(objs) > 0 && h.cfg.OnPublish != nil {

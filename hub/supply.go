@@ -21,13 +21,13 @@ const PrivateRoot = "private"
 // privateCollection returns, creating it on first use, the collection only
 // organisation org may read and write, where its SBOMs and VEX go unless
 // it shares them elsewhere.
-func (h *Hub) privateCollection(ctx context.Context, org *vigie.Org) (*vigie.Collection, error) {
+func (h *Hub) privateCollection(ctx context.Context, p vigie.Principal, org *vigie.Org) (*vigie.Collection, error) {
 	id := vigie.NameUUID("private-collection/" + org.ID)
 	c, err := h.store.FindCollection(ctx, PrivateRoot, id)
 	if vigie.ErrorCode(err) != vigie.ENOTFOUND {
 		return c, err
 	}
-	c, err = h.AddCollection(ctx, CollectionSpec{Root: PrivateRoot, ID: id, Title: org.Name + ": SBOMs and VEX",
+	c, err = h.addCollection(ctx, p, CollectionSpec{Root: PrivateRoot, ID: id, Title: org.Name + ": SBOMs and VEX",
 		Description: "Private to " + org.Name + ": the SBOMs and VEX of its products.", Read: []string{"org:" + org.ID}, Write: []string{"org:" + org.ID}})
 	if vigie.ErrorCode(err) == vigie.ECONFLICT {
 		return h.store.FindCollection(ctx, PrivateRoot, id)
@@ -56,7 +56,7 @@ func (h *Hub) Product(ctx context.Context, p vigie.Principal, nameAtVersion, sup
 	if err != nil {
 		return nil, err
 	}
-	col, err := h.privateCollection(ctx, org)
+	col, err := h.privateCollection(ctx, p, org)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,36 @@ func (h *Hub) Product(ctx context.Context, p vigie.Principal, nameAtVersion, sup
 		}
 		return nil, err
 	}
-	return prod, nil
+	return prod, h.record(ctx, withDetail(h.newEntry(p, vigie.AuditProductAdd, "product "+prod.ID, vigie.OutcomeSuccess),
+		map[string]string{"name": prod.Name, "version": prod.Version, "supplier": prod.Supplier}))
+}
+
+// Products returns p's organisation's products, by name.
+func (h *Hub) Products(ctx context.Context, p vigie.Principal) ([]*vigie.Product, error) {
+	if err := member(p, vigie.RoleReader); err != nil {
+		return nil, err
+	}
+	return h.store.ListProducts(ctx, p.OrgID)
+}
+
+// maxFindings bounds the findings one call returns.
+const maxFindings = 10000
+
+// Findings returns the findings on p's organisation's products, of the
+// product "NAME@VERSION" or id ("" for all), malicious and severe first.
+func (h *Hub) Findings(ctx context.Context, p vigie.Principal, product string) ([]*vigie.Finding, error) {
+	if err := member(p, vigie.RoleReader); err != nil {
+		return nil, err
+	}
+	productID := ""
+	if product != "" {
+		prod, err := h.Product(ctx, p, product, "", false)
+		if err != nil {
+			return nil, err
+		}
+		productID = prod.ID
+	}
+	return h.store.ListFindings(ctx, p.OrgID, productID, maxFindings)
 }
 
 // cutLast splits s around its last sep; ok is false when either side is
@@ -183,10 +212,14 @@ type ImportResult = api.ImportResult
 
 // ImportAdvisories publishes advisories as STIX vulnerability objects
 // (advisory.ToSTIXVulnerability) into a collection the caller may write,
-// marked tlp, in envelopes of the hub's object limit. Each import of an
-// advisory is a new version of the same object; the engine matches them
-// against every SBOM its organisation may read.
+// marked tlp (CLEAR when none is given: advisories are public), in
+// envelopes of the hub's object limit. Each import of an advisory is a new
+// version of the same object; the engine matches them against every SBOM
+// its organisation may read.
 func (h *Hub) ImportAdvisories(ctx context.Context, p vigie.Principal, root, collection string, as []advisory.Advisory, tlp vigie.TLP) (*ImportResult, error) {
+	if tlp == vigie.TLPNone {
+		tlp = vigie.TLPClear // advisories are public, unless said otherwise
+	}
 	c, a, err := h.Collection(ctx, p, root, collection)
 	if err != nil {
 		return nil, err

@@ -23,7 +23,7 @@ func TestAlertsAPI(t *testing.T) {
 		batch = append(batch, &vigie.Alert{OrgID: b, Trigger: vigie.TriggerWatchlist, Severity: sev, DedupKey: fmt.Sprint("k", i), Title: fmt.Sprint("alert ", i),
 			Objects: []vigie.ObjectRef{{ID: "indicator--x", Type: "indicator"}}})
 	}
-	evs, err := f.hub.Store().RecordAlerts(ctx, &vigie.AlertBatch{Now: time.Now().UTC(), Alerts: batch})
+	evs, err := f.store.RecordAlerts(ctx, &vigie.AlertBatch{Now: time.Now().UTC(), Alerts: batch})
 	if err != nil {
 		t.Fatal(err)
 	}

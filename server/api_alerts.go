@@ -14,11 +14,11 @@ import (
 // recently updated first, filtered by ?state=new,acknowledged ?trigger=
 // ?severity=high (at least) and paged with ?before= (the "next" value).
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireRole(r, vigie.RoleReader)
+	p, err := requireOrg(r)
 	if err != nil {
 		return err
 	}
-	q := &vigie.AlertQuery{OrgID: p.OrgID, Limit: 100}
+	q := vigie.AlertQuery{Limit: 100}
 	v := r.URL.Query()
 	for name := range v {
 		switch name {
@@ -52,7 +52,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 			return vigie.Errorf(vigie.EINVALID, "limit %q: want 1 to 1000", l)
 		}
 	}
-	alerts, err := s.hub.Store().ListAlerts(r.Context(), q)
+	alerts, err := s.hub.Alerts(r.Context(), p, q)
 	if err != nil {
 		return err
 	}
@@ -67,11 +67,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) alertGet(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireRole(r, vigie.RoleReader)
-	if err != nil {
-		return err
-	}
-	a, err := s.hub.Store().FindAlert(r.Context(), p.OrgID, r.PathValue("id"))
+	a, err := s.hub.Alert(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -80,7 +76,7 @@ func (s *Server) alertGet(w http.ResponseWriter, r *http.Request) error {
 
 // alertPatch changes an alert's state: {"state": "acknowledged"}.
 func (s *Server) alertPatch(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireRole(r, vigie.RoleReader)
+	p, err := requireOrg(r)
 	if err != nil {
 		return err
 	}
@@ -94,7 +90,7 @@ func (s *Server) alertPatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.hub.Store().SetAlertState(r.Context(), p.OrgID, r.PathValue("id"), st, s.opts.Now().UTC())
+	a, err := s.hub.SetAlertState(r.Context(), p, r.PathValue("id"), st)
 	if err != nil {
 		return err
 	}
@@ -106,7 +102,7 @@ func (s *Server) alertPatch(w http.ResponseWriter, r *http.Request) error {
 // id the event's sequence number. A client that reconnects with
 // Last-Event-ID (or ?after=N) gets every event it missed.
 func (s *Server) alertStream(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireRole(r, vigie.RoleReader)
+	p, err := requireOrg(r)
 	if err != nil {
 		return err
 	}
@@ -124,11 +120,11 @@ func (s *Server) alertStream(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return vigie.Errorf(vigie.EINTERNAL, "streaming unsupported")
 	}
-	var wake <-chan struct{}
-	if s.opts.Broker != nil {
-		ch, cancel := s.opts.Broker.Subscribe(p.OrgID)
-		defer cancel()
-		wake = ch
+	wake, cancel := s.hub.SubscribeAlerts(p)
+	defer cancel()
+	evs, err := s.hub.AlertEvents(r.Context(), p, after, 100)
+	if err != nil {
+		return err // before the stream starts: an error answer
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
@@ -141,32 +137,30 @@ func (s *Server) alertStream(w http.ResponseWriter, r *http.Request) error {
 	keepalive := time.NewTicker(15 * time.Second)
 	defer keepalive.Stop()
 	for {
-		evs, err := s.hub.Store().AlertEvents(r.Context(), p.OrgID, after, 100)
-		if err != nil {
-			if r.Context().Err() == nil {
-				fmt.Fprintf(w, "event: error\ndata: %q\n\n", vigie.ErrorMessage(err))
-				flusher.Flush()
-			}
-			return nil
-		}
 		for _, ev := range evs {
 			fmt.Fprintf(w, "id: %d\nevent: alert.%s\ndata: %s\n\n", ev.Seq, ev.Kind, ev.Alert)
 			after = ev.Seq
 		}
 		if len(evs) > 0 {
 			flusher.Flush()
-			if len(evs) == 100 {
-				continue
+		}
+		if len(evs) < 100 { // else more are waiting: read on at once
+			select {
+			case <-r.Context().Done():
+				return nil
+			case <-wake:
+			case <-poll.C:
+			case <-keepalive.C:
+				fmt.Fprint(w, ": keepalive\n\n")
+				flusher.Flush()
 			}
 		}
-		select {
-		case <-r.Context().Done():
+		if evs, err = s.hub.AlertEvents(r.Context(), p, after, 100); err != nil {
+			if r.Context().Err() == nil {
+				fmt.Fprintf(w, "event: error\ndata: %q\n\n", vigie.ErrorMessage(err))
+				flusher.Flush()
+			}
 			return nil
-		case <-wake:
-		case <-poll.C:
-		case <-keepalive.C:
-			fmt.Fprint(w, ": keepalive\n\n")
-			flusher.Flush()
 		}
 	}
 }

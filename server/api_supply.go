@@ -3,15 +3,11 @@ package server
 import (
 	"bytes"
 	"errors"
-	"github.com/vigie-cti/vigie/api"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/advisory"
+	"github.com/vigie-cti/vigie/api"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/sbom"
 )
@@ -28,11 +24,7 @@ func productView(p *vigie.Product) api.Product {
 }
 
 func (s *Server) productList(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireRole(r, vigie.RoleReader)
-	if err != nil {
-		return err
-	}
-	ps, err := s.hub.Store().ListProducts(r.Context(), p.OrgID)
+	ps, err := s.hub.Products(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
@@ -153,19 +145,7 @@ func (s *Server) vexUpload(w http.ResponseWriter, r *http.Request) error {
 
 // findingList answers GET /api/v1/findings[?product=NAME@VERSION|id].
 func (s *Server) findingList(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireRole(r, vigie.RoleReader)
-	if err != nil {
-		return err
-	}
-	productID := ""
-	if name := r.URL.Query().Get("product"); name != "" {
-		prod, err := s.hub.Product(r.Context(), p, name, "", false)
-		if err != nil {
-			return err
-		}
-		productID = prod.ID
-	}
-	fs, err := s.hub.Store().ListFindings(r.Context(), p.OrgID, productID, 10000)
+	fs, err := s.hub.Findings(r.Context(), principal(r), r.URL.Query().Get("product"))
 	if err != nil {
 		return err
 	}
@@ -198,34 +178,9 @@ func (s *Server) advisoryImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "vigie-advisories-")
+	res, err := s.hub.ImportAdvisoryFile(r.Context(), p, sh.Root, sh.Collection, data, sh.TLP)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	name := "advisories.json"
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		name = "advisories.zip"
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return err
-	}
-	batch, err := advisory.Load(r.Context(), path, advisory.LoadOptions{})
-	if err != nil {
-		return vigie.Errorf(vigie.EINVALID, "%v", err)
-	}
-	tlp := sh.TLP
-	if tlp == vigie.TLPNone {
-		tlp = vigie.TLPClear // public advisories, unless said otherwise
-	}
-	res, err := s.hub.ImportAdvisories(r.Context(), p, sh.Root, sh.Collection, batch.Advisories, tlp)
-	if err != nil {
-		return err
-	}
-	out := AdvisoryImport{ImportResult: *res, Read: len(batch.Advisories)}
-	for _, e := range batch.Errors {
-		out.Errors = append(out.Errors, strings.TrimPrefix(e.Error(), path))
-	}
-	return writeAPI(w, http.StatusOK, out)
+	return writeAPI(w, http.StatusOK, AdvisoryImport{ImportResult: res.ImportResult, Read: res.Read, Errors: res.Errors})
 }

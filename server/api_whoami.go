@@ -2,11 +2,10 @@ package server
 
 import (
 	"encoding/json"
-	"github.com/vigie-cti/vigie/api"
 	"net/http"
 
 	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/api"
 )
 
 func (s *Server) whoamiGet(w http.ResponseWriter, r *http.Request) error {
@@ -14,7 +13,7 @@ func (s *Server) whoamiGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.hub.Store().FindOrg(r.Context(), p.OrgID)
+	o, err := s.hub.Whoami(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -28,6 +27,7 @@ func (s *Server) whoamiGet(w http.ResponseWriter, r *http.Request) error {
 // api wraps an /api/v1 endpoint: JSON in and out, errors as JSON.
 func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		requestOf(r).route = r.Pattern
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")
 		if err := h(w, r); err != nil {
@@ -47,16 +47,9 @@ func writeAPI(w http.ResponseWriter, status int, v any) error {
 // identities of the hub's organisations, for members to resolve
 // created_by_ref and where_sighted_refs.
 func (s *Server) identityList(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireOrg(r); err != nil {
-		return err
-	}
-	orgs, err := s.hub.Store().ListOrgs(r.Context())
+	objs, err := s.hub.Identities(r.Context(), principal(r))
 	if err != nil {
 		return err
-	}
-	objs := make([]json.RawMessage, 0, len(orgs))
-	for _, o := range orgs {
-		objs = append(objs, hub.Identity(o))
 	}
 	return writeAPI(w, http.StatusOK, map[string]any{"type": "bundle", "id": "bundle--" + vigie.NewUUID(), "objects": objs})
 }

@@ -7,13 +7,16 @@ import (
 	"strings"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
 )
 
-type principalKey struct{}
-
-// principal returns who makes the request (the zero Principal when anonymous).
+// principal returns who makes the request (with no organisation when
+// anonymous, and always with the source address).
 func principal(r *http.Request) vigie.Principal {
-	p, _ := r.Context().Value(principalKey{}).(vigie.Principal)
+	p := requestOf(r).principal
+	if p.Addr == "" {
+		p.Addr = remoteAddr(r)
+	}
 	return p
 }
 
@@ -28,14 +31,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		var p vigie.Principal
+		p := vigie.Principal{Addr: remoteAddr(r)}
 		if token != "" {
-			if p, err = s.hub.Authenticate(r.Context(), token); err != nil {
+			if p, err = s.hub.Authenticate(r.Context(), token, p.Addr); err != nil {
 				s.writeError(w, r, err)
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		rq := requestOf(r)
+		rq.principal = p
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, rq)))
 	})
 }
 
@@ -71,4 +76,11 @@ func requireOrg(r *http.Request) (vigie.Principal, error) {
 		return p, vigie.Errorf(vigie.EUNAUTHORIZED, "this needs an API key")
 	}
 	return p, nil
+}
+
+// requireRole refuses, before the request body is read, callers without a
+// key of at least role (hub.Allow).
+func requireRole(r *http.Request, role vigie.Role) (vigie.Principal, error) {
+	p := principal(r)
+	return p, hub.Allow(p, role)
 }

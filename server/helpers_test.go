@@ -25,6 +25,7 @@ var ctx = context.Background()
 type fixture struct {
 	t       testing.TB
 	hub     *hub.Hub
+	store   vigie.Store // for what no use case does: recording alerts
 	srv     *httptest.Server
 	orgs    map[string]*vigie.Org
 	keys    map[string]string // org name -> publisher token
@@ -49,18 +50,18 @@ func newFixtureMax(t testing.TB, maxObjects int) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	h := hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen, Limits: hub.Limits{MaxObjects: maxObjects}}, time.Now)
-	f := &fixture{t: t, hub: h, orgs: map[string]*vigie.Org{}, keys: map[string]string{}}
+	f := &fixture{t: t, hub: h, store: st, orgs: map[string]*vigie.Org{}, keys: map[string]string{}}
 	for _, name := range []string{"A", "B", "C"} {
-		o, err := h.AddOrg(ctx, name, []string{"energy"}, "FR")
+		o, err := h.AddOrg(ctx, hub.Console(), name, []string{"energy"}, "FR")
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.orgs[name] = o
-		if _, f.keys[name], err = h.AddKey(ctx, name, vigie.RolePublisher, "test", time.Time{}); err != nil {
+		if _, f.keys[name], err = h.AddKey(ctx, hub.Console(), name, vigie.RolePublisher, "test", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := h.AddCommunity(ctx, "ab", []string{"A", "B"}); err != nil {
+	if _, err := h.AddCommunity(ctx, hub.Console(), "ab", []string{"A", "B"}); err != nil {
 		t.Fatal(err)
 	}
 	f.shared = f.mustCollection("Shared", "community:ab", "community:ab")
@@ -72,7 +73,7 @@ func newFixtureMax(t testing.TB, maxObjects int) *fixture {
 }
 
 func (f *fixture) mustCollection(title, read, write string) *vigie.Collection {
-	c, err := f.hub.AddCollection(ctx, hub.CollectionSpec{Root: "api1", Title: title, Read: []string{read}, Write: []string{write}})
+	c, err := f.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "api1", Title: title, Read: []string{read}, Write: []string{write}})
 	if err != nil {
 		f.t.Fatal(err)
 	}

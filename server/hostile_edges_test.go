@@ -80,7 +80,7 @@ func wantTAXIIError(t *testing.T, what string, r response, status int) {
 // with public collections lists only them.
 func TestAnonymousRootWithoutPublicCollection(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.hub.AddCollection(ctx, hub.CollectionSpec{Root: "closed", Title: "AB", Read: []string{"community:ab"}, Write: []string{"community:ab"}}); err != nil {
+	if _, err := f.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "closed", Title: "AB", Read: []string{"community:ab"}, Write: []string{"community:ab"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/closed/", "/closed/collections/"} {

@@ -14,6 +14,7 @@ import (
 // media type (406 otherwise) and turns a returned error into a TAXII error.
 func (s *Server) taxii(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		requestOf(r).route = r.Pattern
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")
 		if !acceptsTAXII(r.Header.Values("Accept")) {

@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/vex", s.api(s.vexUpload))
 	s.mux.HandleFunc("GET /api/v1/findings", s.api(s.findingList))
 	s.mux.HandleFunc("POST /api/v1/advisories", s.api(s.advisoryImport))
+	s.mux.HandleFunc("GET /api/v1/audit", s.api(s.auditList))
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

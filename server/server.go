@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
-	"github.com/vigie-cti/vigie/netguard"
 )
 
 // Options describe the server as TAXII discovery shows it.
@@ -18,11 +16,9 @@ type Options struct {
 	Title       string
 	Description string
 	Contact     string
-	DefaultRoot string // the API root named as "default" in discovery
-	Logger      *slog.Logger
+	DefaultRoot string       // the API root named as "default" in discovery
+	Logger      *slog.Logger // one line per request (requestlog.go), and internal errors
 	Now         func() time.Time
-	Broker      *alert.Broker   // wakes the alert streams (nil: they poll)
-	Guard       *netguard.Guard // checks webhook URLs (nil: webhooks refused)
 	// PublicURL is the scheme, host and port clients reach the hub at
 	// (https://hub.example:8443), used in discovery's URLs; when empty
 	// they are absolute paths (/root/). The Host header is never used.
@@ -56,9 +52,9 @@ func New(h *hub.Hub, opts Options) *Server {
 	return s
 }
 
-// Handler returns the server's root handler: the body rate limit, the
-// limit on failed authentications, authentication, the write rate limit,
-// then routing.
+// Handler returns the server's root handler: the request log, the body
+// rate limit, the limit on failed authentications, authentication, the
+// write rate limit, then routing.
 func (s *Server) Handler() http.Handler {
-	return s.limitBody(s.limitAuthFailures(s.authenticate(s.limitWrites(s.mux))))
+	return s.logRequests(s.limitBody(s.limitAuthFailures(s.authenticate(s.limitWrites(s.mux)))))
 }

@@ -20,7 +20,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 func (s *Server) discoveryGet(w http.ResponseWriter, r *http.Request) error {
-	roots, err := s.hub.Store().ListAPIRoots(r.Context())
+	roots, err := s.hub.APIRoots(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) apiRootGet(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) collectionList(w http.ResponseWriter, r *http.Request) error {
 	root := r.PathValue("root")
-	if _, err := s.hub.Store().FindAPIRoot(r.Context(), root); err != nil {
+	if _, err := s.hub.APIRoot(r.Context(), principal(r), root); err != nil {
 		return err
 	}
 	cs, as, err := s.hub.Collections(r.Context(), principal(r), root)
@@ -118,15 +118,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // a load balancer sends no traffic to a process that cannot serve it).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
-	if p, ok := s.hub.Store().(interface{ Ping(context.Context) error }); ok {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := p.Ping(ctx); err != nil {
-			s.log.Warn("not ready", slog.Any("err", err))
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("database unavailable\n"))
-			return
-		}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.hub.Ready(ctx); err != nil {
+		s.log.Warn("not ready", slog.Any("err", err))
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
 	}
 	w.Write([]byte("ready\n"))
 }

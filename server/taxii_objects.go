@@ -110,7 +110,7 @@ func (s *Server) objectAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return err
 	}
-	root, err := s.hub.Store().FindAPIRoot(r.Context(), c.Root)
+	root, err := s.hub.APIRoot(r.Context(), p, c.Root)
 	if err != nil {
 		return err
 	}
@@ -233,12 +233,12 @@ func (s *Server) mustExist(r *http.Request, a vigie.Access, c *vigie.Collection,
 	return nil
 }
 
+// ReasonHeader carries the reason of a deletion by the hub operator; it is
+// recorded in the audit log.
+const ReasonHeader = "X-Vigie-Reason"
+
 func (s *Server) objectDelete(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireOrg(r)
-	if err != nil {
-		return err
-	}
-	c, a, err := s.hub.Collection(r.Context(), p, r.PathValue("root"), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -253,8 +253,8 @@ func (s *Server) objectDelete(w http.ResponseWriter, r *http.Request) error {
 		// Without match[version], DELETE removes the object: every version.
 		f.Versions.All = true
 	}
-	q := query(c, f)
-	if _, err := s.hub.Delete(r.Context(), p, a, q); err != nil {
+	q := query(&vigie.Collection{ID: r.PathValue("id")}, f)
+	if _, err := s.hub.Delete(r.Context(), p, r.PathValue("root"), q, r.Header.Get(ReasonHeader)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", taxii.MediaType)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/stix"
 	"github.com/vigie-cti/vigie/taxii"
 )
@@ -317,7 +318,7 @@ func manyObjects(t *testing.T, n int) []byte {
 
 func TestBodyLimit(t *testing.T) {
 	f := newFixture(t)
-	root, _ := f.hub.Store().FindAPIRoot(ctx, "api1")
+	root, _ := f.hub.APIRoot(ctx, vigie.Principal{}, "api1")
 	big := bytes.Repeat([]byte(" "), int(root.MaxContentLength)+1)
 	r := f.do("POST", objectsPath(f.shared), "A", big)
 	if r.status != http.StatusRequestEntityTooLarge {
@@ -327,7 +328,7 @@ func TestBodyLimit(t *testing.T) {
 
 func TestRevokedAndExpiredKeys(t *testing.T) {
 	f := newFixture(t)
-	k, token, err := f.hub.AddKey(ctx, "A", vigie.RoleReader, "short", time.Now().Add(-time.Minute))
+	k, token, err := f.hub.AddKey(ctx, hub.Console(), "A", vigie.RoleReader, "short", time.Now().Add(-time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,12 +336,12 @@ func TestRevokedAndExpiredKeys(t *testing.T) {
 	if r := f.do("GET", objectsPath(f.shared), "expired", nil); r.status != 401 || !strings.Contains(string(r.body), "expired") {
 		t.Errorf("expired key %s: %d %s", k.ID, r.status, r.body)
 	}
-	k, token, _ = f.hub.AddKey(ctx, "A", vigie.RoleReader, "revoked", time.Time{})
+	k, token, _ = f.hub.AddKey(ctx, hub.Console(), "A", vigie.RoleReader, "revoked", time.Time{})
 	f.keys["revoked"] = token
 	if r := f.do("GET", objectsPath(f.shared), "revoked", nil); r.status != 200 {
 		t.Fatalf("fresh key: %d", r.status)
 	}
-	if err := f.hub.Store().RevokeKey(ctx, k.ID, time.Now()); err != nil {
+	if _, err := f.hub.RevokeKey(ctx, hub.Console(), k.ID); err != nil {
 		t.Fatal(err)
 	}
 	if r := f.do("GET", objectsPath(f.shared), "revoked", nil); r.status != 401 || !strings.Contains(string(r.body), "revoked") {
@@ -350,7 +351,7 @@ func TestRevokedAndExpiredKeys(t *testing.T) {
 	if r := f.do("POST", objectsPath(f.shared), "revoked", envelope(t, indicator("12121212-1212-4212-8212-121212121212", nil))); r.status != 401 {
 		t.Errorf("revoked key POST: %d", r.status)
 	}
-	_, f.keys["reader"], _ = f.hub.AddKey(ctx, "A", vigie.RoleReader, "reader", time.Time{})
+	_, f.keys["reader"], _ = f.hub.AddKey(ctx, hub.Console(), "A", vigie.RoleReader, "reader", time.Time{})
 	if r := f.do("POST", objectsPath(f.shared), "reader", envelope(t, indicator("13131313-1313-4313-8313-131313131313", nil))); r.status != 403 {
 		t.Errorf("reader key POST: %d, want 403", r.status)
 	}

@@ -29,14 +29,14 @@ func startHub(t *testing.T) (string, string, string) {
 	}
 	t.Cleanup(func() { st.Close() })
 	h := hub.New(st, hub.Config{}, time.Now)
-	if _, err := h.AddOrg(ctx, "A", nil, ""); err != nil {
+	if _, err := h.AddOrg(ctx, hub.Console(), "A", nil, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, key, err := h.AddKey(ctx, "A", vigie.RolePublisher, "", time.Time{})
+	_, key, err := h.AddKey(ctx, hub.Console(), "A", vigie.RolePublisher, "", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := h.AddCollection(ctx, hub.CollectionSpec{Root: "root", Title: "C", Read: []string{"org:A"}, Write: []string{"org:A"}})
+	c, err := h.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "root", Title: "C", Read: []string{"org:A"}, Write: []string{"org:A"}})
 	if err != nil {
 		t.Fatal(err)
 	}

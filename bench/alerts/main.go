@@ -93,7 +93,7 @@ func main() {
 	var ids []string
 	for i := 0; i < *orgs; i++ {
 		name := fmt.Sprintf("member%04d", i)
-		o, err := h.AddOrg(ctx, name, []string{"energy"}, "FR")
+		o, err := h.AddOrg(ctx, hub.Console(), name, []string{"energy"}, "FR")
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -116,14 +116,14 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	if _, err := h.AddCommunity(ctx, "all", names); err != nil {
+	if _, err := h.AddCommunity(ctx, hub.Console(), "all", names); err != nil {
 		log.Fatal(err)
 	}
-	col, err := h.AddCollection(ctx, hub.CollectionSpec{Root: "bench", Title: "all", Read: []string{"community:all"}, Write: []string{"community:all"}})
+	col, err := h.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "bench", Title: "all", Read: []string{"community:all"}, Write: []string{"community:all"}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, key, err := h.AddKey(ctx, names[0], vigie.RolePublisher, "bench", time.Time{})
+	_, key, err := h.AddKey(ctx, hub.Console(), names[0], vigie.RolePublisher, "bench", time.Time{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -22,8 +22,10 @@ Commands:
   init                                          create a new hub in a new or empty --data directory
   org add NAME [--sector S]... [--country CC]   prints the organisation's identity id
   org list [--json]
-  key add --org NAME --role reader|publisher|admin [--name LABEL] [--expires 90d|2027-01-31]
-                                                prints the key as the last line (shown once)
+  key add --org NAME --role reader|publisher|admin|operator [--name LABEL] [--expires 90d|2027-01-31]
+                                                prints the key as the last line (shown once);
+                                                operator: the staff of the hub's own organisation
+                                                (delete any object with a reason, read the audit log)
   key list [--org NAME] [--json]
   key revoke KEY_ID
   community add NAME --member ORG[,ORG...]
@@ -33,6 +35,10 @@ Commands:
                  --read public|community:NAME|org:NAME[,...] --write none|community:NAME|org:NAME[,...]
                                                 prints the collection id; served at /ROOT/
   collection list [--json]
+  audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
+                                                the audit log: every state change, who, from where
+  audit verify                                  check the audit log's hash chain; exit status 1
+                                                and the first broken entry when it was tampered with
 
 Example:
   vigie admin --data ./vigie-data org add "CERT-Nord" --sector government-national --country FR
@@ -49,11 +55,18 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 	if len(rest) > 0 && rest[0] == "init" {
 		return initHub(ctx, stdio, *data, *db, rest[1:])
 	}
+	a := &admin{stdio: stdio, data: *data, db: *db, close: func() error { return nil }}
+	if len(rest) > 0 && rest[0] == "audit" {
+		defer func() { a.close() }() // the store open opened
+		if len(rest) > 1 && rest[1] == "verify" {
+			return a.auditVerify(ctx, rest[2:])
+		}
+		return a.auditList(ctx, rest[1:])
+	}
 	if len(rest) < 2 {
 		fs.Usage()
 		return &exitError{Code: 2, Message: "vigie admin: want a noun and a verb, e.g. \"org add NAME\""}
 	}
-	a := &admin{stdio: stdio, data: *data, db: *db, close: func() error { return nil }}
 	noun, verb := rest[0], rest[1]
 	cmds := map[string]func(context.Context, []string) error{
 		"org add": a.orgAdd, "org list": a.orgList,
@@ -66,7 +79,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		fs.Usage()
 		return &exitError{Code: 2, Message: fmt.Sprintf("vigie admin: unknown command %q", noun+" "+verb)}
 	}
-	defer a.close()
+	defer func() { a.close() }() // the store open opened
 	return run(ctx, rest[2:])
 }
 
@@ -117,7 +130,7 @@ func (a *admin) orgAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := h.AddOrg(ctx, pos[0], sectors, strings.ToUpper(*country))
+	o, err := h.AddOrg(ctx, hub.Console(), pos[0], sectors, strings.ToUpper(*country))
 	if err != nil {
 		return domainError(err)
 	}
@@ -127,7 +140,7 @@ func (a *admin) orgAdd(ctx context.Context, args []string) error {
 
 func (a *admin) orgList(ctx context.Context, args []string) error {
 	return listCommand(a, ctx, args, "org list", "List the organisations.",
-		func(h *hub.Hub) ([]*vigie.Org, error) { return h.Store().ListOrgs(ctx) },
+		func(h *hub.Hub) ([]*vigie.Org, error) { return h.Orgs(ctx, hub.Console()) },
 		"NAME\tIDENTITY\tSECTORS\tCOUNTRY",
 		func(o *vigie.Org) []string { return []string{o.Name, o.ID, strings.Join(o.Sectors, ","), o.Country} })
 }
@@ -161,10 +174,10 @@ func listCommand[T any](a *admin, ctx context.Context, args []string, name, help
 }
 
 func (a *admin) keyAdd(ctx context.Context, args []string) error {
-	fs := a.flags("key add", "key add --org NAME --role reader|publisher|admin [--name LABEL] [--expires WHEN]",
+	fs := a.flags("key add", "key add --org NAME --role reader|publisher|admin|operator [--name LABEL] [--expires WHEN]",
 		"Create an API key. The key is printed once, as the last line; only its hash is stored.")
 	org := fs.String("org", "", "organisation name or identity id (required)")
-	role := fs.String("role", "", "reader, publisher or admin (required)")
+	role := fs.String("role", "", "reader, publisher, admin or operator (required; operator: the hub's own staff)")
 	name := fs.String("name", "", "a label for the key, e.g. the tool that uses it")
 	expires := fs.String("expires", "", "expiry: a duration such as 90d or 12h, or a date such as 2027-01-31")
 	if _, err := parseInterleaved(fs, args); err != nil {
@@ -185,7 +198,7 @@ func (a *admin) keyAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	k, token, err := h.AddKey(ctx, *org, r, *name, exp)
+	k, token, err := h.AddKey(ctx, hub.Console(), *org, r, *name, exp)
 	if err != nil {
 		return domainError(err)
 	}
@@ -202,13 +215,7 @@ func parseExpiry(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(days, "%d", &n); err == nil && n > 0 && fmt.Sprint(n) == days {
-			return now.Add(time.Duration(n) * 24 * time.Hour), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+	if d, ok := parseSpan(s); ok {
 		return now.Add(d), nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
@@ -233,17 +240,9 @@ func (a *admin) keyList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	orgID := ""
-	if *org != "" {
-		o, err := h.Store().FindOrg(ctx, *org)
-		if err != nil {
-			return domainError(err)
-		}
-		orgID = o.ID
-	}
-	keys, err := h.Store().ListKeys(ctx, orgID)
+	keys, err := h.Keys(ctx, hub.Console(), *org)
 	if err != nil {
-		return err
+		return domainError(err)
 	}
 	orgNames, err := orgNames(ctx, h)
 	if err != nil {
@@ -297,11 +296,8 @@ func (a *admin) keyRevoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := pos[0]
-	if kid, _, ok := vigie.SplitToken(id); ok {
-		id = kid // a whole token was given
-	}
-	if err := h.Store().RevokeKey(ctx, id, time.Now().UTC()); err != nil {
+	id, err := h.RevokeKey(ctx, hub.Console(), pos[0])
+	if err != nil {
 		return domainError(err)
 	}
 	fmt.Fprintf(a.stdio.Out, "key %s revoked\n", id)
@@ -323,7 +319,7 @@ func (a *admin) communityAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := h.AddCommunity(ctx, pos[0], members)
+	c, err := h.AddCommunity(ctx, hub.Console(), pos[0], members)
 	if err != nil {
 		return domainError(err)
 	}
@@ -335,14 +331,14 @@ func (a *admin) communityList(ctx context.Context, args []string) error {
 	names := map[string]string{}
 	return listCommand(a, ctx, args, "community list", "List communities and their members.",
 		func(h *hub.Hub) ([]*vigie.Community, error) {
-			orgs, err := h.Store().ListOrgs(ctx)
+			orgs, err := h.Orgs(ctx, hub.Console())
 			if err != nil {
 				return nil, err
 			}
 			for _, o := range orgs {
 				names[o.ID] = o.Name
 			}
-			return h.Store().ListCommunities(ctx)
+			return h.Communities(ctx, hub.Console())
 		},
 		"NAME\tID\tMEMBERS",
 		func(c *vigie.Community) []string {
@@ -368,15 +364,7 @@ func (a *admin) communityMember(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := h.Store().FindCommunity(ctx, pos[1])
-	if err != nil {
-		return domainError(err)
-	}
-	o, err := h.Store().FindOrg(ctx, pos[2])
-	if err != nil {
-		return domainError(err)
-	}
-	return domainError(h.Store().SetCommunityMember(ctx, c.ID, o.ID, pos[0] == "add"))
+	return domainError(h.SetCommunityMember(ctx, hub.Console(), pos[1], pos[2], pos[0] == "add"))
 }
 
 func (a *admin) collectionAdd(ctx context.Context, args []string) error {
@@ -402,7 +390,7 @@ func (a *admin) collectionAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := h.AddCollection(ctx, spec)
+	c, err := h.AddCollection(ctx, hub.Console(), spec)
 	if err != nil {
 		return domainError(err)
 	}
@@ -412,7 +400,7 @@ func (a *admin) collectionAdd(ctx context.Context, args []string) error {
 
 func (a *admin) collectionList(ctx context.Context, args []string) error {
 	return listCommand(a, ctx, args, "collection list", "List collections with who may read and write them.",
-		func(h *hub.Hub) ([]*vigie.Collection, error) { return h.Store().ListCollections(ctx, "") },
+		func(h *hub.Hub) ([]*vigie.Collection, error) { return h.AllCollections(ctx, hub.Console()) },
 		"ROOT\tID\tTITLE\tREAD\tWRITE",
 		func(c *vigie.Collection) []string {
 			return []string{c.Root, c.ID, c.Title, vigie.GrantsList(c.Read), vigie.GrantsList(c.Write)}

@@ -9,7 +9,7 @@ import (
 // orgNames maps the identity id of every organisation to its name, for
 // lists that should name organisations rather than show ids.
 func orgNames(ctx context.Context, h *hub.Hub) (map[string]string, error) {
-	orgs, err := h.Store().ListOrgs(ctx)
+	orgs, err := h.Orgs(ctx, hub.Console())
 	if err != nil {
 		return nil, err
 	}

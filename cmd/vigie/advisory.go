@@ -89,15 +89,10 @@ func importLocal(ctx context.Context, stdio Stdio, data, db, org, root, collecti
 	}
 	defer st.Close()
 	h := hub.New(st, hub.Config{}, time.Now)
-	o, err := st.FindOrg(ctx, org)
+	p, err := h.ActAs(ctx, hub.Console(), org, vigie.RolePublisher)
 	if err != nil {
 		return domainError(err)
 	}
-	comms, err := st.OrgCommunities(ctx, o.ID)
-	if err != nil {
-		return err
-	}
-	p := vigie.Principal{OrgID: o.ID, Role: vigie.RolePublisher, Communities: comms}
 	res, err := h.ImportAdvisories(ctx, p, root, collection, all, level)
 	if err != nil {
 		return domainError(err)

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/hub"
 )
 
@@ -55,7 +57,8 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	h := hub.New(store, hub.Config{}, time.Now)
+	// The guard lets the demo register its own receiver, on loopback.
+	h := hub.New(store, hub.Config{Guard: netguard.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})}, time.Now)
 	coalition, err := seedDemo(ctx, h)
 	var rcv *demoReceiver
 	if err == nil {

@@ -47,12 +47,12 @@ func seedDemo(ctx context.Context, h *hub.Hub) (*demoCoalition, error) {
 	}}
 	for i := range c.orgs {
 		o := &c.orgs[i]
-		org, err := h.AddOrg(ctx, o.name, []string{o.sector}, o.country)
+		org, err := h.AddOrg(ctx, hub.Console(), o.name, []string{o.sector}, o.country)
 		if err != nil {
 			return nil, err
 		}
 		o.id = org.ID
-		if _, o.token, err = h.AddKey(ctx, o.name, o.role, "demo", time.Time{}); err != nil {
+		if _, o.token, err = h.AddKey(ctx, hub.Console(), o.name, o.role, "demo", time.Time{}); err != nil {
 			return nil, err
 		}
 	}
@@ -69,7 +69,7 @@ func seedDemo(ctx context.Context, h *hub.Hub) (*demoCoalition, error) {
 		{"finance-isac", names(0, 2)},
 	}
 	for _, com := range c.communities {
-		if _, err := h.AddCommunity(ctx, com.name, com.members); err != nil {
+		if _, err := h.AddCommunity(ctx, hub.Console(), com.name, com.members); err != nil {
 			return nil, err
 		}
 	}
@@ -79,7 +79,7 @@ func seedDemo(ctx context.Context, h *hub.Hub) (*demoCoalition, error) {
 		{Title: "Public advisories", Description: "TLP:CLEAR advisories from CERT-Nord, readable without a key.", Read: []string{"public"}, Write: []string{"org:CERT-Nord"}},
 	} {
 		spec.Root = demoRoot
-		col, err := h.AddCollection(ctx, spec)
+		col, err := h.AddCollection(ctx, hub.Console(), spec)
 		if err != nil {
 			return nil, err
 		}
@@ -97,15 +97,15 @@ func seedDemo(ctx context.Context, h *hub.Hub) (*demoCoalition, error) {
 // watchDemo gives Helios Energie a watchlist: its address range and its
 // domain (its sector, energy, comes from its identity).
 func watchDemo(ctx context.Context, h *hub.Hub, c *demoCoalition) error {
+	p, err := h.Authenticate(ctx, c.orgs[1].token, hub.ConsoleAddr)
+	if err != nil {
+		return err
+	}
 	for _, w := range []struct {
 		kind  vigie.WatchKind
 		value string
 	}{{vigie.WatchCIDR, "198.51.100.0/24"}, {vigie.WatchDomain, "helios-energie.example"}} {
-		e := &vigie.WatchEntry{ID: vigie.NewUUID(), OrgID: c.orgs[1].id, Kind: w.kind, Value: w.value, Created: time.Now().UTC()}
-		if err := e.Normalize(); err != nil {
-			return err
-		}
-		if err := h.Store().CreateWatch(ctx, e); err != nil {
+		if _, err := h.AddWatch(ctx, p, w.kind, w.value); err != nil {
 			return err
 		}
 	}
@@ -193,7 +193,7 @@ func publishDemo(ctx context.Context, h *hub.Hub, c *demoCoalition) error {
 // demoPublish publishes objects with the key token into the demo's
 // collection number col, and fails on any refused object.
 func demoPublish(ctx context.Context, h *hub.Hub, token string, col int, c *demoCoalition, objs []map[string]any) error {
-	p, err := h.Authenticate(ctx, token)
+	p, err := h.Authenticate(ctx, token, hub.ConsoleAddr)
 	if err != nil {
 		return err
 	}

@@ -88,8 +88,11 @@ func demoWebhook(ctx context.Context, h *hub.Hub, stdio Stdio, c *demoCoalition)
 	if err != nil {
 		return nil, err
 	}
-	hook := &vigie.Webhook{ID: vigie.NewUUID(), OrgID: c.orgs[1].id, URL: rcv.url, Secret: secret, Created: time.Now().UTC()}
-	if err := h.Store().CreateWebhook(ctx, hook); err != nil {
+	p, err := h.Authenticate(ctx, c.orgs[1].token, hub.ConsoleAddr)
+	if err == nil {
+		_, err = h.AddWebhook(ctx, p, rcv.url, secret)
+	}
+	if err != nil {
 		rcv.close()
 		return nil, err
 	}

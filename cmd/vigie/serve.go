@@ -77,19 +77,23 @@ type serveMain struct {
 	AuthFailures      int
 	WriteRate         float64
 	WriteBurst        int
+	LogFormat         string // text or json
 
-	store  hubStore
-	http   *http.Server
-	ln     net.Listener
-	url    string // the base URL clients use, e.g. https://127.0.0.1:8443
-	cancel context.CancelFunc
-	jobs   sync.WaitGroup // background jobs: engine, dispatcher, housekeeping
+	store   hubStore
+	hub     *hub.Hub
+	logger  *slog.Logger
+	handler http.Handler
+	http    *http.Server
+	ln      net.Listener
+	url     string // the base URL clients use, e.g. https://127.0.0.1:8443
+	cancel  context.CancelFunc
+	jobs    sync.WaitGroup // background jobs: engine, dispatcher, housekeeping
 }
 
 func newServeMain(stdio Stdio) *serveMain {
 	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, BodyMinRate: 1024, BodyGrace: 10 * time.Second,
-		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100}
+		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100, LogFormat: "text"}
 }
 
 // ParseFlags reads the command line.
@@ -119,6 +123,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.IntVar(&m.AuthFailures, "auth-failures", m.AuthFailures, "failed authentications allowed per minute per address and per key, then 429 (0: no limit)")
 	fs.Float64Var(&m.WriteRate, "write-rate", m.WriteRate, "write requests allowed per second per key and per address, then 429 (0: no limit)")
 	fs.IntVar(&m.WriteBurst, "write-burst", m.WriteBurst, "write requests allowed at once above --write-rate")
+	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -136,23 +141,41 @@ func (m *serveMain) ParseFlags(args []string) error {
 		}
 		m.PublicURL = strings.TrimSuffix(m.PublicURL, "/")
 	}
+	if m.LogFormat != "text" && m.LogFormat != "json" {
+		return usageError(fs, fmt.Sprintf("--log-format %q: want text or json", m.LogFormat))
+	}
 	return nil
 }
 
-// Run opens the store and starts serving; it returns once the listener is
-// up (URL then says where).
+// Run opens the store, wires the hub and starts serving; it returns once
+// the listener is up (URL then says where).
 func (m *serveMain) Run(ctx context.Context) error {
 	if err := m.prepare(); err != nil { // datadir.go: flags and address first, then the data directory
 		return err
 	}
+	if err := m.wire(ctx); err != nil {
+		return err
+	}
+	return m.serve()
+}
+
+// newLogger returns the process's logger, writing text or JSON lines.
+func (m *serveMain) newLogger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if m.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(m.stdio.Err, opts))
+	}
+	return slog.New(slog.NewTextHandler(m.stdio.Err, opts))
+}
+
+// wire opens the store and builds the hub and its background jobs (the
+// early-warning engine, webhook delivery, housekeeping), and the HTTP
+// handler; it starts the jobs.
+func (m *serveMain) wire(ctx context.Context) error {
 	def, err := vigie.ParseTLP(m.DefaultTLP)
 	if err != nil {
 		return domainError(err)
 	}
-	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewTextHandler(m.stdio.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	allow, err := netguard.ParsePrefixes(m.WebhookAllow)
 	if err != nil {
 		return fmt.Errorf("--webhook-allow: %w", err)
@@ -161,6 +184,11 @@ func (m *serveMain) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
+	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
+		return err
+	}
+	m.logger = m.newLogger()
+	logger := m.logger
 	guard := netguard.New(allow)
 	guard.Deny = append(guard.Deny, deny...)
 	broker := alert.NewBroker()
@@ -185,7 +213,25 @@ func (m *serveMain) Run(ctx context.Context) error {
 		engine.Wake()
 		peers.send(channelObjects)
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish}, time.Now)
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
+	m.hub = h
+	scheme := "http"
+	if !m.PlainHTTP {
+		scheme = "https"
+	}
+	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
+	public := m.PublicURL
+	if public == "" {
+		public = m.url
+		if host, _, _ := net.SplitHostPort(m.ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+			fmt.Fprintf(m.stdio.Err, "vigie: TAXII discovery names %s; set --public-url to the URL clients use\n", m.url)
+		}
+	}
+	m.handler = server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger,
+		PublicURL: public, Limits: server.Limits{
+			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
+			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
+		}}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
 	if m.EarlyWarning {
@@ -207,31 +253,19 @@ func (m *serveMain) Run(ctx context.Context) error {
 			})
 		}()
 	}
+	return nil
+}
 
-	scheme := "http"
-	if !m.PlainHTTP {
-		scheme = "https"
-	}
-	m.url = scheme + "://" + listenURLHost(m.ln.Addr())
-	public := m.PublicURL
-	if public == "" {
-		public = m.url
-		if host, _, _ := net.SplitHostPort(m.ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
-			fmt.Fprintf(m.stdio.Err, "vigie: TAXII discovery names %s; set --public-url to the URL clients use\n", m.url)
-		}
-	}
-	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard,
-		PublicURL: public, Limits: server.Limits{
-			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
-			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
-		}})
+// serve serves the handler wire built on the listener prepare bound
+// (with TLS unless PlainHTTP), in the background.
+func (m *serveMain) serve() error {
 	m.http = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           m.handler,
 		ReadHeaderTimeout: m.ReadHeaderTimeout,
 		ReadTimeout:       m.ReadTimeout, // large envelopes on slow links; --body-min-rate cuts off trickles sooner
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
 	limited := server.LimitListener(m.ln, m.MaxConns, m.MaxConnsPerIP)
 	m.http.ConnState = limited.ConnState
@@ -248,7 +282,7 @@ func (m *serveMain) Run(ctx context.Context) error {
 	}
 	go func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("server stopped", slog.Any("err", err))
+			m.logger.Error("server stopped", slog.Any("err", err))
 		}
 	}()
 	if addr := os.Getenv("VIGIE_PPROF_ADDR"); addr != "" {
@@ -264,15 +298,23 @@ func (m *serveMain) Run(ctx context.Context) error {
 // URL returns the base URL of the running hub.
 func (m *serveMain) URL() string { return m.url }
 
-// housekeeping purges expired status resources every hour.
+// housekeeping records the failed authentications of each past minute in
+// the audit log, and purges expired status resources every hour.
 func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	var purged time.Time
 	for {
-		if n, err := h.PurgeStatuses(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("purging status resources", slog.Any("err", err))
-		} else if n > 0 {
-			logger.Info("purged status resources", slog.Int("count", n))
+		if err := h.FlushAudit(ctx, false); err != nil && ctx.Err() == nil {
+			logger.Warn("recording failed authentications", slog.Any("err", err))
+		}
+		if time.Since(purged) >= time.Hour {
+			purged = time.Now()
+			if n, err := h.PurgeStatuses(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("purging status resources", slog.Any("err", err))
+			} else if n > 0 {
+				logger.Info("purged status resources", slog.Int("count", n))
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -297,6 +339,11 @@ func (m *serveMain) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		m.jobs.Wait()
+	}
+	if m.hub != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.hub.FlushAudit(ctx, true))
+		cancel()
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

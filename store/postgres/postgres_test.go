@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 	"time"
@@ -83,4 +84,24 @@ func TestNotifyReachesOtherStores(t *testing.T) {
 			t.Fatal("no notification received")
 		}
 	}
+}
+
+// TestAuditTamper edits and deletes audit entries with SQL, through a
+// connection of its own, and checks that verification names them.
+func TestAuditTamper(t *testing.T) {
+	url := pgtest.URL(t)
+	s, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.AuditTamper(t, s, func(stmt string) error {
+		_, err := db.Exec(stmt)
+		return err
+	})
 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -42,4 +43,24 @@ func TestReopenKeepsData(t *testing.T) {
 	if _, err := s.FindOrg(ctx, org.ID); err != nil {
 		t.Errorf("organisation lost after reopen: %v", err)
 	}
+}
+
+// TestAuditTamper edits and deletes audit entries with SQL, through a
+// connection of its own, and checks that verification names them.
+func TestAuditTamper(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigie.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.AuditTamper(t, s, func(stmt string) error {
+		_, err := db.Exec(stmt)
+		return err
+	})
 }

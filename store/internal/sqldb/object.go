@@ -16,8 +16,9 @@ import (
 // insertChunk is how many rows one INSERT statement carries.
 const insertChunk = 100
 
-// AddObjects stores objects and the status of their POST in one transaction.
-func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Object, st *vigie.Status) error {
+// AddObjects stores objects, the status of their POST and its audit
+// entries in one transaction.
+func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Object, st *vigie.Status, audit ...*vigie.AuditEntry) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap("begin", err)
@@ -92,6 +93,11 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	}
 	if err := s.insertStatus(ctx, tx, st); err != nil {
 		return err
+	}
+	if len(audit) > 0 {
+		if err := s.appendAudit(ctx, tx, audit); err != nil {
+			return err
+		}
 	}
 	return s.wrap("commit", tx.Commit())
 }

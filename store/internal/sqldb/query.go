@@ -89,6 +89,9 @@ func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
 
 // Visible is vigie.CanRead as SQL over the objects table alias a.
 func (d Dialect) Visible(a string, r vigie.ReadScope) (string, []any) {
+	if r.All {
+		return `(1 = 1)`, nil
+	}
 	level := fmt.Sprintf(`(CASE %s.tlp WHEN 0 THEN %d ELSE %s.tlp END)`, a, int(r.DefaultTLP), a)
 	allowed := []string{strconv.Itoa(int(vigie.TLPClear))}
 	if r.Member {
