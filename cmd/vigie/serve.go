@@ -64,6 +64,7 @@ type serveMain struct {
 	WebhookDeny       string
 	SightingThreshold int
 	SightingWindow    time.Duration
+	MaxClockSkew      time.Duration
 
 	store  hubStore
 	http   *http.Server
@@ -94,6 +95,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.WebhookDeny, "webhook-deny", "", "CIDRs webhooks may not target, besides the default deny-list of internal ranges")
 	fs.IntVar(&m.SightingThreshold, "sighting-threshold", 2, "distinct organisations whose sightings of an indicator make an early warning")
 	fs.DurationVar(&m.SightingWindow, "sighting-window", 24*time.Hour, "how recent those sightings must be")
+	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -150,7 +152,7 @@ func (m *serveMain) Run(ctx context.Context) error {
 		engine.Wake()
 		peers.send(channelObjects)
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish}, time.Now)
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish}, time.Now)
 	srv := server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger, Broker: broker, Guard: guard})
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
