@@ -94,10 +94,13 @@ func (h *Hub) checkOwnership(ctx context.Context, p vigie.Principal, a vigie.Acc
 	copies := map[*vigie.Object]bool{}
 	for _, o := range foreign {
 		w := owners[o.ID]
+		sco := o.VersionKey == unversioned
 		switch {
+		case sco && (w.Digest == "" || w.Digest != o.Digest):
+			fail(o, msgNotYours) // another object under the SCO's id
 		case readable[versionOf{o.ID, o.VersionKey}]:
 			st.Successes = append(st.Successes, vigie.StatusDetail{ID: o.ID, Version: o.Version, Message: msgAlreadyStored})
-		case o.VersionKey == unversioned && w.Digest != "" && w.Digest == o.Digest:
+		case sco:
 			o.Owner = w.Owner
 			copies[o] = true
 			objs = append(objs, o)

@@ -41,15 +41,18 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	first := last - n + 1
 
 	added := make(map[versionOf]bool, len(objs))
-	var full *sql.Stmt // the statement of a whole chunk, prepared once
+	var full, claims *sql.Stmt // the statements of a whole chunk, prepared once
 	defer func() {
 		if full != nil {
 			full.Close()
 		}
+		if claims != nil {
+			claims.Close()
+		}
 	}()
 	for start := 0; start < len(objs); start += insertChunk {
 		chunk := objs[start:min(start+insertChunk, len(objs))]
-		if err := s.claimOwners(ctx, tx, chunk); err != nil {
+		if err := s.claimOwners(ctx, tx, chunk, &claims); err != nil {
 			return err
 		}
 		args := make([]any, 0, len(chunk)*12)

@@ -14,7 +14,8 @@ const ownerChunk = 500
 // claimOwners records the ownership of the ids of objs that have none, and
 // returns ECONFLICT when an id is owned by another organisation than the
 // Owner its object names (a concurrent request claimed it first).
-func (s *DB) claimOwners(ctx context.Context, tx *sql.Tx, objs []*vigie.Object) error {
+// full caches the prepared statement of a whole chunk of claims.
+func (s *DB) claimOwners(ctx context.Context, tx *sql.Tx, objs []*vigie.Object, full **sql.Stmt) error {
 	args := make([]any, 0, len(objs)*4)
 	want := make(map[string]string, len(objs))
 	for _, o := range objs {
@@ -41,7 +42,18 @@ func (s *DB) claimOwners(ctx context.Context, tx *sql.Tx, objs []*vigie.Object) 
 		b.WriteString(` ON CONFLICT (id) DO NOTHING`)
 	}
 	b.WriteString(` RETURNING id`)
-	rows, err := tx.QueryContext(ctx, s.q(b.String()), args...)
+	var rows *sql.Rows
+	var err error
+	if len(args) == insertChunk*4 {
+		if *full == nil {
+			if *full, err = tx.PrepareContext(ctx, s.q(b.String())); err != nil {
+				return s.wrap("prepare owners", err)
+			}
+		}
+		rows, err = (*full).QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.QueryContext(ctx, s.q(b.String()), args...)
+	}
 	if err != nil {
 		return s.wrap("record owners", err)
 	}
@@ -77,8 +89,11 @@ func (s *DB) claimOwners(ctx context.Context, tx *sql.Tx, objs []*vigie.Object) 
 }
 
 // ObjectOwners returns the ownership records of those of ids that have one.
+// It reads through the writer's handle: with SQLite, the readers' page
+// caches are dropped at every commit, and the writer's holds the pages of
+// the ids just written, which are those a publisher looks up next.
 func (s *DB) ObjectOwners(ctx context.Context, ids []string) (map[string]vigie.Ownership, error) {
-	return s.owners(ctx, s.r, ids)
+	return s.owners(ctx, s.w, ids)
 }
 
 // querier is what *sql.DB and *sql.Tx share.
