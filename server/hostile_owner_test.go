@@ -132,7 +132,7 @@ func TestHostileMember(t *testing.T) {
 			t.Fatalf("alpha's objects: %+v", st)
 		}
 
-		future := time.Now().Add(3 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")
+		future := time.Now().Add(3 * time.Hour).Truncate(time.Second).UTC().Format("2006-01-02T15:04:05.000Z")
 		soon := time.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")
 		notYours := "refused: belongs to another organisation"
 		for _, a := range []struct {
