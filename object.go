@@ -16,7 +16,43 @@ type Object struct {
 	VersionKey  string    // Version as a sortable, comparable key (see VersionKey)
 	DateAdded   time.Time // microsecond precision, strictly increasing in a collection
 	Sharing
-	Raw json.RawMessage
+	// Author is the object's created_by_ref ("" without one): the
+	// publisher's identity, or a third party's (MITRE, a vendor, a feed)
+	// whose object the publisher relays.
+	Author string
+	// Owner and Digest are what AddObjects records for the id when it has
+	// no ownership record yet (see Ownership); Objects does not fill them.
+	// Owner "" records nothing (the TLP marking definitions, which no one
+	// owns).
+	Owner  string
+	Digest string
+	Raw    json.RawMessage
+}
+
+// RelayedBy returns the organisation that published this version of a
+// third-party object (Author names someone else than the Publisher), or
+// "" for an object its publisher authored or that names no author.
+func (o *Object) RelayedBy() string {
+	if o.Author != "" && o.Author != o.Publisher {
+		return o.Publisher
+	}
+	return ""
+}
+
+// Ownership is the hub-wide record of who owns an object id: the
+// organisation that published its first version, in any collection. Only
+// the owner publishes new versions of the id. The record outlives the
+// object's deletion (a tombstone), so that nobody else can claim the id by
+// publishing it again; the owner may.
+type Ownership struct {
+	ID     string
+	Owner  string // organisation id
+	Author string // created_by_ref of the first version ("" without one)
+	// Digest is, for objects without versions (SCOs), the hex SHA-256 of
+	// the first copy's canonical JSON (see hub), so that an identical copy
+	// by another organisation is recognised; "" for versioned objects and
+	// for SCOs stored before ownership was recorded.
+	Digest string
 }
 
 // VersionKey turns a STIX timestamp into a fixed-width UTC string that sorts

@@ -90,8 +90,15 @@ type ObjectStore interface {
 	// stored (same id and VersionKey) is a success that stores nothing new.
 	// The audit entries, if any, are appended to the audit log
 	// (AuditStore.AppendAudit) in the same transaction: a POST is never
-	// stored unaudited. ENOTFOUND if the collection does not exist.
+	// stored unaudited. In the same transaction it records the Ownership
+	// (Owner, Author, Digest) of each id that has none; an object whose id
+	// is already owned by another organisation than its Owner field fails
+	// the whole call with ECONFLICT (another request claimed the id first:
+	// look the owners up again). ENOTFOUND if the collection does not exist.
 	AddObjects(ctx context.Context, collection string, objs []*Object, st *Status, audit ...*AuditEntry) error
+	// ObjectOwners returns the ownership records of those of ids that have
+	// one, hub-wide, by id. Records are kept when objects are deleted.
+	ObjectOwners(ctx context.Context, ids []string) (map[string]Ownership, error)
 	// Objects returns one page of the object versions q selects.
 	Objects(ctx context.Context, q *ObjectQuery) (*ObjectPage, error)
 	// DeleteObjects deletes the versions q selects (q.Limit is ignored) and

@@ -29,12 +29,16 @@ const (
 	DefaultMaxObjects      = 10000
 	DefaultMaxPageSize     = 10000
 	DefaultStatusRetention = 7 * 24 * time.Hour
+	DefaultMaxClockSkew    = time.Hour
 )
 
 // Config is the hub's policy.
 type Config struct {
 	DefaultTLP vigie.TLP // the level of objects without a TLP marking (GREEN unless configured)
 	Limits     Limits
+	// MaxClockSkew is how far in the future of the hub's clock a created
+	// or modified timestamp may be (DefaultMaxClockSkew unless set).
+	MaxClockSkew time.Duration
 	// OnPublish, if set, is called after objects were stored (the
 	// early-warning engine wakes up on it). It must not block.
 	OnPublish func()
@@ -84,6 +88,9 @@ func New(store vigie.Store, cfg Config, now func() time.Time) *Hub {
 	}
 	if cfg.Limits.MaxPageSize <= 0 {
 		cfg.Limits.MaxPageSize = DefaultMaxPageSize
+	}
+	if cfg.MaxClockSkew <= 0 {
+		cfg.MaxClockSkew = DefaultMaxClockSkew
 	}
 	if cfg.Limits.StatusRetention < 24*time.Hour {
 		cfg.Limits.StatusRetention = DefaultStatusRetention

@@ -2,9 +2,13 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/pattern"
@@ -15,6 +19,16 @@ import (
 // stores the valid ones, with the status resource of the request, in one
 // transaction. An invalid object is a failure in the status, with a reason
 // that names the property; its valid siblings are stored all the same.
+//
+// Beyond STIX validity, each object must follow the hub's rules of
+// authorship and ownership (see checkOwnership): created_by_ref names p's
+// organisation or a third party that is not a member; only the owner of an
+// id (the organisation that published its first version) publishes new
+// versions of it; created and modified are at most Config.MaxClockSkew in
+// the future; every marking definition an object references is a TLP one,
+// stored on the hub, or in the same envelope; and a statement marking does
+// not claim a TLP level.
+//
 // EFORBIDDEN if p may not write to c; ETOOLARGE over Limits.MaxObjects.
 func (h *Hub) Publish(ctx context.Context, p vigie.Principal, a vigie.Access, c *vigie.Collection, raws []json.RawMessage) (*vigie.Status, error) {
 	if !a.Write {
@@ -23,12 +37,25 @@ func (h *Hub) Publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 	if len(raws) > h.cfg.Limits.MaxObjects {
 		return nil, vigie.Errorf(vigie.ETOOLARGE, "%d objects in one envelope; the limit is %d", len(raws), h.cfg.Limits.MaxObjects)
 	}
+	// ECONFLICT: another request claimed one of the ids between the owner
+	// look-up and the store's transaction; deciding again refuses it.
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var st *vigie.Status
+		if st, err = h.publish(ctx, p, a, c, raws); vigie.ErrorCode(err) != vigie.ECONFLICT {
+			return st, err
+		}
+	}
+	return nil, err
+}
+
+func (h *Hub) publish(ctx context.Context, p vigie.Principal, a vigie.Access, c *vigie.Collection, raws []json.RawMessage) (*vigie.Status, error) {
 	now := h.now().UTC()
 	st := &vigie.Status{ID: vigie.NewUUID(), Root: c.Root, OrgID: p.OrgID, RequestTime: now, Total: len(raws)}
 	orgs := orgIndex{store: h.store}
-	objs := make([]*vigie.Object, 0, len(raws))
+	entries := make([]entry, 0, len(raws))
 	for _, raw := range raws {
-		o, err := h.prepare(ctx, p, raw, &orgs)
+		e, err := h.prepare(ctx, p, raw, now, &orgs)
 		if err != nil {
 			if vigie.ErrorCode(err) == vigie.EINTERNAL {
 				return nil, err
@@ -37,10 +64,18 @@ func (h *Hub) Publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 			st.Failures = append(st.Failures, vigie.StatusDetail{ID: id, Version: version, Message: vigie.ErrorMessage(err)})
 			continue
 		}
-		objs = append(objs, o)
+		entries = append(entries, e)
 	}
+	objs, copies, err := h.checkOwnership(ctx, p, a, c, entries, st)
+	if err != nil {
+		return nil, err
+	}
+	before := len(st.Successes)
 	if err := h.store.AddObjects(ctx, c.ID, objs, st, h.publishEntry(p, c, objs, st)); err != nil {
 		return nil, err
+	}
+	if len(copies) > 0 {
+		refuseHiddenCopies(st, before, objs, copies)
 	}
 	if len(objs) > 0 && h.cfg.OnPublish != nil {
 		h.cfg.OnPublish()
@@ -48,35 +83,52 @@ func (h *Hub) Publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 	return st, nil
 }
 
+// entry is one valid object of an envelope on its way to the store.
+type entry struct {
+	o     *vigie.Object
+	marks []string // the marking definitions it references, object-level and granular
+}
+
 // prepare validates one object and works out its sharing facts.
-func (h *Hub) prepare(ctx context.Context, p vigie.Principal, raw json.RawMessage, orgs *orgIndex) (*vigie.Object, error) {
+func (h *Hub) prepare(ctx context.Context, p vigie.Principal, raw json.RawMessage, now time.Time, orgs *orgIndex) (entry, error) {
 	so, err := stix.Parse(raw)
 	if err != nil {
-		return nil, vigie.Errorf(vigie.EINVALID, "%v", err)
+		return entry{}, vigie.Errorf(vigie.EINVALID, "%v", err)
 	}
 	if so.SpecVersion != "" && so.SpecVersion != "2.1" {
-		return nil, vigie.Errorf(vigie.EINVALID, "spec_version %q: this hub stores STIX 2.1 objects", so.SpecVersion)
+		return entry{}, vigie.Errorf(vigie.EINVALID, "spec_version %q: this hub stores STIX 2.1 objects", so.SpecVersion)
 	}
 	if so.Type == "indicator" && so.Props["pattern_type"] == "stix" {
 		src, _ := so.Props["pattern"].(string)
 		if _, err := pattern.Parse(src); err != nil {
-			return nil, vigie.Errorf(vigie.EINVALID, "property \"pattern\": %v", err)
+			return entry{}, vigie.Errorf(vigie.EINVALID, "property \"pattern\": %v", err)
 		}
 	}
+	if err := h.checkClock(so, now); err != nil {
+		return entry{}, err
+	}
+	if err := checkStatement(so); err != nil {
+		return entry{}, err
+	}
 	if so.CreatedByRef != "" && so.CreatedByRef != p.OrgID {
-		return nil, vigie.Errorf(vigie.EFORBIDDEN, "created_by_ref %s is not your organisation's identity (%s)", so.CreatedByRef, p.OrgID)
+		if member, err := orgs.isOrg(ctx, so.CreatedByRef); err != nil {
+			return entry{}, err
+		} else if member {
+			return entry{}, vigie.Errorf(vigie.EFORBIDDEN, "created_by_ref %s is another member organisation of this hub: name your own organisation's identity (%s), or the identity of a third-party author that is not a member", so.CreatedByRef, p.OrgID)
+		}
 	}
 	if so.Type == "identity" && so.ID != p.OrgID {
 		if other, err := orgs.isOrg(ctx, so.ID); err != nil {
-			return nil, err
+			return entry{}, err
 		} else if other {
-			return nil, vigie.Errorf(vigie.EFORBIDDEN, "%s is the identity of another organisation of this hub", so.ID)
+			return entry{}, vigie.Errorf(vigie.EFORBIDDEN, "%s is the identity of another organisation of this hub", so.ID)
 		}
 	}
 	recipients, err := recipientRefs(so.Props[vigie.RecipientsProperty])
 	if err != nil {
-		return nil, err
+		return entry{}, err
 	}
+	granular := granularRefs(so.Props["granular_markings"])
 	o := &vigie.Object{
 		ID:          so.ID,
 		Type:        so.Type,
@@ -84,10 +136,11 @@ func (h *Hub) prepare(ctx context.Context, p vigie.Principal, raw json.RawMessag
 		Version:     so.Version(),
 		Sharing: vigie.Sharing{
 			Publisher:  p.OrgID,
-			TLP:        vigie.HighestTLP(so.ObjectMarkingRefs, granularRefs(so.Props["granular_markings"])),
+			TLP:        vigie.HighestTLP(so.ObjectMarkingRefs, granular),
 			Recipients: recipients,
 		},
-		Raw: raw,
+		Author: so.CreatedByRef,
+		Raw:    raw,
 	}
 	switch {
 	case !so.Modified.IsZero():
@@ -98,8 +151,40 @@ func (h *Hub) prepare(ctx context.Context, p vigie.Principal, raw json.RawMessag
 		// SCOs carry no timestamps: their content is fixed by their
 		// deterministic id, so there is one version, dated when added.
 		o.Version, o.VersionKey = "", unversioned
+		if o.Digest, err = digest(so.Props); err != nil {
+			return entry{}, err
+		}
 	}
-	return o, nil
+	return entry{o: o, marks: append(slices.Clip(so.ObjectMarkingRefs), granular...)}, nil
+}
+
+// checkClock refuses created and modified timestamps further in the future
+// than the hub's clock allows: a version dated 9999 would stay "last"
+// forever.
+func (h *Hub) checkClock(so *stix.Object, now time.Time) error {
+	limit := now.Add(h.cfg.MaxClockSkew)
+	for _, ts := range []struct {
+		name string
+		t    time.Time
+	}{{"created", so.Created}, {"modified", so.Modified}} {
+		if ts.t.After(limit) {
+			return vigie.Errorf(vigie.EINVALID, "property %q: %s is in the future, more than %s ahead of the hub's clock (%s)",
+				ts.name, ts.t.UTC().Format(time.RFC3339Nano), h.cfg.MaxClockSkew, now.Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// digest returns the hex SHA-256 of an object's canonical JSON (properties
+// sorted by name, no white space), so that two copies of an SCO that differ
+// only in layout have one digest.
+func digest(props map[string]any) (string, error) {
+	b, err := json.Marshal(props)
+	if err != nil {
+		return "", fmt.Errorf("hub: canonical JSON: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // unversioned is the VersionKey of objects without created or modified.

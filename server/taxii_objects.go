@@ -323,6 +323,7 @@ func (s *Server) manifestGet(w http.ResponseWriter, r *http.Request) error {
 	for _, o := range page.Objects {
 		out.Objects = append(out.Objects, taxii.ManifestRecord{
 			ID: o.ID, DateAdded: taxii.FormatTimestamp(o.DateAdded), Version: versionOf(o), MediaType: taxii.STIXMediaType,
+			RelayedBy: o.RelayedBy(),
 		})
 	}
 	pageHeaders(w, page.Objects)

@@ -57,6 +57,10 @@ type ManifestRecord struct {
 	DateAdded string `json:"date_added"`
 	Version   string `json:"version"`
 	MediaType string `json:"media_type,omitempty"`
+	// RelayedBy is a custom property of vigie: the member organisation
+	// that published this version of a third-party object (one whose
+	// created_by_ref names an author that is not a member).
+	RelayedBy string `json:"x_vigie_relayed_by,omitempty"`
 }
 
 // Manifest is the manifest resource (GET .../manifest/).

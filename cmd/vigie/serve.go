@@ -78,6 +78,7 @@ type serveMain struct {
 	WriteRate         float64
 	WriteBurst        int
 	LogFormat         string // text or json
+	MaxClockSkew      time.Duration
 
 	store   hubStore
 	hub     *hub.Hub
@@ -124,6 +125,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.Float64Var(&m.WriteRate, "write-rate", m.WriteRate, "write requests allowed per second per key and per address, then 429 (0: no limit)")
 	fs.IntVar(&m.WriteBurst, "write-burst", m.WriteBurst, "write requests allowed at once above --write-rate")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
+	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -213,7 +215,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		engine.Wake()
 		peers.send(channelObjects)
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
 	m.hub = h
 	scheme := "http"
 	if !m.PlainHTTP {

@@ -45,7 +45,7 @@ func (s *DB) objectRows(ctx context.Context, stmt string, args ...any) ([]*vigie
 		var added int64
 		var tlp int
 		var recipients string
-		if err := rows.Scan(&o.Collection, &o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &o.Raw); err != nil {
+		if err := rows.Scan(&o.Collection, &o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &o.Author, &o.Raw); err != nil {
 			return nil, s.wrap("scan objects", err)
 		}
 		o.DateAdded, o.TLP, o.Recipients = fromMicros(added), vigie.TLP(tlp), SplitRecipients(recipients)

@@ -42,20 +42,26 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	first := last - n + 1
 
 	added := make(map[versionOf]bool, len(objs))
-	var full *sql.Stmt // the statement of a whole chunk, prepared once
+	var full, claims *sql.Stmt // the statements of a whole chunk, prepared once
 	defer func() {
 		if full != nil {
 			full.Close()
 		}
+		if claims != nil {
+			claims.Close()
+		}
 	}()
 	for start := 0; start < len(objs); start += insertChunk {
 		chunk := objs[start:min(start+insertChunk, len(objs))]
-		args := make([]any, 0, len(chunk)*11)
+		if err := s.claimOwners(ctx, tx, chunk, &claims); err != nil {
+			return err
+		}
+		args := make([]any, 0, len(chunk)*12)
 		for i, o := range chunk {
 			o.Collection = collection
 			o.DateAdded = fromMicros(first + int64(start+i))
 			args = append(args, coll, o.ID, o.Type, o.SpecVersion, o.Version, o.VersionKey,
-				first+int64(start+i), o.Publisher, int(o.TLP), Recipients(o.Recipients), []byte(o.Raw))
+				first+int64(start+i), o.Publisher, int(o.TLP), Recipients(o.Recipients), o.Author, []byte(o.Raw))
 		}
 		var rows *sql.Rows
 		if len(chunk) == insertChunk {
@@ -111,12 +117,12 @@ func (s *DB) insertObjects(n int) string {
 	} else {
 		b.WriteString(`INSERT`)
 	}
-	b.WriteString(` INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, raw) VALUES `)
+	b.WriteString(` INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, author, raw) VALUES `)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	if !s.d.InsertOrIgnore {
 		b.WriteString(` ON CONFLICT (coll, id, version_key) DO NOTHING`)
@@ -128,7 +134,7 @@ func (s *DB) insertObjects(n int) string {
 // versionOf identifies one version of an object in a collection.
 type versionOf struct{ id, key string }
 
-const objectColumns = `o.id, o.type, o.spec_version, o.version, o.version_key, o.date_added, o.publisher, o.tlp, o.recipients`
+const objectColumns = `o.id, o.type, o.spec_version, o.version, o.version_key, o.date_added, o.publisher, o.tlp, o.recipients, o.author`
 
 // Objects returns one page of the object versions q selects.
 func (s *DB) Objects(ctx context.Context, q *vigie.ObjectQuery) (*vigie.ObjectPage, error) {
@@ -158,7 +164,7 @@ func (s *DB) Objects(ctx context.Context, q *vigie.ObjectQuery) (*vigie.ObjectPa
 		var tlp int
 		var recipients string
 		var raw []byte
-		if err := rows.Scan(&o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &raw); err != nil {
+		if err := rows.Scan(&o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &o.Author, &raw); err != nil {
 			return nil, s.wrap("scan object", err)
 		}
 		o.Collection = q.Collection

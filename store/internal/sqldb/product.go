@@ -173,7 +173,7 @@ func (s *DB) LatestOfTypes(ctx context.Context, types []string, after int64, lim
 		var added int64
 		var tlp int
 		var recipients string
-		if err := rows.Scan(&last, &o.Collection, &o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &o.Raw); err != nil {
+		if err := rows.Scan(&last, &o.Collection, &o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &o.Author, &o.Raw); err != nil {
 			return nil, after, s.wrap("latest of types", err)
 		}
 		o.DateAdded, o.TLP, o.Recipients = fromMicros(added), vigie.TLP(tlp), SplitRecipients(recipients)
