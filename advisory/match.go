@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/google/osv-scalibr/semantic"
+
 	"github.com/vigie-cti/vigie/sbom"
 )
 

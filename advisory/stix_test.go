@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/vigie-cti/vigie/advisory"
 	"github.com/vigie-cti/vigie/stix"
 )

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gaissmai/bart"
+
 	"github.com/vigie-cti/vigie"
 )
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/vigie-cti/vigie/advisory"
 	"github.com/vigie-cti/vigie/exposure"
 	"github.com/vigie-cti/vigie/vex"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/vigie-cti/vigie/advisory"
 	"github.com/vigie-cti/vigie/exposure"
 	"github.com/vigie-cti/vigie/sbom"

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/store/sqlite"
 )
-
 
 // now is the hub's clock in these tests.
 var now = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)

@@ -3,11 +3,11 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
-	"github.com/vigie-cti/vigie/api"
 	"net/http"
 	"os"
 	"testing"
 
+	"github.com/vigie-cti/vigie/api"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/server"
 )

@@ -5,14 +5,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/vigie-cti/vigie/api"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/api"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/stix"
 	"github.com/vigie-cti/vigie/taxii"

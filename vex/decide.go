@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/package-url/packageurl-go"
+
 	"github.com/vigie-cti/vigie/sbom"
 )
 

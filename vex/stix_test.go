@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/vigie-cti/vigie/stix"
 	"github.com/vigie-cti/vigie/vex"
 )

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+
 	"github.com/vigie-cti/vigie/bench/gen"
 	"github.com/vigie-cti/vigie/bench/internal/hubproc"
 	"github.com/vigie-cti/vigie/taxii"

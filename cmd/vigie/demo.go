@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/netguard"
 )
 
 const demoHelp = `Start a hub on a fresh embedded store seeded with a demo coalition:

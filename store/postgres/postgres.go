@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/store/internal/sqldb"
 )

@@ -14,10 +14,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/store/internal/sqldb"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/store/internal/sqldb"
 )
 
 //go:embed migrations/*.sql

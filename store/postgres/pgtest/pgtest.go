@@ -15,6 +15,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+
 	"github.com/vigie-cti/vigie/store/postgres"
 )
 
