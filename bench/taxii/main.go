@@ -73,6 +73,9 @@ func main() {
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		return lines[len(lines)-1]
 	}
+	// A hub is created by "admin init" (older binaries, without it, created
+	// one on first use: the error is ignored).
+	exec.Command(*bin, append(append([]string{"admin", "--data", data}, dbArgs...), "init")...).Run()
 	org := admin("org", "add", "Bench CERT", "--sector", "government-national", "--country", "FR")
 	key := admin("key", "add", "--org", "Bench CERT", "--role", "publisher")
 	coll := admin("collection", "add", "--root", "bench", "--title", "Bench", "--read", "org:Bench CERT", "--write", "org:Bench CERT")
