@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/vigie-cti/vigie/advisory"
+	"github.com/vigie-cti/vigie/internal/corpus"
 )
 
 // The test data: OSV records and Red Hat CSAF documents of many ecosystems
@@ -23,18 +24,6 @@ const (
 	linter   = mixed + "/osv-linter"
 	goVulnDB = "testdata/go-vulndb"
 )
-
-// fullCorpus returns the path of a large corpus in the shared test data
-// beside the repository (../shared/testdata), of which the repository holds
-// only a part, or skips the test, saying so, when it is absent.
-func fullCorpus(tb testing.TB, path string) string {
-	tb.Helper()
-	p := filepath.Join("..", "..", "shared", "testdata", path)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("optional corpus %s absent (the tests of its part in testdata/ ran): %v", p, err)
-	}
-	return p
-}
 
 // MustParse parses the advisory file at path or fails the test.
 func MustParse(tb testing.TB, path string) advisory.Advisory {
@@ -159,7 +148,7 @@ func TestLoadGoVulnDB(t *testing.T) {
 // TestLoadGoVulnDBCorpus loads the whole Go vulnerability database, when the
 // shared test data is beside the repository.
 func TestLoadGoVulnDBCorpus(t *testing.T) {
-	testLoadGoVulnDB(t, fullCorpus(t, "osv/golang-vulndb/data/osv"), 4291, 17)
+	testLoadGoVulnDB(t, corpus.Path(t, "osv/golang-vulndb/data/osv"), 4291, 17)
 }
 
 // testLoadGoVulnDB loads the Go records under dir and checks their count

@@ -13,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/vigie-cti/vigie/advisory"
+	"github.com/vigie-cti/vigie/internal/corpus"
 	"github.com/vigie-cti/vigie/stix"
 )
 
@@ -155,7 +156,7 @@ func TestSTIXRoundTrip(t *testing.T) {
 // TestSTIXRoundTripCorpus does the same with the whole Go vulnerability
 // database, when the shared test data is beside the repository.
 func TestSTIXRoundTripCorpus(t *testing.T) {
-	testSTIXRoundTrip(t, 4000, fullCorpus(t, "osv/golang-vulndb/data/osv"))
+	testSTIXRoundTrip(t, 4000, corpus.Path(t, "osv/golang-vulndb/data/osv"))
 }
 
 // testSTIXRoundTrip round-trips the advisories under paths, which must hold

@@ -3,8 +3,6 @@ package exposure_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/vigie-cti/vigie/advisory"
 	"github.com/vigie-cti/vigie/bench/sbom/synth"
 	"github.com/vigie-cti/vigie/exposure"
+	"github.com/vigie-cti/vigie/internal/corpus"
 	"github.com/vigie-cti/vigie/sbom"
 )
 
@@ -101,9 +100,9 @@ func BenchmarkNewAdvisory10kSBOMs(b *testing.B) {
 // shared test data is beside the repository, else the part in testdata).
 func BenchmarkUploadSBOM10k(b *testing.B) {
 	ix := exposure.NewIndex()
-	db := filepath.Join("..", "..", "shared", "testdata", "osv/golang-vulndb/data/osv")
-	if _, err := os.Stat(db); err != nil {
-		b.Logf("whole Go vulnerability database absent (%v): using the part in testdata", err)
+	db, ok := corpus.Find("osv/golang-vulndb/data/osv")
+	if !ok {
+		b.Logf("whole Go vulnerability database absent (%s): using the part in testdata", db)
 		db = goVulnDB
 	}
 	ix.AddAdvisories(MustLoad(b, db, nil))

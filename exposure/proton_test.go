@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigie-cti/vigie/advisory"
 	"github.com/vigie-cti/vigie/exposure"
+	"github.com/vigie-cti/vigie/internal/corpus"
 	"github.com/vigie-cti/vigie/sbom"
 )
 
@@ -20,18 +21,6 @@ const (
 	mixed        = "testdata/osv-mixed"                               // OSV records of many ecosystems, Red Hat CSAF
 	goVulnDB     = "testdata/go-vulndb"                               // the Go records the tests need
 )
-
-// fullCorpus returns the path of a large corpus in the shared test data
-// beside the repository (../shared/testdata), of which the repository holds
-// only a part, or skips, saying so, when it is absent.
-func fullCorpus(tb testing.TB, path string) string {
-	tb.Helper()
-	p := filepath.Join("..", "..", "shared", "testdata", path)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("optional corpus %s absent (the tests of its part in testdata/ ran): %v", p, err)
-	}
-	return p
-}
 
 // MustReadSBOM reads the SBOM at path or fails the test.
 func MustReadSBOM(tb testing.TB, path string) *sbom.Document {
@@ -153,7 +142,7 @@ func TestProtonBridgeAgainstGoVulnDB(t *testing.T) {
 // TestProtonBridgeAgainstGoVulnDBCorpus checks it against the whole
 // database, when the shared test data is beside the repository.
 func TestProtonBridgeAgainstGoVulnDBCorpus(t *testing.T) {
-	testProtonBridge(t, fullCorpus(t, "osv/golang-vulndb/data/osv"))
+	testProtonBridge(t, corpus.Path(t, "osv/golang-vulndb/data/osv"))
 }
 
 func testProtonBridge(t *testing.T, db string) {
