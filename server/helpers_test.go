@@ -49,6 +49,15 @@ func newFixtureMax(t testing.TB, maxObjects int) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newFixtureOn(t, st, maxObjects, "C")
+}
+
+// newFixtureOn builds the fixture over store st: organisations A, B and C
+// with a publisher key each, A and B in community "ab", and the
+// collections Shared (ab), Public (written by A) and one that only
+// organisation private reads and writes.
+func newFixtureOn(t testing.TB, st vigie.Store, maxObjects int, private string) *fixture {
+	t.Helper()
 	h := hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen, Limits: hub.Limits{MaxObjects: maxObjects}}, time.Now)
 	f := &fixture{t: t, hub: h, store: st, orgs: map[string]*vigie.Org{}, keys: map[string]string{}}
 	for _, name := range []string{"A", "B", "C"} {
@@ -66,7 +75,7 @@ func newFixtureMax(t testing.TB, maxObjects int) *fixture {
 	}
 	f.shared = f.mustCollection("Shared", "community:ab", "community:ab")
 	f.public = f.mustCollection("Public", "public", "org:A")
-	f.private = f.mustCollection("C only", "org:C", "org:C")
+	f.private = f.mustCollection(private+" only", "org:"+private, "org:"+private)
 	f.srv = httptest.NewServer(server.New(h, server.Options{Title: "test hub", DefaultRoot: "api1"}).Handler())
 	t.Cleanup(f.srv.Close)
 	return f

@@ -3,15 +3,12 @@ package server_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/hub"
-	"github.com/vigie-cti/vigie/server"
 	"github.com/vigie-cti/vigie/store/postgres/pgtest"
 	"github.com/vigie-cti/vigie/store/sqlite"
 	"github.com/vigie-cti/vigie/taxii"
@@ -26,38 +23,11 @@ func onBothStores(t *testing.T, test func(t *testing.T, f *fixture)) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		test(t, newFixtureOn(t, st))
+		test(t, newFixtureOn(t, st, 0, "B"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		test(t, newFixtureOn(t, pgtest.Open(t)))
+		test(t, newFixtureOn(t, pgtest.Open(t), 0, "B"))
 	})
-}
-
-// newFixtureOn is newFixture over a given store, with the default envelope
-// limit. Organisations A (alpha) and B (bravo) share community "ab".
-func newFixtureOn(t *testing.T, st vigie.Store) *fixture {
-	t.Helper()
-	h := hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen}, time.Now)
-	f := &fixture{t: t, hub: h, orgs: map[string]*vigie.Org{}, keys: map[string]string{}}
-	for _, name := range []string{"A", "B", "C"} {
-		o, err := h.AddOrg(ctx, hub.Console(), name, []string{"energy"}, "FR")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.orgs[name] = o
-		if _, f.keys[name], err = h.AddKey(ctx, hub.Console(), name, vigie.RolePublisher, "test", time.Time{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := h.AddCommunity(ctx, hub.Console(), "ab", []string{"A", "B"}); err != nil {
-		t.Fatal(err)
-	}
-	f.shared = f.mustCollection("Shared", "community:ab", "community:ab")
-	f.public = f.mustCollection("Public", "public", "org:A")
-	f.private = f.mustCollection("B only", "org:B", "org:B")
-	f.srv = httptest.NewServer(server.New(h, server.Options{Title: "test hub", DefaultRoot: "api1"}).Handler())
-	t.Cleanup(f.srv.Close)
-	return f
 }
 
 // outcome returns the message of the one detail of a status about id:
