@@ -124,14 +124,7 @@ func publishIndicator(t *testing.T, url, key, collection, org, pattern string, n
 // stream shows it.
 func TestEarlyWarningEndToEnd(t *testing.T) {
 	e := newEarlyWarning(t)
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", e.dir, "--addr", "127.0.0.1:0", "--http", "--webhook-allow", "127.0.0.0/8"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := mustServe(t, e.dir, "--webhook-allow", "127.0.0.0/8")
 	hub := []string{"--hub", m.URL(), "--key", e.keyB}
 	rcv := newReceiver(t)
 	secret := "a-long-enough-secret"
@@ -208,14 +201,7 @@ func TestEarlyWarningEndToEnd(t *testing.T) {
 // addresses unless the operator allows them.
 func TestWebhookGuard(t *testing.T) {
 	e := newEarlyWarning(t)
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", e.dir, "--addr", "127.0.0.1:0", "--http"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := mustServe(t, e.dir)
 	for _, u := range []string{"http://127.0.0.1:9/hook", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/latest/meta-data", "http://localhost/x", "ftp://example.org/", "http://user:pw@example.org/"} {
 		code, _, errs := run(t, "webhook", "add", "--hub", m.URL(), "--key", e.keyB, "--url", u, "--secret", "0123456789abcdef")
 		if code == 0 || !(strings.Contains(errs, "internal address") || strings.Contains(errs, "want http") || strings.Contains(errs, "credentials")) {
@@ -276,14 +262,7 @@ func TestHangingReceiverDoesNotStallOthers(t *testing.T) {
 	defer hanging.Close()
 	defer close(hang)
 	fast := newReceiver(t)
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", e.dir, "--addr", "127.0.0.1:0", "--http", "--webhook-allow", "127.0.0.0/8"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := mustServe(t, e.dir, "--webhook-allow", "127.0.0.0/8")
 	for _, k := range []struct{ key, url string }{{e.keyA, hanging.URL}, {e.keyB, fast.srv.URL}} {
 		hub := []string{"--hub", m.URL(), "--key", k.key}
 		mustRun(t, append([]string{"watch", "add", "keyword", "lantern"}, hub...)...)

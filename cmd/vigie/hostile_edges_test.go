@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,14 +20,7 @@ func TestPublicURL(t *testing.T) {
 			t.Errorf("--public-url %q accepted", bad)
 		}
 	}
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", e.dir, "--addr", "127.0.0.1:0", "--http", "--public-url", "https://hub.example:8443/", "--default-root", "coalition"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := mustServe(t, e.dir, "--public-url", "https://hub.example:8443/", "--default-root", "coalition")
 	req, _ := http.NewRequest("GET", m.URL()+"/taxii2/", nil)
 	req.Host = "evil.example"
 	req.Header.Set("X-Forwarded-Host", "evil.example")

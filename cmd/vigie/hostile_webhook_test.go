@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,14 +18,7 @@ import (
 // old guard are refused when the webhook is registered.
 func TestWebhookToZonedLoopbackRefused(t *testing.T) {
 	e := newEarlyWarning(t)
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", e.dir, "--addr", "127.0.0.1:0", "--http"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := mustServe(t, e.dir)
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(m.URL(), "http://"))
 	for _, u := range []string{
 		"http://[::1%25lo]:" + port + "/hook", "http://[fe80::1%25lo]:" + port + "/hook",
@@ -68,14 +60,7 @@ func TestDeliveriesAreNoPortScanner(t *testing.T) {
 		}
 	}
 	st.Close()
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", e.dir, "--addr", "127.0.0.1:0", "--http"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := mustServe(t, e.dir)
 	hub := []string{"--hub", m.URL(), "--key", e.keyB}
 	mustRun(t, append([]string{"watch", "add", "domain", "helios-energie.fr"}, hub...)...)
 	publishIndicator(t, m.URL(), e.keyA, e.collection, e.orgA, "[domain-name:value = 'helios-energie-vpn.example.com']", 7)

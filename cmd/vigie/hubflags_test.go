@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,21 +9,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// startHTTPHub runs "vigie serve --http" on loopback over the data
-// directory dir and returns its URL.
-func startHTTPHub(t *testing.T, dir string) string {
-	t.Helper()
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", dir, "--addr", "127.0.0.1:0", "--http"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m.URL()
-}
 
 // writeKeyFile writes key to a file readable by its owner only.
 func writeKeyFile(t *testing.T, key string) string {
@@ -78,7 +61,7 @@ func TestHubCommandsKeySources(t *testing.T) {
 	t.Setenv("VIGIE_HUB", "")
 	t.Setenv("VIGIE_KEY", "")
 	e := newEarlyWarning(t)
-	url := startHTTPHub(t, e.dir)
+	url := mustServe(t, e.dir).URL()
 
 	// --key-file FILE.
 	mustRun(t, "watch", "add", "--hub", url, "--key-file", writeKeyFile(t, e.keyB), "cidr", "198.51.100.0/24")
@@ -141,7 +124,7 @@ func TestScanHonoursHubEnvironment(t *testing.T) {
 	t.Setenv("VIGIE_HUB", "")
 	t.Setenv("VIGIE_KEY", "")
 	e := newEarlyWarning(t)
-	url := startHTTPHub(t, e.dir)
+	url := mustServe(t, e.dir).URL()
 	publishIndicator(t, url, e.keyA, e.collection, e.orgA, "[ipv4-addr:value = '198.51.0.1']", 1)
 	logFile := filepath.Join(t.TempDir(), "conn.log")
 	os.WriteFile(logFile, []byte("beacon 198.51.0.1\n"), 0o644)

@@ -262,3 +262,18 @@ func TestAcknowledgedSurvivesKill9(t *testing.T) {
 		t.Errorf("%d acknowledged objects lost after kill -9", missing)
 	}
 }
+
+// mustServe runs "vigie serve --data dir --addr 127.0.0.1:0 --http" with
+// extra flags in this process, and closes it when the test ends.
+func mustServe(t *testing.T, dir string, extra ...string) *serveMain {
+	t.Helper()
+	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
+	if err := m.ParseFlags(append([]string{"--data", dir, "--addr", "127.0.0.1:0", "--http"}, extra...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,14 +15,7 @@ import (
 // that affect it; its VEX then suppresses one.
 func TestSupplyChainEndToEnd(t *testing.T) {
 	e := newEarlyWarning(t)
-	m := newServeMain(Stdio{Out: io.Discard, Err: io.Discard})
-	if err := m.ParseFlags([]string{"--data", e.dir, "--addr", "127.0.0.1:0", "--http"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := mustServe(t, e.dir)
 	helios := []string{"--hub", m.URL(), "--key", e.keyB}
 	out := mustRun(t, append([]string{"sbom", "upload", "--product", "bridge@1.8.0", "--supplier", "Proton", "--wait", "0",
 		protonBridge}, helios...)...)
