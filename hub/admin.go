@@ -49,6 +49,9 @@ func (h *Hub) AddKey(ctx context.Context, p vigie.Principal, org string, role vi
 	if _, err := vigie.ParseRole(string(role)); err != nil {
 		return nil, "", err
 	}
+	if !expires.IsZero() && !expires.After(h.now()) {
+		return nil, "", vigie.Errorf(vigie.EINVALID, "expiry %s is in the past: the key would never work", expires.UTC().Format(time.RFC3339))
+	}
 	k, token := vigie.NewKey(o.ID, role, name, expires, h.now().UTC())
 	if err := h.store.CreateKey(ctx, k); err != nil {
 		return nil, "", err

@@ -211,3 +211,18 @@ func execSQL(t *testing.T, f *fixture, stmt string) {
 		t.Fatalf("%s: %v", stmt, err)
 	}
 }
+
+// TestAddKeyPastExpiry: a key that would be expired when made is refused,
+// whichever adapter asks.
+func TestAddKeyPastExpiry(t *testing.T) {
+	f := newFixture(t)
+	for _, at := range []time.Time{f.clock.now(), f.clock.now().Add(-time.Hour)} {
+		_, _, err := f.hub.AddKey(ctx, hub.Console(), "A", vigie.RoleReader, "late", at)
+		if vigie.ErrorCode(err) != vigie.EINVALID || !strings.Contains(vigie.ErrorMessage(err), "in the past") {
+			t.Errorf("AddKey expiring %s: %v, want EINVALID in the past", at, err)
+		}
+	}
+	if _, _, err := f.hub.AddKey(ctx, hub.Console(), "A", vigie.RoleReader, "soon", f.clock.now().Add(time.Minute)); err != nil {
+		t.Errorf("AddKey expiring in a minute: %v", err)
+	}
+}
