@@ -28,12 +28,19 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, err := credentials(r.Header.Get("Authorization"))
 		if err != nil {
+			s.authFailed(r, "")
 			s.writeError(w, r, err)
 			return
 		}
 		p := vigie.Principal{Addr: remoteAddr(r)}
 		if token != "" {
 			if p, err = s.hub.Authenticate(r.Context(), token, p.Addr); err != nil {
+				if vigie.ErrorCode(err) == vigie.EUNAUTHORIZED {
+					if ok, wait := s.authFailed(r, token); !ok {
+						s.tooMany(w, r, wait, "failed authentications with this key")
+						return
+					}
+				}
 				s.writeError(w, r, err)
 				return
 			}

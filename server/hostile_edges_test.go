@@ -305,9 +305,11 @@ func TestConnectionsInAll(t *testing.T) {
 }
 
 // TestFailedAuthenticationsLimited: after N failed authentications from an
-// address, or with a key id, requests with credentials are answered 429
-// with Retry-After and a TAXII error, even with a good key from that
-// address; other addresses and keys are not affected.
+// address, requests with credentials from it are answered 429 with
+// Retry-After and a TAXII error, even with a good key; after N with a key
+// id, wrong secrets for it are answered 429 from any address, but the key
+// itself still works (its id is public: anyone could lock a member out);
+// malformed credentials count; other addresses and keys are not affected.
 func TestFailedAuthenticationsLimited(t *testing.T) {
 	f := newFixture(t)
 	base := f.edgeServer(server.Options{Limits: server.Limits{AuthFailures: 3}})
@@ -328,6 +330,16 @@ func TestFailedAuthenticationsLimited(t *testing.T) {
 	}
 	// The key id that failed is limited from any address.
 	wantTAXIIError(t, "failed key id from another address", call(t, two, "GET", base+"/api1/collections/", wrong, nil), http.StatusTooManyRequests)
+	// But not the key itself: its owner keeps working.
+	if r := call(t, two, "GET", base+"/api1/collections/", f.keys["A"], nil); r.status != 200 {
+		t.Errorf("the valid key whose id others failed with: %d %s", r.status, r.body)
+	}
+	// Malformed credentials count as failures of the address.
+	four := from("127.0.0.4")
+	for i := 0; i < 3; i++ {
+		wantTAXIIError(t, "malformed Authorization", call(t, four, "GET", base+"/api1/collections/", "", nil, "Authorization", "Basic !!!"), http.StatusUnauthorized)
+	}
+	wantTAXIIError(t, "good key after malformed credentials", call(t, four, "GET", base+"/api1/collections/", f.keys["B"], nil), http.StatusTooManyRequests)
 	// Another key from another address is served.
 	if r := call(t, three, "GET", base+"/api1/collections/", f.keys["B"], nil); r.status != 200 {
 		t.Errorf("good key from another address: %d %s", r.status, r.body)

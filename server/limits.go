@@ -58,45 +58,43 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	s.writeError(w, r, vigie.Errorf(vigie.ETOOMANY, "too many %s; retry in %d s", what, secs))
 }
 
-// limitAuthFailures refuses requests with credentials from an address, or
-// for a key id, that failed to authenticate too often (429), before
-// checking them; it counts the failures (401 answers to requests with
-// credentials) of next.
+// limitAuthFailures refuses requests with credentials from an address that
+// failed to authenticate too often (429), before checking them. The
+// failures are counted by authenticate (authFailed).
 func (s *Server) limitAuthFailures(next http.Handler) http.Handler {
 	if s.limits.authAddr == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if h == "" {
+		if r.Header.Get("Authorization") == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		now := s.opts.Now()
-		addr := clientAddr(r)
-		keyID := ""
-		if token, err := credentials(h); err == nil {
-			keyID, _, _ = vigie.SplitToken(token)
-		}
-		if ok, wait := s.limits.authAddr.check(addr, now); !ok {
+		if ok, wait := s.limits.authAddr.check(clientAddr(r), s.opts.Now()); !ok {
 			s.tooMany(w, r, wait, "failed authentications from your address")
 			return
 		}
-		if keyID != "" {
-			if ok, wait := s.limits.authKey.check(keyID, now); !ok {
-				s.tooMany(w, r, wait, "failed authentications with this key")
-				return
-			}
-		}
-		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		if rec.status == http.StatusUnauthorized {
-			s.limits.authAddr.take(addr, now)
-			if keyID != "" {
-				s.limits.authKey.take(keyID, now)
-			}
-		}
+		next.ServeHTTP(w, r)
 	})
+}
+
+// authFailed counts a failed authentication against the request's address
+// and the key id the token names, if any. It returns false, with the wait,
+// when that key id has failed too often: the request is then answered 429.
+// The key's valid secret is never refused for that (its id is no secret:
+// anyone could lock a member out), but guesses at it are slowed from every
+// address at once.
+func (s *Server) authFailed(r *http.Request, token string) (bool, time.Duration) {
+	if s.limits.authAddr == nil {
+		return true, 0
+	}
+	now := s.opts.Now()
+	s.limits.authAddr.take(clientAddr(r), now)
+	keyID, _, ok := vigie.SplitToken(token)
+	if !ok || keyID == "" {
+		return true, 0
+	}
+	return s.limits.authKey.take(keyID, now)
 }
 
 // limitWrites refuses write requests over the write rate of the caller's

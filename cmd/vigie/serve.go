@@ -121,7 +121,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.DurationVar(&m.BodyGrace, "body-grace", m.BodyGrace, "time a request body may take before --body-min-rate applies")
 	fs.IntVar(&m.MaxConns, "max-conns", m.MaxConns, "open connections in all; idle ones are closed to make room, then more wait (0: no limit)")
 	fs.IntVar(&m.MaxConnsPerIP, "max-conns-per-ip", m.MaxConnsPerIP, "open connections per client address (IPv6: per /64); idle ones are closed to make room, then more are refused (0: no limit)")
-	fs.IntVar(&m.AuthFailures, "auth-failures", m.AuthFailures, "failed authentications allowed per minute per address and per key, then 429 (0: no limit)")
+	fs.IntVar(&m.AuthFailures, "auth-failures", m.AuthFailures, "failed authentications allowed per minute per address and per key, then 429 (the right secret of a key is never refused for its failures; 0: no limit)")
 	fs.Float64Var(&m.WriteRate, "write-rate", m.WriteRate, "write requests allowed per second per key and per address, then 429 (0: no limit)")
 	fs.IntVar(&m.WriteBurst, "write-burst", m.WriteBurst, "write requests allowed at once above --write-rate")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")

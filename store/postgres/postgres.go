@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -48,6 +49,36 @@ var dialect = sqldb.Dialect{
 	Unavailable:  unavailable,
 	SkipLocked:   " FOR UPDATE SKIP LOCKED",
 	Lead:         lead,
+	LockIDs:      lockIDs,
+}
+
+// lockIDs takes a transaction advisory lock per object id (on a 64-bit hash
+// of it), in ascending order so that two requests never wait on each other
+// in a cycle.
+func lockIDs(ctx context.Context, tx *sql.Tx, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	keys := make([]int64, len(ids))
+	for i, id := range ids {
+		h := fnv.New64a()
+		h.Write([]byte(id))
+		keys[i] = int64(h.Sum64())
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(k, 10))
+	}
+	b.WriteByte('}')
+	// A function scan returns the array's elements in order.
+	_, err := tx.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k`, b.String())
+	return err
 }
 
 // lead takes a session advisory lock on a connection of its own: the

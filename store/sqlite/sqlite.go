@@ -72,7 +72,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// The writer keeps 64 MiB of pages so that index inserts stay in memory
 	// as the store grows; each reader 16 MiB. The writer checkpoints every
 	// 60,000 WAL pages (a WAL file of up to 240 MB): the random inserts of
-	// the (coll, id, version_key) index dirty about one page per object, and
+	// the (id, coll, version_key) index dirty about one page per object, and
 	// a longer WAL lets a checkpoint write a page changed by several commits
 	// once, and sync the database file less often.
 	writer := url.Values{"_pragma": append(common, "cache_size(-65536)", "wal_autocheckpoint(60000)")}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -96,5 +97,97 @@ func testOwners(t *testing.T, s vigie.Store) {
 	got, err = s.ObjectOwners(ctx, manyIDs)
 	if err != nil || len(got) != len(manyIDs) {
 		t.Errorf("ObjectOwners of %d ids = %d records, %v", len(manyIDs), len(got), err)
+	}
+}
+
+// testOwnerFirstVersionDeleted checks that the author recorded for an id
+// stays the first version's when that version is deleted before the others.
+func testOwnerFirstVersionDeleted(t *testing.T, s vigie.Store) {
+	a := MustOrg(t, s, "A")
+	c := MustCollection(t, s, nil, nil)
+	id := stixID("indicator", 7)
+	v1, v2 := NewIndicator(id, t0, a.ID, 0), NewIndicator(id, t0.Add(time.Hour), a.ID, 0)
+	v1.Owner, v1.Author = a.ID, "identity--first"
+	v2.Owner, v2.Author = a.ID, "identity--second"
+	MustAdd(t, s, c, a.ID, v1)
+	MustAdd(t, s, c, a.ID, v2)
+	n, err := s.DeleteObjects(ctx, &vigie.ObjectQuery{Collection: c.ID, Scope: member(a.ID), IDs: []string{id}, Versions: vigie.VersionFilter{First: true}})
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteObjects(first version) = %d, %v; want 1", n, err)
+	}
+	for _, step := range []string{"after deleting the first version", "after deleting every version"} {
+		got, err := s.ObjectOwners(ctx, []string{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := got[id]; w.Owner != a.ID || w.Author != "identity--first" {
+			t.Errorf("%s: ObjectOwners = %+v, want owner %s and the first version's author", step, w, a.ID)
+		}
+		if _, err := s.DeleteObjects(ctx, &vigie.ObjectQuery{Collection: c.ID, Scope: member(a.ID), IDs: []string{id}, Versions: vigie.VersionFilter{All: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// testConcurrentClaims has two organisations publish the first versions of
+// the same ids, at the same time, into two collections: each id ends with
+// one owner, and every call either stores all of its objects or fails with
+// ECONFLICT storing none.
+func testConcurrentClaims(t *testing.T, s vigie.Store) {
+	orgs := []*vigie.Org{MustOrg(t, s, "A"), MustOrg(t, s, "B")}
+	colls := []*vigie.Collection{MustCollection(t, s, nil, nil), MustCollection(t, s, nil, nil)}
+	const rounds, perCall = 20, 50
+	type result struct {
+		org  int
+		ids  []string
+		err  error
+		coll *vigie.Collection
+	}
+	results := make(chan result, 2*rounds)
+	var wg sync.WaitGroup
+	for w := range orgs {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for r := 0; r < rounds; r++ {
+				var objs []*vigie.Object
+				var ids []string
+				for i := 0; i < perCall; i++ {
+					// The two writers name the ids of a round in opposite orders.
+					n := r*perCall + i
+					if w == 1 {
+						n = r*perCall + perCall - 1 - i
+					}
+					id := stixID("indicator", 5000+n)
+					o := NewIndicator(id, t0, orgs[w].ID, 0)
+					o.Owner = orgs[w].ID
+					objs = append(objs, o)
+					ids = append(ids, id)
+				}
+				st := &vigie.Status{ID: vigie.NewUUID(), Root: colls[w].Root, OrgID: orgs[w].ID, RequestTime: t0, Total: len(objs)}
+				err := s.AddObjects(ctx, colls[w].ID, objs, st)
+				results <- result{w, ids, err, colls[w]}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(results)
+	for res := range results {
+		if res.err != nil && vigie.ErrorCode(res.err) != vigie.ECONFLICT {
+			t.Fatalf("AddObjects: %v, want success or ECONFLICT", res.err)
+		}
+		p := mustQuery(t, s, &vigie.ObjectQuery{Collection: res.coll.ID, Scope: member(orgs[res.org].ID), IDs: res.ids, Limit: 1000})
+		if stored := len(p.Objects); (res.err == nil && stored != perCall) || (res.err != nil && stored != 0) {
+			t.Errorf("call of %s: err %v, stored %d of %d", orgs[res.org].Name, res.err, stored, perCall)
+		}
+		owners, err := s.ObjectOwners(ctx, res.ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range p.Objects {
+			if owners[o.ID].Owner != orgs[res.org].ID {
+				t.Errorf("%s stored by %s is owned by %q", o.ID, orgs[res.org].Name, owners[o.ID].Owner)
+			}
+		}
 	}
 }

@@ -33,6 +33,10 @@ type Dialect struct {
 	// unique key, (coll, date_added), never conflicts: AddObjects hands
 	// out date_added values above every stored one.
 	InsertOrIgnore bool
+	// LockIDs takes, until the end of tx, locks on object ids, so that
+	// requests claiming the same ids in different collections are
+	// serialised; nil where one writer at a time holds the whole database.
+	LockIDs func(ctx context.Context, tx *sql.Tx, ids []string) error
 	// Lead takes a lock that makes one process the runner of a job; nil
 	// for databases one process uses at a time.
 	Lead func(ctx context.Context, db *sql.DB, name string) (release func(), ok bool, err error)

@@ -41,27 +41,32 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	}
 	first := last - n + 1
 
+	// Ownership is hub-wide: requests into other collections that claim
+	// the same ids wait for this one (SQLite has one writer at a time).
+	if s.d.LockIDs != nil {
+		if err := s.d.LockIDs(ctx, tx, claimedIDs(objs)); err != nil {
+			return s.wrap("lock object ids", err)
+		}
+	}
+
 	added := make(map[versionOf]bool, len(objs))
-	var full, claims *sql.Stmt // the statements of a whole chunk, prepared once
+	var full *sql.Stmt // the INSERT of a whole chunk, prepared once
 	defer func() {
 		if full != nil {
 			full.Close()
 		}
-		if claims != nil {
-			claims.Close()
-		}
 	}()
 	for start := 0; start < len(objs); start += insertChunk {
 		chunk := objs[start:min(start+insertChunk, len(objs))]
-		if err := s.claimOwners(ctx, tx, chunk, &claims); err != nil {
+		if err := s.checkClaims(ctx, tx, chunk); err != nil {
 			return err
 		}
-		args := make([]any, 0, len(chunk)*12)
+		args := make([]any, 0, len(chunk)*objectInsertColumns)
 		for i, o := range chunk {
 			o.Collection = collection
 			o.DateAdded = fromMicros(first + int64(start+i))
 			args = append(args, coll, o.ID, o.Type, o.SpecVersion, o.Version, o.VersionKey,
-				first+int64(start+i), o.Publisher, int(o.TLP), Recipients(o.Recipients), o.Author, []byte(o.Raw))
+				first+int64(start+i), o.Publisher, int(o.TLP), Recipients(o.Recipients), o.Author, o.Owner, o.Digest, []byte(o.Raw))
 		}
 		var rows *sql.Rows
 		if len(chunk) == insertChunk {
@@ -108,6 +113,9 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	return s.wrap("commit", tx.Commit())
 }
 
+// objectInsertColumns is how many values insertObjects takes per object.
+const objectInsertColumns = 14
+
 // insertObjects returns the INSERT of n object versions, which reports the
 // versions it stored (not those already there).
 func (s *DB) insertObjects(n int) string {
@@ -117,12 +125,13 @@ func (s *DB) insertObjects(n int) string {
 	} else {
 		b.WriteString(`INSERT`)
 	}
-	b.WriteString(` INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, author, raw) VALUES `)
+	b.WriteString(` INTO objects (coll, id, type, spec_version, version, version_key, date_added, publisher, tlp, recipients, author, owner, digest, raw) VALUES `)
+	row := "(?" + strings.Repeat(", ?", objectInsertColumns-1) + ")"
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString(row)
 	}
 	if !s.d.InsertOrIgnore {
 		b.WriteString(` ON CONFLICT (coll, id, version_key) DO NOTHING`)
@@ -180,15 +189,43 @@ func (s *DB) Objects(ctx context.Context, q *vigie.ObjectQuery) (*vigie.ObjectPa
 	return page, nil
 }
 
-// DeleteObjects deletes the versions q selects.
+// DeleteObjects deletes the versions q selects, keeping the ownership of
+// their ids in object_owners (tombstones) in the same transaction.
 func (s *DB) DeleteObjects(ctx context.Context, q *vigie.ObjectQuery) (int, error) {
 	where, args := s.d.WhereObjects(q)
-	res, err := s.w.ExecContext(ctx, s.q(`DELETE FROM objects WHERE seq IN (SELECT o.seq FROM objects o WHERE `+where+`)`), args...)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, s.wrap("begin", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT o.id FROM objects o WHERE `+where), args...)
+	if err != nil {
+		return 0, s.wrap("select objects to delete", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, s.wrap("select objects to delete", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, s.wrap("select objects to delete", err)
+	}
+	if err := s.keepTombstones(ctx, tx, ids); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, s.q(`DELETE FROM objects WHERE seq IN (SELECT o.seq FROM objects o WHERE `+where+`)`), args...)
 	if err != nil {
 		return 0, s.wrap("delete objects", err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), s.wrap("rows affected", err)
+	if err != nil {
+		return 0, s.wrap("rows affected", err)
+	}
+	return int(n), s.wrap("commit", tx.Commit())
 }
 
 // statusDoc is how a status's details are stored.

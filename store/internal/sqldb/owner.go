@@ -8,84 +8,57 @@ import (
 	"github.com/vigie-cti/vigie"
 )
 
-// ownerChunk is how many ids one statement of the ownership table carries.
+// Ownership is kept on the object rows (columns owner, author, digest): the
+// earliest stored row of an id with an owner records it. Table object_owners
+// holds the records of ids stored before migration 0006 and of deleted ids,
+// and wins over the rows: it was written from the earliest row when that
+// still existed.
+
+// ownerChunk is how many ids one ownership look-up carries.
 const ownerChunk = 500
 
-// claimOwners records the ownership of the ids of objs that have none, and
-// returns ECONFLICT when an id is owned by another organisation than the
-// Owner its object names (a concurrent request claimed it first).
-// full caches the prepared statement of a whole chunk of claims.
-func (s *DB) claimOwners(ctx context.Context, tx *sql.Tx, objs []*vigie.Object, full **sql.Stmt) error {
-	args := make([]any, 0, len(objs)*4)
+// checkClaims returns ECONFLICT when an id of objs is already owned by
+// another organisation than the Owner its object names: a concurrent
+// request, in another collection, claimed it first. The caller holds the
+// locks (Dialect.LockIDs) that keep such requests apart.
+func (s *DB) checkClaims(ctx context.Context, tx *sql.Tx, objs []*vigie.Object) error {
 	want := make(map[string]string, len(objs))
+	ids := make([]string, 0, len(objs))
 	for _, o := range objs {
 		if o.Owner == "" {
 			continue
 		}
 		if _, dup := want[o.ID]; !dup {
-			args = append(args, o.ID, o.Owner, o.Author, o.Digest)
+			ids = append(ids, o.ID)
 		}
 		want[o.ID] = o.Owner
 	}
-	if len(args) == 0 {
+	if len(ids) == 0 {
 		return nil
-	}
-	var b strings.Builder
-	if s.d.InsertOrIgnore {
-		b.WriteString(`INSERT OR IGNORE`)
-	} else {
-		b.WriteString(`INSERT`)
-	}
-	b.WriteString(` INTO object_owners (id, owner, author, digest) VALUES (?, ?, ?, ?)`)
-	b.WriteString(strings.Repeat(`, (?, ?, ?, ?)`, len(args)/4-1))
-	if !s.d.InsertOrIgnore {
-		b.WriteString(` ON CONFLICT (id) DO NOTHING`)
-	}
-	b.WriteString(` RETURNING id`)
-	var rows *sql.Rows
-	var err error
-	if len(args) == insertChunk*4 {
-		if *full == nil {
-			if *full, err = tx.PrepareContext(ctx, s.q(b.String())); err != nil {
-				return s.wrap("prepare owners", err)
-			}
-		}
-		rows, err = (*full).QueryContext(ctx, args...)
-	} else {
-		rows, err = tx.QueryContext(ctx, s.q(b.String()), args...)
-	}
-	if err != nil {
-		return s.wrap("record owners", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return s.wrap("record owners", err)
-		}
-		delete(want, id)
-	}
-	if err := rows.Close(); err != nil {
-		return s.wrap("record owners", err)
-	}
-	if len(want) == 0 {
-		return nil
-	}
-	// The ids already owned: new versions, copies, or a lost race.
-	ids := make([]string, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
 	}
 	owners, err := s.owners(ctx, tx, ids)
 	if err != nil {
 		return err
 	}
-	for id, owner := range want {
-		if got, ok := owners[id]; !ok || got.Owner != owner {
+	for id, w := range owners {
+		if w.Owner != want[id] {
 			return vigie.Errorf(vigie.ECONFLICT, "object %s was claimed by another publication at the same time; retry", id)
 		}
 	}
 	return nil
+}
+
+// claimedIDs returns the distinct ids of objs that carry an owner.
+func claimedIDs(objs []*vigie.Object) []string {
+	seen := make(map[string]bool, len(objs))
+	ids := make([]string, 0, len(objs))
+	for _, o := range objs {
+		if o.Owner != "" && !seen[o.ID] {
+			seen[o.ID] = true
+			ids = append(ids, o.ID)
+		}
+	}
+	return ids
 }
 
 // ObjectOwners returns the ownership records of those of ids that have one.
@@ -101,24 +74,36 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// owners looks the ownership of ids up, in object_owners first, then in the
+// earliest owned row of each id.
 func (s *DB) owners(ctx context.Context, db querier, ids []string) (map[string]vigie.Ownership, error) {
 	out := make(map[string]vigie.Ownership, len(ids))
 	for start := 0; start < len(ids); start += ownerChunk {
 		chunk := ids[start:min(start+ownerChunk, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
+		args := make([]any, 0, 2*len(chunk))
+		for _, id := range chunk {
+			args = append(args, id)
 		}
-		rows, err := db.QueryContext(ctx, s.q(`SELECT id, owner, author, digest FROM object_owners WHERE id IN (?`+strings.Repeat(`, ?`, len(chunk)-1)+`)`), args...)
+		args = append(args, args...)
+		list := `(?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
+		// seq 0 marks a record of object_owners: it wins.
+		rows, err := db.QueryContext(ctx, s.q(`SELECT id, owner, author, digest, 0 FROM object_owners WHERE id IN `+list+`
+			UNION ALL SELECT id, owner, author, digest, seq FROM objects WHERE id IN `+list+` AND owner <> ''`), args...)
 		if err != nil {
 			return nil, s.wrap("look up owners", err)
 		}
+		first := make(map[string]int64, len(chunk))
 		for rows.Next() {
 			var w vigie.Ownership
-			if err := rows.Scan(&w.ID, &w.Owner, &w.Author, &w.Digest); err != nil {
+			var seq int64
+			if err := rows.Scan(&w.ID, &w.Owner, &w.Author, &w.Digest, &seq); err != nil {
 				rows.Close()
 				return nil, s.wrap("look up owners", err)
 			}
+			if at, ok := first[w.ID]; ok && at <= seq {
+				continue
+			}
+			first[w.ID] = seq
 			out[w.ID] = w
 		}
 		if err := rows.Close(); err != nil {
@@ -126,4 +111,34 @@ func (s *DB) owners(ctx context.Context, db querier, ids []string) (map[string]v
 		}
 	}
 	return out, nil
+}
+
+// keepTombstones copies into object_owners the ownership of the ids
+// whose rows a deletion is about to remove, from their earliest owned row,
+// unless a record is there already.
+func (s *DB) keepTombstones(ctx context.Context, tx *sql.Tx, ids []string) error {
+	for start := 0; start < len(ids); start += ownerChunk {
+		chunk := ids[start:min(start+ownerChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		var b strings.Builder
+		if s.d.InsertOrIgnore {
+			b.WriteString(`INSERT OR IGNORE`)
+		} else {
+			b.WriteString(`INSERT`)
+		}
+		b.WriteString(` INTO object_owners (id, owner, author, digest)
+			SELECT o.id, o.owner, o.author, o.digest FROM objects o
+			WHERE o.id IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `) AND o.owner <> ''
+			AND NOT EXISTS (SELECT 1 FROM objects o2 WHERE o2.id = o.id AND o2.owner <> '' AND o2.seq < o.seq)`)
+		if !s.d.InsertOrIgnore {
+			b.WriteString(` ON CONFLICT (id) DO NOTHING`)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+			return s.wrap("keep ownership of deleted objects", err)
+		}
+	}
+	return nil
 }
