@@ -41,8 +41,11 @@ to --report-collection, by default the first --collection your key may write
 (or the first writable collection of the API root). A sighting is marked with
 --report-tlp, or with its indicator's TLP when that is more restrictive.
 Sightings are posted when the scan ends; with --follow, every --report-every
-(1m by default) for the hits of that period, and when interrupted. A report
-that fails is retried with the next one.
+(1m by default) for the hits of that period, and when interrupted; with
+--report-every 0, the first hit of each indicator in a minute is posted at
+once (the first sighting of a fresh indicator warns the coalition within a
+second) and its other hits at the minute's end. A report that fails is
+retried with the next one.
 
 Output: an aligned table, or --json for one JSON object per hit (time,
 source, line, observable, indicator_id, indicator_name, tlp). A progress
@@ -113,7 +116,7 @@ func (m *scanMain) ParseFlags(args []string) error {
 	fs.BoolVar(&m.Report, "report", false, "post one sighting per indicator hit to the hub")
 	fs.StringVar(&m.ReportCollection, "report-collection", "", "collection to post sightings to (default: the first writable --collection)")
 	fs.StringVar(&m.ReportTLP, "report-tlp", "AMBER", "TLP marking of sightings (the indicator's when more restrictive)")
-	fs.DurationVar(&m.ReportEvery, "report-every", time.Minute, "logs with --follow: post the sightings of each period this long (0: only when interrupted)")
+	fs.DurationVar(&m.ReportEvery, "report-every", time.Minute, "logs with --follow: post the sightings of each period this long (0: post each indicator's first hit of the minute at once, the rest each minute)")
 	fs.IntVar(&m.Workers, "workers", 0, "parallel workers (default: all cores)")
 	fs.BoolVar(&m.ExactDomains, "exact-domains", false, "do not match a domain's parent domains")
 	m.MaxSize = files.DefaultMaxSize

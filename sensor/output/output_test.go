@@ -57,6 +57,39 @@ func TestTableEscapes(t *testing.T) {
 	}
 }
 
+// countingWriter counts the writes that reach it, as system calls would.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes++
+	return c.Buffer.Write(p)
+}
+
+// TestTableWritesInBlocks: a table of many hits reaches its file in large
+// writes, not one per cell (a scan with millions of hits spent most of its
+// time in write system calls), and every row is there.
+func TestTableWritesInBlocks(t *testing.T) {
+	var c countingWriter
+	w := output.NewTable(&c, 1000)
+	const rows = 20000
+	for i := 0; i < rows; i++ {
+		w.Hit(hit)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(c.String(), "\n"); n != rows+1 {
+		t.Errorf("%d lines, want %d", n, rows+1)
+	}
+	// One write per 64 KiB block, plus the flushes every 1,000 rows.
+	if limit := c.Len()/(64<<10) + rows/1000 + 2; c.writes > limit {
+		t.Errorf("%d writes for %d bytes, want at most %d", c.writes, c.Len(), limit)
+	}
+}
+
 func TestBytes(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 3 << 30: "3.0 GiB"} {
 		if got := output.Bytes(n); got != want {

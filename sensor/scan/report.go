@@ -21,6 +21,10 @@ type Reporter struct {
 
 	mu      sync.Mutex
 	pending *sensor.Sightings
+	// In live mode (Live), wake is signalled by the first hit of each
+	// indicator in a period; sent holds the indicators of this period.
+	wake chan struct{}
+	sent map[string]bool
 }
 
 // NewReporter returns a reporter that sends with send.
@@ -28,11 +32,22 @@ func NewReporter(send SendFunc) *Reporter {
 	return &Reporter{send: send, pending: sensor.NewSightings()}
 }
 
-// Add counts one hit in the current period.
+// Add counts one hit in the current period. In live mode, the first hit
+// of an indicator in the period is sent at once.
 func (r *Reporter) Add(h sensor.Hit) {
 	r.mu.Lock()
 	r.pending.Add(h)
+	first := r.sent != nil && !r.sent[h.Indicator.ID]
+	if first {
+		r.sent[h.Indicator.ID] = true
+	}
 	r.mu.Unlock()
+	if first {
+		select {
+		case r.wake <- struct{}{}:
+		default: // a send is already due
+		}
+	}
 }
 
 // Pending returns the number of indicators sighted in the current period.
@@ -80,6 +95,37 @@ func (r *Reporter) flush(ctx context.Context) (n int, restored bool, err error) 
 // which waits for a flush under way. Each failure goes to failed, with
 // retried true when its hits were kept for the next period.
 func (r *Reporter) Every(ctx context.Context, period time.Duration, failed func(err error, retried bool)) (stop func()) {
+	return r.run(ctx, period, nil, failed)
+}
+
+// Live is Every, and also sends the first hit of each indicator in a period
+// as soon as it is added (with whatever else is pending), so that the first
+// sighting of a fresh indicator reaches the hub within moments; the other
+// hits of that indicator in the period go with the period's end. Call it
+// before the first Add.
+func (r *Reporter) Live(ctx context.Context, period time.Duration, failed func(err error, retried bool)) (stop func()) {
+	return r.run(ctx, period, r.goLive(), failed)
+}
+
+// goLive turns live mode on and returns the channel Add signals.
+func (r *Reporter) goLive() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.wake = make(chan struct{}, 1)
+	r.sent = map[string]bool{}
+	return r.wake
+}
+
+// newPeriod forgets which indicators were sent in live mode.
+func (r *Reporter) newPeriod() {
+	r.mu.Lock()
+	if r.sent != nil {
+		clear(r.sent)
+	}
+	r.mu.Unlock()
+}
+
+func (r *Reporter) run(ctx context.Context, period time.Duration, wake <-chan struct{}, failed func(err error, retried bool)) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -90,6 +136,8 @@ func (r *Reporter) Every(ctx context.Context, period time.Duration, failed func(
 			case <-done:
 				return
 			case <-tick.C:
+				r.newPeriod()
+			case <-wake: // nil outside live mode: never ready
 			}
 			if _, restored, err := r.flush(ctx); err != nil {
 				failed(err, restored)

@@ -131,3 +131,36 @@ func TestReporterEvery(t *testing.T) {
 		t.Errorf("%d pending after the report", r.Pending())
 	}
 }
+
+// TestReporterLive: in live mode a first hit goes out at once, without
+// waiting for the period (an hour here) to end.
+func TestReporterLive(t *testing.T) {
+	sent := make(chan []string, 10)
+	r := scan.NewReporter(func(_ context.Context, s *sensor.Sightings) (int, error) {
+		objs, err := s.Objects(sensor.SightingOptions{})
+		if err != nil {
+			return 0, err
+		}
+		var refs []string
+		for _, o := range objs {
+			var sg struct {
+				Ref string `json:"sighting_of_ref"`
+			}
+			json.Unmarshal(o, &sg)
+			refs = append(refs, sg.Ref)
+		}
+		sent <- refs
+		return s.Len(), nil
+	})
+	stop := r.Live(context.Background(), time.Hour, func(err error, _ bool) { t.Errorf("report: %v", err) })
+	defer stop()
+	r.Add(hit("indicator--a"))
+	select {
+	case refs := <-sent:
+		if len(refs) != 1 || refs[0] != "indicator--a" {
+			t.Errorf("live send = %v, want the sighting of indicator--a", refs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the first hit was not sent before the period ended")
+	}
+}

@@ -31,6 +31,11 @@ const (
 	Logs  Mode = "logs"  // log files, "-" for standard input
 )
 
+// LivePeriod is the period of live reporting (ReportEvery 0): an
+// indicator's first hit in it is posted at once, its other hits when it
+// ends.
+const LivePeriod = time.Minute
+
 // Hub is the hub a scan pulls indicators from and reports sightings to.
 type Hub struct {
 	// URL is the hub's base URL, such as https://hub.example:8443.
@@ -60,8 +65,10 @@ type Config struct {
 	Hub *Hub
 
 	// Report posts one sighting per indicator hit to the hub (Hub is
-	// then required): when the scan ends, and every ReportEvery (0:
-	// never) while logs are followed.
+	// then required): when the scan ends, and every ReportEvery while
+	// logs are followed; with ReportEvery 0, the first hit of each
+	// indicator in a LivePeriod is posted at once, the rest at the
+	// period's end.
 	Report           bool
 	ReportCollection string    // "" for the first of Hub.Collections the key may write
 	ReportTLP        vigie.TLP // the least restrictive marking of a sighting
@@ -187,14 +194,19 @@ func (r *run) scan(ctx context.Context) (Result, error) {
 	}
 	start := r.Now()
 	stopReports := func() {}
-	if r.Report && r.Follow && r.ReportEvery > 0 {
-		stopReports = r.reports.Every(ctx, r.ReportEvery, func(err error, retried bool) {
+	if r.Report && r.Follow {
+		failed := func(err error, retried bool) {
 			if retried {
 				r.warn("report: %v (retried with the next report)", err)
 			} else {
 				r.warn("report: %v", err)
 			}
-		})
+		}
+		if r.ReportEvery > 0 {
+			stopReports = r.reports.Every(ctx, r.ReportEvery, failed)
+		} else {
+			stopReports = r.reports.Live(ctx, LivePeriod, failed)
+		}
 	}
 	var sum files.Summary
 	var err error
