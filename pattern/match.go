@@ -548,3 +548,27 @@ func (m *matcher) leafRepeat(ls *leafSet, p0, need int, c cons, k func() bool) b
 	}
 	return false
 }
+
+// Involves reports whether o satisfies at least one of the pattern's
+// observation expressions [ ... ]: only such observations can be bound in
+// a match, so a stream evaluator keeps those and forgets the others.
+func (p *Pattern) Involves(o *Observation) (bool, error) {
+	e := evaluator{limit: MaxEvalSteps}
+	for _, b := range p.leaves {
+		if e.bracket(b, o) {
+			return true, nil
+		}
+		if e.err != nil {
+			return false, e.err
+		}
+	}
+	return false, nil
+}
+
+// SingleObservation reports whether one observation can match the pattern
+// on its own: its root is one observation expression [ ... ] without
+// qualifiers.
+func (p *Pattern) SingleObservation() bool {
+	_, ok := p.Root.(*Bracket)
+	return ok
+}

@@ -20,6 +20,20 @@ type Hit struct {
 	Observable Observable
 	// Indicator is the indicator matched.
 	Indicator *Indicator
+	// Events lists, for a pattern over several observations (FOLLOWEDBY,
+	// REPEATS, AND of observation expressions...), every event that took
+	// part, in time order; the hit's Time, Source, Line and Observable
+	// are those of the last. Nil for a hit on one value.
+	Events []Event
+}
+
+// Event is one line of a log as a correlator sees it: where and when, and
+// the observables it holds.
+type Event struct {
+	Time        time.Time    `json:"time"`
+	Source      string       `json:"source"`
+	Line        int64        `json:"line,omitempty"`
+	Observables []Observable `json:"observables"`
 }
 
 // MaxErrors is how many problems a FileStatus keeps; it counts the rest.

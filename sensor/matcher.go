@@ -60,6 +60,7 @@ func (e *IndicatorError) Unwrap() error { return e.Err }
 // MatcherStats counts the indicators of a Matcher by how they are used.
 type MatcherStats struct {
 	STIX        int // STIX patterns filed in the index
+	Correlated  int // among them, patterns over several observations (see Correlated)
 	YARA        int // YARA rules, for the file scanner
 	Unsupported int // other pattern types (sigma, snort, ...), not used
 	Index       indicator.Stats
@@ -70,6 +71,7 @@ type MatcherStats struct {
 // It is safe for concurrent use through Sessions, one per goroutine.
 type Matcher struct {
 	ix     *indicator.Index
+	multi  []Correlated
 	byID   map[string]*Indicator
 	yara   []*Indicator
 	hashes HashAlgs
@@ -113,8 +115,12 @@ func NewMatcher(inds []*Indicator, opts MatcherOptions) (*Matcher, []*IndicatorE
 		m.byID[ind.ID] = ind
 		m.hashes |= patternHashes(pats[i])
 		m.stats.STIX++
+		if !pats[i].SingleObservation() {
+			m.multi = append(m.multi, Correlated{Indicator: ind, Pattern: pats[i]})
+		}
 	}
 	m.stats.YARA = len(m.yara)
+	m.stats.Correlated = len(m.multi)
 	m.stats.Index = m.ix.Stats()
 	return m, errs
 }
@@ -168,6 +174,19 @@ func patternHashes(p *pattern.Pattern) HashAlgs {
 // Hashes returns the file hash algorithms the STIX patterns compare: the
 // file scanner computes only these.
 func (m *Matcher) Hashes() HashAlgs { return m.hashes }
+
+// Correlated is an indicator whose pattern needs several observations
+// (AND, OR or FOLLOWEDBY of observation expressions, or a qualifier such as
+// REPEATS or WITHIN): a single value never matches it; a correlator
+// (sensor/correlate) evaluates it over a stream of events.
+type Correlated struct {
+	Indicator *Indicator
+	Pattern   *pattern.Pattern
+}
+
+// Correlated returns the indicators whose patterns need several
+// observations.
+func (m *Matcher) Correlated() []Correlated { return m.multi }
 
 // YARA returns the indicators whose pattern is a YARA rule.
 func (m *Matcher) YARA() []*Indicator { return m.yara }
@@ -316,6 +335,10 @@ func patternKind(k Kind, v []byte) (indicator.ObservableKind, Kind) {
 	}
 	return 0, k
 }
+
+// ObservableObject is the STIX cyber-observable object of one observable
+// value, as patterns see it.
+func ObservableObject(k Kind, v string) map[string]any { return observableObject(k, v) }
 
 // observableObject is the STIX object of one observable value.
 func observableObject(k Kind, v string) map[string]any {

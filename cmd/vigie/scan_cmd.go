@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/client"
+	"github.com/vigie-cti/vigie/sensor/correlate"
 	"github.com/vigie-cti/vigie/sensor/files"
 	"github.com/vigie-cti/vigie/sensor/logs"
 	"github.com/vigie-cti/vigie/sensor/scan"
@@ -47,8 +48,17 @@ once (the first sighting of a fresh indicator warns the coalition within a
 second) and its other hits at the minute's end. A report that fails is
 retried with the next one.
 
+Patterns over several events (FOLLOWEDBY, REPEATS ... TIMES, WITHIN n
+SECONDS, AND/OR of observation expressions) are matched across the lines of
+the logs read, each line an observation at its own time, also across files:
+for each such pattern the scan keeps the lines that could take part, for the
+pattern's own WITHIN or else --window (1h), at most --window-events of them
+(1,000, about 0.5 MB). A match is reported once, at its latest line, with
+every line that took part; those lines are then spent.
+
 Output: an aligned table, or --json for one JSON object per hit (time,
-source, line, observable, indicator_id, indicator_name, tlp). A progress
+source, line, observable, indicator_id, indicator_name, tlp, and for a
+pattern over several events, events: each line that took part). A progress
 line is shown on a terminal. Exit status: 0 no hit, 1 hits, 2 error. Files
 that cannot be read are reported on stderr and skipped; they do not change
 the exit status.
@@ -79,6 +89,8 @@ type scanMain struct {
 	ReportCollection    string
 	ReportTLP           string
 	ReportEvery         time.Duration
+	Window              time.Duration
+	WindowEvents        int
 	Workers             int
 	ExactDomains        bool
 	MaxSize, MaxLine    sizeFlag
@@ -126,6 +138,8 @@ func (m *scanMain) ParseFlags(args []string) error {
 	fs.BoolVar(&m.Follow, "follow", false, "logs: keep reading the files as they grow, until interrupted")
 	m.MaxLine = logs.DefaultMaxLine
 	fs.Var(&m.MaxLine, "max-line", "logs: longest line read; longer lines are reported and skipped")
+	fs.DurationVar(&m.Window, "window", correlate.DefaultWindow, "logs: how long lines are kept for a pattern over several events that has no WITHIN of its own")
+	fs.IntVar(&m.WindowEvents, "window-events", correlate.DefaultMaxEvents, "logs: most lines kept per pattern over several events (the oldest are dropped)")
 	if len(args) == 0 || (args[0] != "files" && args[0] != "logs") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fs.Usage()
@@ -157,6 +171,8 @@ func (m *scanMain) ParseFlags(args []string) error {
 		return errors.New("--report needs --hub")
 	case m.ReportEvery < 0:
 		return errors.New("--report-every must not be negative")
+	case m.Window <= 0 || m.WindowEvents <= 0:
+		return errors.New("--window and --window-events must be positive")
 	case m.mode == "files" && (m.Format != "" || m.Follow):
 		return errors.New("--format and --follow apply to scan logs")
 	}
@@ -197,6 +213,7 @@ func (m *scanMain) Run(ctx context.Context) error {
 		FollowSymlinks:   m.FollowSymlinks,
 		MaxLine:          int(m.MaxLine),
 		Follow:           m.Follow,
+		Correlation:      correlate.Options{Window: m.Window, MaxEvents: m.WindowEvents},
 		In:               m.stdio.In,
 		Out:              m.stdio.Out,
 		Err:              m.stdio.Err,

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -329,5 +330,58 @@ func TestScanFollow(t *testing.T) {
 	code, outDir, _ := run(t, "scan", "logs", "--indicators", "testdata/scan/logs-indicators.json", "--json", dir)
 	if code != 1 || len(jsonHits(t, outDir)) != 2 {
 		t.Errorf("directory: exit %d, hits:\n%s", code, outDir)
+	}
+}
+
+// TestScanLogsCorrelated: patterns over several events match across the
+// lines of two Zeek logs, by the lines' own times, and each hit lists the
+// lines that took part.
+func TestScanLogsCorrelated(t *testing.T) {
+	dir := t.TempDir()
+	indicators := `[
+ {"type":"indicator","spec_version":"2.1","id":"indicator--c0000000-0000-4000-8000-000000000001","created":"2024-01-01T00:00:00Z","modified":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","pattern_type":"stix","name":"lookup then beacon",
+  "pattern":"([domain-name:value = 'update.evil-cdn.example'] FOLLOWEDBY [ipv4-addr:value = '203.0.113.66']) WITHIN 300 SECONDS"},
+ {"type":"indicator","spec_version":"2.1","id":"indicator--c0000000-0000-4000-8000-000000000002","created":"2024-01-01T00:00:00Z","modified":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","pattern_type":"stix","name":"three connections",
+  "pattern":"[ipv4-addr:value = '198.51.100.23'] REPEATS 3 TIMES WITHIN 60 SECONDS"}
+]`
+	dns := `{"ts":1709287200.0,"uid":"C1","id.orig_h":"10.0.0.5","id.resp_h":"10.0.0.53","query":"update.evil-cdn.example"}
+{"ts":1709287260.0,"uid":"C2","id.orig_h":"10.0.0.5","id.resp_h":"10.0.0.53","query":"benign.example"}
+`
+	conn := `{"ts":1709287100.0,"uid":"C3","id.orig_h":"10.0.0.5","id.resp_h":"203.0.113.66"}
+{"ts":1709287210.0,"uid":"C4","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
+{"ts":1709287230.0,"uid":"C5","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
+{"ts":1709287290.0,"uid":"C6","id.orig_h":"10.0.0.5","id.resp_h":"203.0.113.66"}
+{"ts":1709287265.0,"uid":"C7","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
+{"ts":1709287400.0,"uid":"C8","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
+`
+	for name, body := range map[string]string{"indicators.json": indicators, "dns.log": dns, "conn.log": conn} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := run(t, "scan", "logs", "--indicators", filepath.Join(dir, "indicators.json"), "--json", "--workers", "1",
+		filepath.Join(dir, "dns.log"), filepath.Join(dir, "conn.log"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (hits)\nstderr: %s", code, errs)
+	}
+	var got []string
+	for _, h := range jsonHits(t, out) {
+		var evs []string
+		for _, e := range h.Events {
+			evs = append(evs, filepath.Base(e.Source)+":"+strconv.FormatInt(e.Line, 10))
+		}
+		got = append(got, h.IndicatorName+" at "+filepath.Base(h.Source)+":"+strconv.FormatInt(h.Line, 10)+" "+h.Observable.Value+" <- "+strings.Join(evs, ","))
+	}
+	slices.Sort(got)
+	want := []string{
+		// The lookup at 10:00:00, then the connection at 10:01:30 (the
+		// one at 09:58:20 came before the lookup and does not count).
+		"lookup then beacon at conn.log:4 203.0.113.66 <- dns.log:1,conn.log:4",
+		// Three connections in 55 s (10:00:10, 10:00:30, 10:01:05); the
+		// fourth, at 10:03:20, is alone.
+		"three connections at conn.log:5 198.51.100.23 <- conn.log:2,conn.log:3,conn.log:5",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("correlated hits (-want +got):\n%s", diff)
 	}
 }

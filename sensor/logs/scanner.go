@@ -20,6 +20,15 @@ type Lookup interface {
 	Lookup(kind sensor.Kind, value []byte) []sensor.Match
 }
 
+// Correlator matches patterns over several lines (sensor/correlate). The
+// Scanner hands it, in line order, every line that holds an observable of
+// a kind it wants, and delivers the hits it returns like the others.
+type Correlator interface {
+	// Wants reports whether an observable can take part in a match.
+	Wants(kind sensor.Kind, value []byte) bool
+	Observe(ev sensor.Event) []sensor.Hit
+}
+
 // Defaults of the Scanner.
 const (
 	DefaultBlockSize = 1 << 20
@@ -60,6 +69,8 @@ type Scanner struct {
 	// Poll is how often a followed file is checked for new data; 0 means
 	// DefaultPoll.
 	Poll time.Duration
+	// Correlate, when set, matches the patterns over several lines.
+	Correlate Correlator
 }
 
 // block is a run of whole lines and what the workers found in it.
@@ -69,6 +80,7 @@ type block struct {
 	line   int64
 	parser Parser
 	hits   []sensor.Hit
+	events []sensor.Event // for Correlate, in line order
 	errs   []sensor.LineError
 	nerr   int
 	done   chan struct{}
@@ -169,7 +181,7 @@ func (s *Scanner) run(ctx context.Context, name string, r io.Reader, f Format, s
 	}
 	var wg sync.WaitGroup
 	for range workers {
-		w := &worker{source: name, lookup: s.NewLookup(), now: now, maxLine: s.maxLine()}
+		w := &worker{source: name, lookup: s.NewLookup(), now: now, maxLine: s.maxLine(), corr: s.Correlate}
 		w.emitFn = w.emit
 		var own Parser
 		if _, ok := f.NewParser().(HeaderParser); !ok {
@@ -193,6 +205,14 @@ func (s *Scanner) run(ctx context.Context, name string, r io.Reader, f Format, s
 			hit(h)
 		}
 		st.Hits += len(b.hits)
+		for _, ev := range b.events {
+			for _, h := range s.Correlate.Observe(ev) {
+				hit(h)
+				st.Hits++
+			}
+		}
+		clear(b.events)
+		b.events = b.events[:0]
 		for _, e := range b.errs {
 			st.AddError(e.Line, e.Err)
 		}
@@ -368,6 +388,8 @@ func feedHeaders(p HeaderParser, data []byte, maxLine int) {
 type worker struct {
 	source  string
 	lookup  Lookup
+	corr    Correlator
+	obs     []sensor.Observable // of the current line, for corr
 	now     func() time.Time
 	emitFn  sensor.Emit
 	b       *block
@@ -379,6 +401,9 @@ func (w *worker) emit(kind sensor.Kind, v []byte) {
 	for _, m := range w.lookup.Lookup(kind, v) {
 		w.b.hits = append(w.b.hits, sensor.Hit{Source: w.source, Line: w.line,
 			Observable: sensor.Observable{Kind: m.Kind, Value: string(v)}, Indicator: m.Indicator})
+	}
+	if w.corr != nil && w.corr.Wants(kind, v) {
+		w.obs = append(w.obs, sensor.Observable{Kind: kind, Value: string(v)})
 	}
 }
 
@@ -400,11 +425,15 @@ func (w *worker) process(b *block, p Parser) {
 			continue
 		}
 		first := len(b.hits)
+		w.obs = w.obs[:0]
 		if err := parseSafely(p, line, w.emitFn); err != nil {
 			b.addErr(w.line, err)
 		}
 		if len(b.hits) > first {
 			w.stamp(p, line, first)
+		}
+		if len(w.obs) > 0 {
+			w.event(p, line)
 		}
 		w.line++
 	}
@@ -435,6 +464,16 @@ func (w *worker) stamp(p Parser, line []byte, first int) {
 		}
 	}
 	w.b.hits = hits[:keep]
+}
+
+// event records the current line for the correlator.
+func (w *worker) event(p Parser, line []byte) {
+	t, ok := p.Time(line)
+	if !ok {
+		t = w.now()
+	}
+	w.b.events = append(w.b.events, sensor.Event{Time: t, Source: w.source, Line: w.line,
+		Observables: append([]sensor.Observable(nil), w.obs...)})
 }
 
 // parseSafely runs a parser, turning a panic into an error so that one

@@ -34,12 +34,15 @@ type JSONHit struct {
 	IndicatorID   string            `json:"indicator_id"`
 	IndicatorName string            `json:"indicator_name,omitempty"`
 	TLP           string            `json:"tlp"` // CLEAR, GREEN, AMBER, AMBER+STRICT, RED or NONE
+	// Events are the lines that took part in a match of a pattern over
+	// several events, in time order.
+	Events []sensor.Event `json:"events,omitempty"`
 }
 
 // NewJSONHit returns the JSON form of h.
 func NewJSONHit(h sensor.Hit) JSONHit {
 	return JSONHit{Time: h.Time.UTC(), Source: h.Source, Line: h.Line, Observable: h.Observable,
-		IndicatorID: h.Indicator.ID, IndicatorName: h.Indicator.Name, TLP: h.Indicator.TLP.String()}
+		IndicatorID: h.Indicator.ID, IndicatorName: h.Indicator.Name, TLP: h.Indicator.TLP.String(), Events: h.Events}
 }
 
 type jsonWriter struct {
@@ -94,6 +97,9 @@ func (t *tableWriter) Hit(h sensor.Hit) error {
 	src := h.Source
 	if h.Line > 0 {
 		src += ":" + strconv.FormatInt(h.Line, 10)
+	}
+	if len(h.Events) > 1 {
+		src += fmt.Sprintf(" (+%d lines)", len(h.Events)-1)
 	}
 	ind := h.Indicator.ID
 	if h.Indicator.Name != "" {

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/vigie-cti/vigie/sensor"
+	"github.com/vigie-cti/vigie/sensor/correlate"
 	"github.com/vigie-cti/vigie/sensor/files"
 	"github.com/vigie-cti/vigie/sensor/logs"
 	"github.com/vigie-cti/vigie/sensor/output"
@@ -77,6 +78,9 @@ func (r *run) scanLogs(ctx context.Context, out output.Writer, progress *sensor.
 		Progress:  progress,
 		Follow:    r.Follow,
 		Format:    r.Format,
+	}
+	if multi := r.matcher.Correlated(); len(multi) > 0 {
+		s.Correlate = correlate.New(multi, r.Correlation)
 	}
 	paths, err := logs.ExpandPaths(r.Paths, func(path string, err error) { r.warn("%s: %v", path, err) })
 	if err != nil {

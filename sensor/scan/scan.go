@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/sensor"
+	"github.com/vigie-cti/vigie/sensor/correlate"
 	"github.com/vigie-cti/vigie/sensor/files"
 	"github.com/vigie-cti/vigie/sensor/logs"
 	"github.com/vigie-cti/vigie/sensor/output"
@@ -82,6 +83,9 @@ type Config struct {
 	Format         logs.Format // nil: detected per log
 	MaxLine        int
 	Follow         bool // logs: read on as they grow, until ctx ends
+	// Correlation bounds the state of the patterns over several events
+	// (logs only).
+	Correlation correlate.Options
 
 	// In is standard input, for the log "-"; Out gets the hits (a table,
 	// or JSON lines with JSON); Err gets warnings and the summary, each

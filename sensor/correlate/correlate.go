@@ -1,0 +1,355 @@
+// Package correlate matches, over a stream of log events, the STIX
+// patterns that need several observations: FOLLOWEDBY, REPEATS ... TIMES,
+// WITHIN n SECONDS, AND and OR of observation expressions. Each event (a
+// log line) is an observation of the observables it holds, at the line's
+// time. For each pattern the Correlator keeps a window of the events that
+// satisfy one of its observation expressions, bounded in time and in
+// count, and evaluates the pattern over the window whenever an event joins
+// it; a match is reported once, with every event that took part, and those
+// events leave the window.
+package correlate
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigie-cti/vigie/pattern"
+	"github.com/vigie-cti/vigie/sensor"
+)
+
+// Defaults of Options.
+const (
+	DefaultWindow    = time.Hour
+	DefaultMaxEvents = 1000
+)
+
+// Options bound the state kept per pattern.
+type Options struct {
+	// Window is how long an event is kept for a pattern whose root is not
+	// qualified by WITHIN (for those, the WITHIN duration is the window).
+	// 0 means DefaultWindow.
+	Window time.Duration
+	// MaxEvents is how many events a pattern keeps at most; past it the
+	// oldest are dropped (and counted). 0 means DefaultMaxEvents.
+	MaxEvents int
+}
+
+// Stats counts what the Correlator did.
+type Stats struct {
+	Patterns int   // patterns correlated
+	Kept     int   // events held in windows now
+	Dropped  int64 // events dropped from a full window before their time
+	Errors   int64 // evaluations that failed (pattern.MaxEvalSteps)
+}
+
+// Correlator evaluates patterns over events. It is safe for concurrent
+// use; events from several streams may be interleaved, since matching
+// follows the events' times, not their order of arrival.
+type Correlator struct {
+	opts   Options
+	byKind [sensorKinds][]*rule
+	// values[k] holds, in lower case, the only values of kind k that can
+	// take part in a match, when every pattern comparing kind k tests
+	// equality only; nil when any value of kind k may.
+	values [sensorKinds]map[string]bool
+
+	mu      sync.Mutex
+	dropped int64
+	errors  int64
+	rules   []*rule
+}
+
+// sensorKinds bounds the sensor.Kind values.
+const sensorKinds = 16
+
+// rule is one pattern and its window.
+type rule struct {
+	ind    *sensor.Indicator
+	p      *pattern.Pattern
+	span   time.Duration
+	events []entry // in order of arrival
+}
+
+type entry struct {
+	ev  sensor.Event
+	obs pattern.Observation
+}
+
+// New returns a Correlator of the patterns.
+func New(patterns []sensor.Correlated, opts Options) *Correlator {
+	if opts.Window <= 0 {
+		opts.Window = DefaultWindow
+	}
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = DefaultMaxEvents
+	}
+	c := &Correlator{opts: opts}
+	for _, cp := range patterns {
+		r := &rule{ind: cp.Indicator, p: cp.Pattern, span: opts.Window}
+		if q, ok := cp.Pattern.Root.(*pattern.Qualified); ok && q.Qualifier.Kind == pattern.QualWithin {
+			r.span = q.Qualifier.Within
+		}
+		c.rules = append(c.rules, r)
+		lits, exact := equalities(cp.Pattern)
+		for _, k := range kindsOf(cp.Pattern) {
+			if len(c.byKind[k]) == 0 && exact {
+				c.values[k] = map[string]bool{}
+			}
+			c.byKind[k] = append(c.byKind[k], r)
+			if !exact {
+				c.values[k] = nil
+			} else if c.values[k] != nil {
+				for _, l := range lits {
+					c.values[k][strings.ToLower(l)] = true
+				}
+			}
+		}
+	}
+	return c
+}
+
+// equalities returns the constants of a pattern whose comparisons are all
+// "=" or "IN" without NOT: an observation that satisfies one of its
+// observation expressions holds one of them. exact is false otherwise.
+func equalities(p *pattern.Pattern) (lits []string, exact bool) {
+	for _, c := range p.Comparisons() {
+		if c.Not || (c.Op != pattern.OpEqual && c.Op != pattern.OpIn) {
+			return nil, false
+		}
+		set := c.Set
+		if c.Op == pattern.OpEqual {
+			set = []pattern.Literal{c.Value}
+		}
+		for _, l := range set {
+			if l.Kind != pattern.LitString {
+				return nil, false
+			}
+			lits = append(lits, l.Str)
+		}
+	}
+	return lits, true
+}
+
+// kindsOf returns the observable kinds whose objects a pattern compares.
+func kindsOf(p *pattern.Pattern) []sensor.Kind {
+	seen := map[sensor.Kind]bool{}
+	var out []sensor.Kind
+	add := func(ks ...sensor.Kind) {
+		for _, k := range ks {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	for _, c := range p.Comparisons() {
+		switch c.Path.ObjectType {
+		case "ipv4-addr", "ipv6-addr":
+			add(sensor.KindIP)
+		case "domain-name":
+			add(sensor.KindDomain)
+		case "url":
+			add(sensor.KindURL)
+		case "email-addr":
+			add(sensor.KindEmail)
+		case "file":
+			add(sensor.KindFileName, sensor.KindMD5, sensor.KindSHA1, sensor.KindSHA256, sensor.KindSHA512, sensor.KindHash)
+		}
+	}
+	return out
+}
+
+// Wants reports whether an observable can take part in a match; readers
+// hand over only the events that hold one. It does not allocate.
+func (c *Correlator) Wants(k sensor.Kind, value []byte) bool {
+	if int(k) >= len(c.byKind) || len(c.byKind[k]) == 0 {
+		return false
+	}
+	vs := c.values[k]
+	if vs == nil {
+		return true
+	}
+	var buf [256]byte
+	if len(value) > len(buf) {
+		return vs[strings.ToLower(string(value))]
+	}
+	for i, b := range value {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	return vs[string(buf[:len(value)])]
+}
+
+// Observe takes one event and returns the hits it completes. The event's
+// observables are copied as needed; ev may be reused by the caller.
+func (c *Correlator) Observe(ev sensor.Event) []sensor.Hit {
+	var rules []*rule
+	for _, o := range ev.Observables {
+		if int(o.Kind) < len(c.byKind) {
+			for _, r := range c.byKind[o.Kind] {
+				if !containsRule(rules, r) {
+					rules = append(rules, r)
+				}
+			}
+		}
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	obs := observation(ev)
+	var hits []sensor.Hit
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range rules {
+		if ok, err := r.p.Involves(&obs); err != nil {
+			c.errors++
+			continue
+		} else if !ok {
+			continue
+		}
+		if h, ok := c.add(r, entry{ev: ev, obs: obs}); ok {
+			hits = append(hits, h)
+		}
+	}
+	return hits
+}
+
+func containsRule(rs []*rule, r *rule) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// observation is the pattern's view of an event: one root object per
+// observable, observed once at the event's time.
+func observation(ev sensor.Event) pattern.Observation {
+	o := pattern.Observation{FirstObserved: ev.Time, LastObserved: ev.Time, NumberObserved: 1,
+		Objects: make(map[string]map[string]any, len(ev.Observables))}
+	for i, ob := range ev.Observables {
+		k := strconv.Itoa(i)
+		o.Objects[k] = sensor.ObservableObject(hashKind(ob), ob.Value)
+		o.Roots = append(o.Roots, k)
+	}
+	return o
+}
+
+// hashKind names the algorithm of a digest of unknown algorithm by its
+// length.
+func hashKind(o sensor.Observable) sensor.Kind {
+	if o.Kind != sensor.KindHash {
+		return o.Kind
+	}
+	switch len(o.Value) {
+	case 32:
+		return sensor.KindMD5
+	case 40:
+		return sensor.KindSHA1
+	case 64:
+		return sensor.KindSHA256
+	case 128:
+		return sensor.KindSHA512
+	}
+	return o.Kind
+}
+
+// add puts an event in r's window, evicts what is too old or too many, and
+// evaluates the pattern; on a match the events that took part leave the
+// window and make the hit.
+func (c *Correlator) add(r *rule, e entry) (sensor.Hit, bool) {
+	e.ev.Observables = append([]sensor.Observable(nil), e.ev.Observables...)
+	r.events = append(r.events, e)
+	newest := e.ev.Time
+	for _, x := range r.events {
+		if x.ev.Time.After(newest) {
+			newest = x.ev.Time
+		}
+	}
+	keep := r.events[:0]
+	for _, x := range r.events {
+		if newest.Sub(x.ev.Time) <= r.span {
+			keep = append(keep, x)
+		}
+	}
+	clear(r.events[len(keep):])
+	r.events = keep
+	if over := len(r.events) - c.opts.MaxEvents; over > 0 {
+		c.dropped += int64(over)
+		clear(r.events[:over])
+		r.events = append(r.events[:0], r.events[over:]...)
+	}
+	obs := make([]pattern.Observation, len(r.events))
+	for i := range r.events {
+		obs[i] = r.events[i].obs
+	}
+	res, err := r.p.Match(obs)
+	if err != nil {
+		c.errors++
+		return sensor.Hit{}, false
+	}
+	if !res.Matched {
+		return sensor.Hit{}, false
+	}
+	h := sensor.Hit{Indicator: r.ind}
+	taken := make(map[int]bool, len(res.Observations))
+	for _, i := range res.Observations {
+		taken[i] = true
+		h.Events = append(h.Events, r.events[i].ev)
+	}
+	sortEvents(h.Events)
+	last := h.Events[len(h.Events)-1]
+	h.Time, h.Source, h.Line = last.Time, last.Source, last.Line
+	h.Observable = matchedObservable(r.p, last)
+	keep = r.events[:0]
+	for i, x := range r.events {
+		if !taken[i] {
+			keep = append(keep, x)
+		}
+	}
+	clear(r.events[len(keep):])
+	r.events = keep
+	return h, true
+}
+
+// matchedObservable picks the observable of ev that the pattern involves.
+func matchedObservable(p *pattern.Pattern, ev sensor.Event) sensor.Observable {
+	for _, o := range ev.Observables {
+		one := observation(sensor.Event{Time: ev.Time, Observables: []sensor.Observable{o}})
+		if ok, _ := p.Involves(&one); ok {
+			return o
+		}
+	}
+	return ev.Observables[0]
+}
+
+// sortEvents orders events by time, then source and line.
+func sortEvents(evs []sensor.Event) {
+	slices.SortStableFunc(evs, func(a, b sensor.Event) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Source, b.Source); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Line, b.Line)
+	})
+}
+
+// Stats returns the counts of the Correlator.
+func (c *Correlator) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := Stats{Patterns: len(c.rules), Dropped: c.dropped, Errors: c.errors}
+	for _, r := range c.rules {
+		st.Kept += len(r.events)
+	}
+	return st
+}
