@@ -34,6 +34,19 @@ type Event struct {
 	Source      string       `json:"source"`
 	Line        int64        `json:"line,omitempty"`
 	Observables []Observable `json:"observables"`
+	// Flow is the connection the line records, for formats that say
+	// which address and port is whose (Zeek, Suricata EVE).
+	Flow *Flow `json:"flow,omitempty"`
+}
+
+// Flow is a network connection as a log records it: the pattern's
+// network-traffic object, with src_ref and dst_ref.
+type Flow struct {
+	SrcIP   string `json:"src_ip,omitempty"`
+	SrcPort int    `json:"src_port,omitempty"`
+	DstIP   string `json:"dst_ip,omitempty"`
+	DstPort int    `json:"dst_port,omitempty"`
+	Proto   string `json:"proto,omitempty"` // lower case: tcp, udp, icmp...
 }
 
 // MaxErrors is how many problems a FileStatus keeps; it counts the rest.

@@ -115,7 +115,7 @@ func NewMatcher(inds []*Indicator, opts MatcherOptions) (*Matcher, []*IndicatorE
 		m.byID[ind.ID] = ind
 		m.hashes |= patternHashes(pats[i])
 		m.stats.STIX++
-		if !pats[i].SingleObservation() {
+		if !pats[i].SingleObservation() || comparesType(pats[i], "network-traffic") {
 			m.multi = append(m.multi, Correlated{Indicator: ind, Pattern: pats[i]})
 		}
 	}
@@ -177,15 +177,27 @@ func (m *Matcher) Hashes() HashAlgs { return m.hashes }
 
 // Correlated is an indicator whose pattern needs several observations
 // (AND, OR or FOLLOWEDBY of observation expressions, or a qualifier such as
-// REPEATS or WITHIN): a single value never matches it; a correlator
-// (sensor/correlate) evaluates it over a stream of events.
+// REPEATS or WITHIN) or compares network-traffic objects: a single value
+// never matches it; a correlator (sensor/correlate) evaluates it over a
+// stream of events (log lines, with their flows).
 type Correlated struct {
 	Indicator *Indicator
 	Pattern   *pattern.Pattern
 }
 
+// comparesType reports whether a pattern compares objects of type t.
+func comparesType(p *pattern.Pattern, t string) bool {
+	for _, c := range p.Comparisons() {
+		if c.Path.ObjectType == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Correlated returns the indicators whose patterns need several
-// observations.
+// observations, or a log line as a whole (network-traffic: which address
+// and port is whose).
 func (m *Matcher) Correlated() []Correlated { return m.multi }
 
 // YARA returns the indicators whose pattern is a YARA rule.

@@ -335,14 +335,17 @@ func TestScanFollow(t *testing.T) {
 
 // TestScanLogsCorrelated: patterns over several events match across the
 // lines of two Zeek logs, by the lines' own times, and each hit lists the
-// lines that took part.
+// lines that took part; a network-traffic pattern tells the destination
+// and its port from the source.
 func TestScanLogsCorrelated(t *testing.T) {
 	dir := t.TempDir()
 	indicators := `[
  {"type":"indicator","spec_version":"2.1","id":"indicator--c0000000-0000-4000-8000-000000000001","created":"2024-01-01T00:00:00Z","modified":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","pattern_type":"stix","name":"lookup then beacon",
   "pattern":"([domain-name:value = 'update.evil-cdn.example'] FOLLOWEDBY [ipv4-addr:value = '203.0.113.66']) WITHIN 300 SECONDS"},
  {"type":"indicator","spec_version":"2.1","id":"indicator--c0000000-0000-4000-8000-000000000002","created":"2024-01-01T00:00:00Z","modified":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","pattern_type":"stix","name":"three connections",
-  "pattern":"[ipv4-addr:value = '198.51.100.23'] REPEATS 3 TIMES WITHIN 60 SECONDS"}
+  "pattern":"[ipv4-addr:value = '198.51.100.23'] REPEATS 3 TIMES WITHIN 60 SECONDS"},
+ {"type":"indicator","spec_version":"2.1","id":"indicator--c0000000-0000-4000-8000-000000000003","created":"2024-01-01T00:00:00Z","modified":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","pattern_type":"stix","name":"C2 on 443",
+  "pattern":"[network-traffic:dst_ref.value = '203.0.113.66' AND network-traffic:dst_port = 443]"}
 ]`
 	dns := `{"ts":1709287200.0,"uid":"C1","id.orig_h":"10.0.0.5","id.resp_h":"10.0.0.53","query":"update.evil-cdn.example"}
 {"ts":1709287260.0,"uid":"C2","id.orig_h":"10.0.0.5","id.resp_h":"10.0.0.53","query":"benign.example"}
@@ -350,7 +353,7 @@ func TestScanLogsCorrelated(t *testing.T) {
 	conn := `{"ts":1709287100.0,"uid":"C3","id.orig_h":"10.0.0.5","id.resp_h":"203.0.113.66"}
 {"ts":1709287210.0,"uid":"C4","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
 {"ts":1709287230.0,"uid":"C5","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
-{"ts":1709287290.0,"uid":"C6","id.orig_h":"10.0.0.5","id.resp_h":"203.0.113.66"}
+{"ts":1709287290.0,"uid":"C6","id.orig_h":"10.0.0.5","id.orig_p":51000,"id.resp_h":"203.0.113.66","id.resp_p":443,"proto":"tcp"}
 {"ts":1709287265.0,"uid":"C7","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
 {"ts":1709287400.0,"uid":"C8","id.orig_h":"10.0.0.6","id.resp_h":"198.51.100.23"}
 `
@@ -373,7 +376,10 @@ func TestScanLogsCorrelated(t *testing.T) {
 		got = append(got, h.IndicatorName+" at "+filepath.Base(h.Source)+":"+strconv.FormatInt(h.Line, 10)+" "+h.Observable.Value+" <- "+strings.Join(evs, ","))
 	}
 	slices.Sort(got)
-	want := []string{
+	want := []string{ // sorted
+		// The connection to 203.0.113.66 port 443 (the first one has no
+		// port recorded).
+		"C2 on 443 at conn.log:4 203.0.113.66 <- conn.log:4",
 		// The lookup at 10:00:00, then the connection at 10:01:30 (the
 		// one at 09:58:20 came before the lookup and does not count).
 		"lookup then beacon at conn.log:4 203.0.113.66 <- dns.log:1,conn.log:4",

@@ -112,29 +112,74 @@ func New(patterns []sensor.Correlated, opts Options) *Correlator {
 	return c
 }
 
-// equalities returns the constants of a pattern whose comparisons are all
-// "=" or "IN" without NOT: an observation that satisfies one of its
-// observation expressions holds one of them. exact is false otherwise.
+// equalities returns string constants one of which every observation
+// that satisfies one of the pattern's observation expressions holds: the
+// constants of "=" and IN comparisons (without NOT), one operand's worth
+// for AND, every operand's for OR. exact is false when some expression has
+// no such constants (a range, LIKE, a number alone...).
 func equalities(p *pattern.Pattern) (lits []string, exact bool) {
-	for _, c := range p.Comparisons() {
-		if c.Not || (c.Op != pattern.OpEqual && c.Op != pattern.OpIn) {
+	return observationConstants(p.Root)
+}
+
+func observationConstants(e pattern.ObservationExpr) ([]string, bool) {
+	switch e := e.(type) {
+	case *pattern.Bracket:
+		return comparisonConstants(e.Expr)
+	case *pattern.Qualified:
+		return observationConstants(e.Expr)
+	case *pattern.ObservationOp:
+		// Any operand's observations take part: all of them are needed.
+		var all []string
+		for _, o := range e.Operands {
+			lits, ok := observationConstants(o)
+			if !ok {
+				return nil, false
+			}
+			all = append(all, lits...)
+		}
+		return all, true
+	}
+	return nil, false
+}
+
+func comparisonConstants(e pattern.ComparisonExpr) ([]string, bool) {
+	switch e := e.(type) {
+	case *pattern.Comparison:
+		if e.Not || (e.Op != pattern.OpEqual && e.Op != pattern.OpIn) {
 			return nil, false
 		}
-		set := c.Set
-		if c.Op == pattern.OpEqual {
-			set = []pattern.Literal{c.Value}
+		set := e.Set
+		if e.Op == pattern.OpEqual {
+			set = []pattern.Literal{e.Value}
 		}
+		lits := make([]string, 0, len(set))
 		for _, l := range set {
 			if l.Kind != pattern.LitString {
 				return nil, false
 			}
 			lits = append(lits, l.Str)
 		}
+		return lits, true
+	case *pattern.BoolExpr:
+		var out []string
+		for _, o := range e.Operands {
+			lits, ok := comparisonConstants(o)
+			switch {
+			case e.Op == pattern.BoolAnd && ok && (out == nil || len(lits) < len(out)):
+				out = lits // the most selective operand is enough
+			case e.Op == pattern.BoolOr && !ok:
+				return nil, false
+			case e.Op == pattern.BoolOr:
+				out = append(out, lits...)
+			}
+		}
+		return out, out != nil
 	}
-	return lits, true
+	return nil, false
 }
 
-// kindsOf returns the observable kinds whose objects a pattern compares.
+// kindsOf returns the observable kinds whose objects a pattern compares
+// (network-traffic: its addresses).
 func kindsOf(p *pattern.Pattern) []sensor.Kind {
 	seen := map[sensor.Kind]bool{}
 	var out []sensor.Kind
@@ -148,7 +193,7 @@ func kindsOf(p *pattern.Pattern) []sensor.Kind {
 	}
 	for _, c := range p.Comparisons() {
 		switch c.Path.ObjectType {
-		case "ipv4-addr", "ipv6-addr":
+		case "ipv4-addr", "ipv6-addr", "network-traffic":
 			add(sensor.KindIP)
 		case "domain-name":
 			add(sensor.KindDomain)
@@ -238,6 +283,27 @@ func observation(ev sensor.Event) pattern.Observation {
 		k := strconv.Itoa(i)
 		o.Objects[k] = sensor.ObservableObject(hashKind(ob), ob.Value)
 		o.Roots = append(o.Roots, k)
+	}
+	if f := ev.Flow; f != nil {
+		nt := map[string]any{"type": "network-traffic"}
+		for _, end := range []struct {
+			key, ref, portKey string
+			ip                string
+			port              int
+		}{{"flow-src", "src_ref", "src_port", f.SrcIP, f.SrcPort}, {"flow-dst", "dst_ref", "dst_port", f.DstIP, f.DstPort}} {
+			if end.ip != "" {
+				o.Objects[end.key] = sensor.ObservableObject(sensor.KindIP, end.ip)
+				nt[end.ref] = end.key
+			}
+			if end.port != 0 {
+				nt[end.portKey] = float64(end.port)
+			}
+		}
+		if f.Proto != "" {
+			nt["protocols"] = []any{f.Proto}
+		}
+		o.Objects["flow"] = nt
+		o.Roots = append(o.Roots, "flow")
 	}
 	return o
 }

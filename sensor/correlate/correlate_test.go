@@ -151,3 +151,24 @@ func TestBoundedState(t *testing.T) {
 		t.Error("Wants: the filter must not be stricter than the pattern (case)")
 	}
 }
+
+// TestNetworkTraffic: a line that records a connection is a network-traffic
+// object with its two ends, so that a pattern can tell the destination
+// from the source and test the port.
+func TestNetworkTraffic(t *testing.T) {
+	c := newCorrelator(t, correlate.Options{}, `[network-traffic:dst_ref.value = '203.0.113.66' AND network-traffic:dst_port = 443 AND network-traffic:protocols[*] = 'tcp']`)
+	flow := func(line int64, src, dst string, port int) sensor.Event {
+		return sensor.Event{Time: t0, Source: "conn.log", Line: line,
+			Observables: []sensor.Observable{{Kind: sensor.KindIP, Value: src}, {Kind: sensor.KindIP, Value: dst}},
+			Flow:        &sensor.Flow{SrcIP: src, SrcPort: 50000, DstIP: dst, DstPort: port, Proto: "tcp"}}
+	}
+	run(t, c, []step{
+		{flow(1, "203.0.113.66", "10.0.0.5", 443), nil}, // the address as the source
+		{flow(2, "10.0.0.5", "203.0.113.66", 80), nil},  // another port
+		{flow(3, "10.0.0.5", "203.0.113.66", 443), []int64{3}},
+		{event(0, 4, sensor.KindIP, "203.0.113.66"), nil}, // an address without a flow (plain text)
+	})
+	if !c.Wants(sensor.KindIP, []byte("203.0.113.66")) || c.Wants(sensor.KindIP, []byte("10.0.0.5")) {
+		t.Error("Wants: only lines naming 203.0.113.66 can match (the port alone cannot)")
+	}
+}

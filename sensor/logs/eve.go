@@ -65,7 +65,11 @@ func eveField(path []byte) uint8 {
 
 // newEVEParser returns a parser of EVE events, timed by "timestamp"
 // ("2017-03-06T06:54:06.047429+0000").
-func newEVEParser() *jsonLineParser { return newJSONLineParser(eveField, "timestamp", parseEVETime) }
+func newEVEParser() *jsonLineParser {
+	p := newJSONLineParser(eveField, "timestamp", parseEVETime)
+	p.flow = &eveFlowKeys
+	return p
+}
 
 func parseEVETime(v []byte) (time.Time, bool) {
 	for _, layout := range []string{"2006-01-02T15:04:05.999999999-0700", time.RFC3339Nano} {

@@ -42,6 +42,13 @@ func collect(t *testing.T, p logs.Parser, line []byte) ([]string, error) {
 		out = append(out, k.String()+" "+string(v))
 	})
 	p.Time(line)
+	if fp, ok := p.(logs.FlowParser); ok {
+		if f, ok := fp.Flow(line); ok {
+			if f.SrcIP == "" && f.DstIP == "" || f.SrcPort < 0 || f.SrcPort > 65535 || f.DstPort < 0 || f.DstPort > 65535 {
+				t.Errorf("flow of %q: %+v", line, f)
+			}
+		}
+	}
 	return out, err
 }
 

@@ -21,6 +21,7 @@ type jsonLineParser struct {
 	fields    func(path []byte) uint8
 	timeKey   string
 	parseTime func([]byte) (time.Time, bool)
+	flow      *flowKeys // nil: the format's records are not flows
 }
 
 func newJSONLineParser(fields func([]byte) uint8, timeKey string, parseTime func([]byte) (time.Time, bool)) *jsonLineParser {
@@ -83,5 +84,7 @@ func (p *jsonLineParser) Time(line []byte) (time.Time, bool) {
 // Clone returns a new parser: the records carry no state from line to
 // line.
 func (p *jsonLineParser) Clone() Parser {
-	return newJSONLineParser(p.fields, p.timeKey, p.parseTime)
+	c := newJSONLineParser(p.fields, p.timeKey, p.parseTime)
+	c.flow = p.flow
+	return c
 }

@@ -472,8 +472,13 @@ func (w *worker) event(p Parser, line []byte) {
 	if !ok {
 		t = w.now()
 	}
-	w.b.events = append(w.b.events, sensor.Event{Time: t, Source: w.source, Line: w.line,
-		Observables: append([]sensor.Observable(nil), w.obs...)})
+	ev := sensor.Event{Time: t, Source: w.source, Line: w.line, Observables: append([]sensor.Observable(nil), w.obs...)}
+	if fp, ok := p.(FlowParser); ok {
+		if f, ok := fp.Flow(line); ok {
+			ev.Flow = &f
+		}
+	}
+	w.b.events = append(w.b.events, ev)
 }
 
 // parseSafely runs a parser, turning a panic into an error so that one

@@ -106,4 +106,8 @@ func (ZeekJSON) Detect(head []byte) bool {
 func (ZeekJSON) NewParser() Parser { return newZeekJSONParser() }
 
 // newZeekJSONParser returns a parser of Zeek JSON records, timed by "ts".
-func newZeekJSONParser() *jsonLineParser { return newJSONLineParser(zeekField, "ts", parseZeekTime) }
+func newZeekJSONParser() *jsonLineParser {
+	p := newJSONLineParser(zeekField, "ts", parseZeekTime)
+	p.flow = &zeekFlowKeys
+	return p
+}
