@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -54,7 +55,26 @@ type Result struct {
 // Its work is bounded by MaxEvalSteps; past it Match returns an error
 // wrapping ErrEvalLimit instead of a result.
 func (p *Pattern) Match(obs []Observation) (Result, error) {
-	if b, ok := p.Root.(*Bracket); ok {
+	return p.match(obs, nil)
+}
+
+// MatchSatisfied is Match when which observation expressions each
+// observation satisfies is already known: sat[i] is Satisfies(&obs[i]).
+// A stream evaluator computes it once per observation, not once per Match.
+func (p *Pattern) MatchSatisfied(obs []Observation, sat [][]bool) (Result, error) {
+	if len(sat) != len(obs) {
+		return Result{}, fmt.Errorf("pattern: %d satisfaction lists for %d observations", len(sat), len(obs))
+	}
+	for _, s := range sat {
+		if len(s) != len(p.leaves) {
+			return Result{}, fmt.Errorf("pattern: a satisfaction list of %d for %d observation expressions", len(s), len(p.leaves))
+		}
+	}
+	return p.match(obs, sat)
+}
+
+func (p *Pattern) match(obs []Observation, sat [][]bool) (Result, error) {
+	if b, ok := p.Root.(*Bracket); ok && sat == nil {
 		e := evaluator{limit: MaxEvalSteps}
 		for i := range obs {
 			if e.bracket(b, &obs[i]) {
@@ -66,7 +86,7 @@ func (p *Pattern) Match(obs []Observation) (Result, error) {
 		}
 		return Result{}, nil
 	}
-	m := newMatcher(p, obs)
+	m := newMatcher(p, obs, sat)
 	if m.ev.err != nil {
 		return Result{}, m.ev.err
 	}
@@ -205,7 +225,7 @@ func satAdd(a, b int64) int64 {
 	return a + b
 }
 
-func newMatcher(p *Pattern, obs []Observation) *matcher {
+func newMatcher(p *Pattern, obs []Observation, sat [][]bool) *matcher {
 	m := &matcher{ev: evaluator{limit: MaxEvalSteps}}
 	m.f = make([]int64, len(obs))
 	m.l = make([]int64, len(obs))
@@ -216,9 +236,15 @@ func newMatcher(p *Pattern, obs []Observation) *matcher {
 		m.cap[i] = int32(max(1, min(obs[i].NumberObserved, math.MaxInt32)))
 	}
 	leaves := make(map[*Bracket]*leafSet, len(p.leaves))
-	for _, b := range p.leaves {
+	for li, b := range p.leaves {
 		ls := &leafSet{}
 		for i := range obs {
+			if sat != nil {
+				if sat[i][li] {
+					ls.byF = append(ls.byF, int32(i))
+				}
+				continue
+			}
 			if m.ev.bracket(b, &obs[i]) {
 				ls.byF = append(ls.byF, int32(i))
 			}
@@ -553,16 +579,22 @@ func (m *matcher) leafRepeat(ls *leafSet, p0, need int, c cons, k func() bool) b
 // observation expressions [ ... ]: only such observations can be bound in
 // a match, so a stream evaluator keeps those and forgets the others.
 func (p *Pattern) Involves(o *Observation) (bool, error) {
+	sat, err := p.Satisfies(o)
+	return slices.Contains(sat, true), err
+}
+
+// Satisfies returns, for each observation expression [ ... ] of the
+// pattern in the order they are written, whether o satisfies it.
+func (p *Pattern) Satisfies(o *Observation) ([]bool, error) {
 	e := evaluator{limit: MaxEvalSteps}
-	for _, b := range p.leaves {
-		if e.bracket(b, o) {
-			return true, nil
-		}
+	sat := make([]bool, len(p.leaves))
+	for i, b := range p.leaves {
+		sat[i] = e.bracket(b, o)
 		if e.err != nil {
-			return false, e.err
+			return nil, e.err
 		}
 	}
-	return false, nil
+	return sat, nil
 }
 
 // SingleObservation reports whether one observation can match the pattern

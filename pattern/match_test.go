@@ -84,7 +84,8 @@ func TestObservationOperators(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := MustParse(t, tt.pattern).Match(tt.obs)
+			p := MustParse(t, tt.pattern)
+			r, err := p.Match(tt.obs)
 			if err != nil {
 				t.Fatalf("Match: %v", err)
 			}
@@ -92,7 +93,25 @@ func TestObservationOperators(t *testing.T) {
 			if diff := cmp.Diff(want, r); diff != "" {
 				t.Errorf("Match(%s) (-want +got):\n%s", tt.pattern, diff)
 			}
+			// The same with the satisfaction of each [ ... ] computed
+			// beforehand, as a stream evaluator does.
+			sat := make([][]bool, len(tt.obs))
+			for i := range tt.obs {
+				if sat[i], err = p.Satisfies(&tt.obs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err = p.MatchSatisfied(tt.obs, sat)
+			if err != nil {
+				t.Fatalf("MatchSatisfied: %v", err)
+			}
+			if diff := cmp.Diff(want, r); diff != "" {
+				t.Errorf("MatchSatisfied(%s) (-want +got):\n%s", tt.pattern, diff)
+			}
 		})
+	}
+	if _, err := MustParse(t, "[x-e:v = 'a']").MatchSatisfied([]pattern.Observation{at("a", 0)}, [][]bool{{true, false}}); err == nil {
+		t.Error("MatchSatisfied with a satisfaction list of the wrong length: no error")
 	}
 }
 

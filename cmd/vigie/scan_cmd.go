@@ -53,7 +53,7 @@ SECONDS, AND/OR of observation expressions) are matched across the lines of
 the logs read, each line an observation at its own time, also across files:
 for each such pattern the scan keeps the lines that could take part, for the
 pattern's own WITHIN or else --window (1h), at most --window-events of them
-(1,000, about 0.5 MB). A match is reported once, at its latest line, with
+(1,000, about 2.5 MB). A match is reported once, at its latest line, with
 every line that took part; those lines are then spent.
 
 Output: an aligned table, or --json for one JSON object per hit (time,

@@ -71,12 +71,13 @@ type rule struct {
 	ind    *sensor.Indicator
 	p      *pattern.Pattern
 	span   time.Duration
-	events []entry // in order of arrival
-}
-
-type entry struct {
-	ev  sensor.Event
-	obs pattern.Observation
+	// The window, in order of arrival, as parallel slices so that the
+	// pattern is evaluated over obs and sat without copying them.
+	events []sensor.Event
+	obs    []pattern.Observation
+	sat    [][]bool // which of the pattern's [ ... ] each obs satisfies
+	// newest and oldest bound the times of the window's events.
+	newest, oldest time.Time
 }
 
 // New returns a Correlator of the patterns.
@@ -252,13 +253,15 @@ func (c *Correlator) Observe(ev sensor.Event) []sensor.Hit {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, r := range rules {
-		if ok, err := r.p.Involves(&obs); err != nil {
+		sat, err := r.p.Satisfies(&obs)
+		if err != nil {
 			c.errors++
 			continue
-		} else if !ok {
+		}
+		if !slices.Contains(sat, true) {
 			continue
 		}
-		if h, ok := c.add(r, entry{ev: ev, obs: obs}); ok {
+		if h, ok := c.add(r, ev, obs, sat); ok {
 			hits = append(hits, h)
 		}
 	}
@@ -330,33 +333,26 @@ func hashKind(o sensor.Observable) sensor.Kind {
 // add puts an event in r's window, evicts what is too old or too many, and
 // evaluates the pattern; on a match the events that took part leave the
 // window and make the hit.
-func (c *Correlator) add(r *rule, e entry) (sensor.Hit, bool) {
-	e.ev.Observables = append([]sensor.Observable(nil), e.ev.Observables...)
-	r.events = append(r.events, e)
-	newest := e.ev.Time
-	for _, x := range r.events {
-		if x.ev.Time.After(newest) {
-			newest = x.ev.Time
-		}
+func (c *Correlator) add(r *rule, ev sensor.Event, obs pattern.Observation, sat []bool) (sensor.Hit, bool) {
+	ev.Observables = slices.Clone(ev.Observables)
+	if len(r.events) == 0 || ev.Time.After(r.newest) {
+		r.newest = ev.Time
 	}
-	keep := r.events[:0]
-	for _, x := range r.events {
-		if newest.Sub(x.ev.Time) <= r.span {
-			keep = append(keep, x)
-		}
+	if len(r.events) == 0 || ev.Time.Before(r.oldest) {
+		r.oldest = ev.Time
 	}
-	clear(r.events[len(keep):])
-	r.events = keep
+	r.events, r.obs, r.sat = append(r.events, ev), append(r.obs, obs), append(r.sat, sat)
+	if r.newest.Sub(r.oldest) > r.span {
+		limit := r.newest.Add(-r.span)
+		r.keep(func(i int) bool { return !r.events[i].Time.Before(limit) })
+	}
 	if over := len(r.events) - c.opts.MaxEvents; over > 0 {
 		c.dropped += int64(over)
-		clear(r.events[:over])
-		r.events = append(r.events[:0], r.events[over:]...)
+		// Dropping from the front reslices; append copies the window
+		// into a new array once it runs out of room.
+		r.events, r.obs, r.sat = r.events[over:], r.obs[over:], r.sat[over:]
 	}
-	obs := make([]pattern.Observation, len(r.events))
-	for i := range r.events {
-		obs[i] = r.events[i].obs
-	}
-	res, err := r.p.Match(obs)
+	res, err := r.p.MatchSatisfied(r.obs, r.sat)
 	if err != nil {
 		c.errors++
 		return sensor.Hit{}, false
@@ -368,21 +364,38 @@ func (c *Correlator) add(r *rule, e entry) (sensor.Hit, bool) {
 	taken := make(map[int]bool, len(res.Observations))
 	for _, i := range res.Observations {
 		taken[i] = true
-		h.Events = append(h.Events, r.events[i].ev)
+		h.Events = append(h.Events, r.events[i])
 	}
 	sortEvents(h.Events)
 	last := h.Events[len(h.Events)-1]
 	h.Time, h.Source, h.Line = last.Time, last.Source, last.Line
 	h.Observable = matchedObservable(r.p, last)
-	keep = r.events[:0]
-	for i, x := range r.events {
-		if !taken[i] {
-			keep = append(keep, x)
+	r.keep(func(i int) bool { return !taken[i] })
+	return h, true
+}
+
+// keep keeps the window's events for which ok is true, and brings its
+// bounds up to date.
+func (r *rule) keep(ok func(i int) bool) {
+	n := 0
+	for i := range r.events {
+		if ok(i) {
+			r.events[n], r.obs[n], r.sat[n] = r.events[i], r.obs[i], r.sat[i]
+			n++
 		}
 	}
-	clear(r.events[len(keep):])
-	r.events = keep
-	return h, true
+	clear(r.events[n:])
+	clear(r.obs[n:])
+	clear(r.sat[n:])
+	r.events, r.obs, r.sat = r.events[:n], r.obs[:n], r.sat[:n]
+	for i, e := range r.events {
+		if i == 0 || e.Time.Before(r.oldest) {
+			r.oldest = e.Time
+		}
+		if i == 0 || e.Time.After(r.newest) {
+			r.newest = e.Time
+		}
+	}
 }
 
 // matchedObservable picks the observable of ev that the pattern involves.

@@ -12,7 +12,7 @@ import (
 
 var t0 = time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
 
-func newCorrelator(t *testing.T, opts correlate.Options, patterns ...string) *correlate.Correlator {
+func newCorrelator(t testing.TB, opts correlate.Options, patterns ...string) *correlate.Correlator {
 	t.Helper()
 	var cs []sensor.Correlated
 	for i, src := range patterns {
