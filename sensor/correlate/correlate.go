@@ -68,9 +68,9 @@ const sensorKinds = 16
 
 // rule is one pattern and its window.
 type rule struct {
-	ind    *sensor.Indicator
-	p      *pattern.Pattern
-	span   time.Duration
+	ind  *sensor.Indicator
+	p    *pattern.Pattern
+	span time.Duration
 	// The window, in order of arrival, as parallel slices so that the
 	// pattern is evaluated over obs and sat without copying them.
 	events []sensor.Event
