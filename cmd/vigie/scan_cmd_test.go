@@ -367,6 +367,9 @@ func TestScanLogsCorrelated(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (hits)\nstderr: %s", code, errs)
 	}
+	if !strings.Contains(errs, "3 STIX patterns (3 matched across log lines)") {
+		t.Errorf("stderr does not count the patterns matched across lines:\n%s", errs)
+	}
 	var got []string
 	for _, h := range jsonHits(t, out) {
 		var evs []string

@@ -163,8 +163,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, ctx.Err()
 	}
 	st := matcher.Stats()
-	r.info("indicators: %d active (%d revoked and %d expired dropped): %d STIX patterns, %d YARA rules, %d of other pattern types unused; ready in %s",
-		len(active), revoked, expired, st.STIX, st.YARA, st.Unsupported, r.Now().Sub(start).Round(time.Millisecond))
+	r.info("indicators: %d active (%d revoked and %d expired dropped): %d STIX patterns (%d matched across log lines), %d YARA rules, %d of other pattern types unused; ready in %s",
+		len(active), revoked, expired, st.STIX, st.Correlated, st.YARA, st.Unsupported, r.Now().Sub(start).Round(time.Millisecond))
 	if r.Report {
 		if err := r.hub.prepareReport(ctx, r.ReportCollection); err != nil {
 			return Result{}, err
