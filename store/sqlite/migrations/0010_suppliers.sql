@@ -1,0 +1,31 @@
+-- Supplier trust: each organisation's supplier records, the links from
+-- its product versions to them, and the hub's control catalogs.
+
+CREATE TABLE suppliers (
+	id         TEXT PRIMARY KEY,
+	org_id     TEXT NOT NULL REFERENCES orgs(id),
+	name       TEXT NOT NULL,
+	name_key   TEXT NOT NULL,          -- lower-case name, unique per organisation
+	url        TEXT NOT NULL DEFAULT '',
+	member_org TEXT NOT NULL DEFAULT '',
+	purls      TEXT NOT NULL DEFAULT '', -- prefixes, one a line
+	cpes       TEXT NOT NULL DEFAULT '',
+	created    INTEGER NOT NULL,
+	UNIQUE (org_id, name_key)
+);
+
+CREATE TABLE product_suppliers (
+	product_id  TEXT PRIMARY KEY REFERENCES products(id),
+	org_id      TEXT NOT NULL,
+	supplier_id TEXT NOT NULL REFERENCES suppliers(id)
+);
+
+CREATE TABLE catalogs (
+	id           TEXT PRIMARY KEY,
+	title        TEXT NOT NULL,
+	version      TEXT NOT NULL DEFAULT '',
+	format       TEXT NOT NULL,
+	requirements INTEGER NOT NULL,
+	doc          BLOB NOT NULL,
+	imported     INTEGER NOT NULL
+);
