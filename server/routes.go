@@ -35,6 +35,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/findings", s.api(s.findingList))
 	s.mux.HandleFunc("POST /api/v1/advisories", s.api(s.advisoryImport))
 	s.mux.HandleFunc("GET /api/v1/audit", s.api(s.auditList))
+	s.mux.HandleFunc("GET /api/v1/suppliers", s.api(s.supplierList))
+	s.mux.HandleFunc("POST /api/v1/suppliers", s.api(s.supplierAdd))
+	s.mux.HandleFunc("POST /api/v1/suppliers/link", s.api(s.supplierLink))
+	s.mux.HandleFunc("GET /api/v1/product-suppliers", s.api(s.productSuppliers))
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

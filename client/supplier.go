@@ -1,0 +1,33 @@
+package client
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/vigie-cti/vigie/api"
+)
+
+// Suppliers returns the organisation's supplier records.
+func (c *Client) Suppliers(ctx context.Context) ([]api.Supplier, error) {
+	var out struct{ Suppliers []api.Supplier }
+	return out.Suppliers, c.do(ctx, "GET", "/api/v1/suppliers", nil, &out)
+}
+
+// AddSupplier records a supplier of the organisation.
+func (c *Client) AddSupplier(ctx context.Context, s api.Supplier) (*api.Supplier, error) {
+	var out api.Supplier
+	return &out, c.do(ctx, "POST", "/api/v1/suppliers", s, &out)
+}
+
+// LinkSupplier links a product version ("NAME@VERSION") to a supplier record.
+func (c *Client) LinkSupplier(ctx context.Context, product, supplier string) error {
+	return c.do(ctx, "POST", "/api/v1/suppliers/link", api.SupplierLink{Product: product, Supplier: supplier}, nil)
+}
+
+// ProductSuppliers returns who supplies a product version and its
+// components; sh says where its SBOM was shared (zero: the private
+// collection).
+func (c *Client) ProductSuppliers(ctx context.Context, product string, sh Share) (*api.ProductSuppliers, error) {
+	var out api.ProductSuppliers
+	return &out, c.do(ctx, "GET", "/api/v1/product-suppliers?"+sh.query(url.Values{"product": {product}}).Encode(), nil, &out)
+}

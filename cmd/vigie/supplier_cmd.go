@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vigie-cti/vigie/api"
+	"github.com/vigie-cti/vigie/client"
+)
+
+const supplierUsage = `Usage: vigie supplier COMMAND --hub URL --key-file FILE [flags]
+
+Commands:
+  add     record a supplier of your organisation (private to it)
+  list    list your supplier records
+  link    link one of your product versions to a supplier
+  show    show who supplies a product version and its components
+
+Run "vigie supplier COMMAND --help" for the flags and examples of one command.
+`
+
+const supplierHelp = `Keep your organisation's suppliers and see who supplies your products.
+Supplier records are private to your organisation; a supplier need not be
+a member of the hub.
+
+  vigie supplier add --hub URL --key-file FILE --name "Apache Software Foundation" \
+      --url https://apache.org --purl pkg:maven/org.apache.logging.log4j/ --cpe cpe:2.3:a:apache:
+      Record a supplier; components whose package URL or CPE starts with a
+      prefix are its products. --member ORG says it is that organisation of
+      the hub.
+  vigie supplier list --hub URL --key-file FILE [--json]
+  vigie supplier link --hub URL --key-file FILE --product gateway@2.0 --supplier "Proton"
+  vigie supplier show --hub URL --key-file FILE --product gateway@2.0 [--json]
+      The product's supplier (linked, given at "sbom upload --supplier", or
+      named in the SBOM) and the suppliers of its components (your records'
+      prefixes first, then the SBOM's supplier fields).`
+
+// runSupplier runs the supplier commands.
+func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdio.Err, supplierUsage)
+		return &exitError{Code: 2}
+	}
+	verb := args[0]
+	switch verb {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdio.Out, supplierUsage)
+		return nil
+	case "add", "list", "link", "show":
+	default:
+		fmt.Fprintf(stdio.Err, "vigie supplier: unknown command %q\n\n%s", verb, supplierUsage)
+		return &exitError{Code: 2}
+	}
+	var hf hubFlags
+	fs := newFlagSet(stdio, "supplier "+verb, "vigie supplier "+verb+" --hub URL --key-file FILE ...", supplierHelp+"\n"+hubFlagsHelp)
+	hf.register(fs)
+	name := fs.String("name", "", "the supplier's name (add)")
+	url := fs.String("url", "", "the supplier's web site (add)")
+	memberOrg := fs.String("member", "", "the supplier's organisation on the hub, if it is a member (add)")
+	var purls, cpes listFlag
+	fs.Var(&purls, "purl", "package URL prefix of the supplier's products, repeatable (add)")
+	fs.Var(&cpes, "cpe", "CPE 2.3 prefix of the supplier's products, repeatable (add)")
+	product := fs.String("product", "", "the product version, NAME@VERSION (link, show)")
+	supplier := fs.String("supplier", "", "the supplier record, name or id (link)")
+	root := fs.String("root", "", "API root of --collection (show)")
+	collection := fs.String("collection", "", "where the product's SBOM was shared, if not your private collection (show)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseInterleaved(fs, args[1:]); err != nil {
+		return err
+	}
+	c, err := hf.apiClient(stdio.In)
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "add":
+		if *name == "" {
+			return usageError(fs, "want --name")
+		}
+		sp, err := c.AddSupplier(ctx, api.Supplier{Name: *name, URL: *url, MemberOrg: *memberOrg, PURLPrefixes: purls, CPEPrefixes: cpes})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(stdio, sp)
+		}
+		fmt.Fprintf(stdio.Out, "recorded supplier %s (%s)\n", sp.Name, sp.ID)
+	case "list":
+		list, err := c.Suppliers(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(stdio, list)
+		}
+		tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SUPPLIER\tURL\tMEMBER\tPREFIXES\tID")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, s.URL, s.MemberOrg, strings.Join(append(append([]string{}, s.PURLPrefixes...), s.CPEPrefixes...), " "), s.ID)
+		}
+		return tw.Flush()
+	case "link":
+		if *product == "" || *supplier == "" {
+			return usageError(fs, "want --product NAME@VERSION and --supplier NAME")
+		}
+		if err := c.LinkSupplier(ctx, *product, *supplier); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdio.Out, "linked %s to supplier %s\n", *product, *supplier)
+	case "show":
+		if *product == "" {
+			return usageError(fs, "want --product NAME@VERSION")
+		}
+		ps, err := c.ProductSuppliers(ctx, *product, client.Share{Root: *root, Collection: *collection})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(stdio, ps)
+		}
+		return printProductSuppliers(stdio, ps)
+	}
+	return nil
+}
+
+func printProductSuppliers(stdio Stdio, ps *api.ProductSuppliers) error {
+	if ps.Supplier != nil {
+		fmt.Fprintf(stdio.Out, "%s is supplied by %s (from %s)\n\n", ps.Product, ps.Supplier.Name, ps.Supplier.Source)
+	} else {
+		fmt.Fprintf(stdio.Out, "%s has no known supplier (vigie supplier link)\n\n", ps.Product)
+	}
+	tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMPONENT SUPPLIER\tFROM\tCOMPONENTS\tEXAMPLES")
+	for _, cs := range ps.Components {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", cs.Name, cs.Source, cs.Components, strings.Join(cs.Examples, " "))
+	}
+	if ps.Unattributed > 0 {
+		fmt.Fprintf(tw, "(none found)\t\t%d\t\n", ps.Unattributed)
+	}
+	return tw.Flush()
+}
