@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 
 	"github.com/vigie-cti/vigie/api"
@@ -30,4 +31,28 @@ func (c *Client) LinkSupplier(ctx context.Context, product, supplier string) err
 func (c *Client) ProductSuppliers(ctx context.Context, product string, sh Share) (*api.ProductSuppliers, error) {
 	var out api.ProductSuppliers
 	return &out, c.do(ctx, "GET", "/api/v1/product-suppliers?"+sh.query(url.Values{"product": {product}}).Encode(), nil, &out)
+}
+
+// Catalogs lists the hub's control catalogs.
+func (c *Client) Catalogs(ctx context.Context) ([]api.CatalogSummary, error) {
+	var out struct{ Catalogs []api.CatalogSummary }
+	return out.Catalogs, c.do(ctx, "GET", "/api/v1/catalogs", nil, &out)
+}
+
+// Catalog returns one catalog with its requirements, as JSON (package
+// catalog's Catalog; the client imports only api).
+func (c *Client) Catalog(ctx context.Context, id string) (json.RawMessage, error) {
+	var out json.RawMessage
+	return out, c.do(ctx, "GET", "/api/v1/catalogs/"+url.PathEscape(id), nil, &out)
+}
+
+// ImportCatalog sends the files of one catalog (by name) to the hub
+// (operator keys only).
+func (c *Client) ImportCatalog(ctx context.Context, files map[string][]byte) ([]api.CatalogSummary, error) {
+	in := api.CatalogImport{Files: map[string]string{}}
+	for n, b := range files {
+		in.Files[n] = string(b)
+	}
+	var out struct{ Catalogs []api.CatalogSummary }
+	return out.Catalogs, c.do(ctx, "POST", "/api/v1/catalogs", in, &out)
 }

@@ -39,6 +39,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/suppliers", s.api(s.supplierAdd))
 	s.mux.HandleFunc("POST /api/v1/suppliers/link", s.api(s.supplierLink))
 	s.mux.HandleFunc("GET /api/v1/product-suppliers", s.api(s.productSuppliers))
+	s.mux.HandleFunc("GET /api/v1/catalogs", s.api(s.catalogList))
+	s.mux.HandleFunc("POST /api/v1/catalogs", s.api(s.catalogImport))
+	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
