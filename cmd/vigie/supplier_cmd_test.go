@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestSupplierCommands: Helios records its suppliers, links its product
+// and sees who supplies its components; CERT-Nord sees none of it. The
+// operator imports the CRA catalog and the OSPS Baseline; members list
+// and read them.
+func TestSupplierCommands(t *testing.T) {
+	e := newEarlyWarning(t)
+	m := mustServe(t, e.dir)
+	op := lastLine(mustRun(t, "admin", "--data", e.dir, "key", "add", "--org", "CERT-Nord", "--role", "operator"))
+	helios := []string{"--hub", m.URL(), "--key", e.keyB}
+	nord := []string{"--hub", m.URL(), "--key", e.keyA}
+	mustRun(t, append([]string{"sbom", "upload", "--product", "bridge@1.8.0", "--wait", "0", protonBridge}, helios...)...)
+	out := mustRun(t, append([]string{"supplier", "add", "--name", "Go team", "--url", "https://go.dev", "--purl", "pkg:golang/golang.org/x/"}, helios...)...)
+	if !strings.Contains(out, "recorded supplier Go team") {
+		t.Errorf("supplier add: %s", out)
+	}
+	mustRun(t, append([]string{"supplier", "add", "--name", "Proton AG", "--url", "https://proton.me"}, helios...)...)
+	mustRun(t, append([]string{"supplier", "link", "--product", "bridge@1.8.0", "--supplier", "proton ag"}, helios...)...)
+	out = mustRun(t, append([]string{"supplier", "show", "--product", "bridge@1.8.0"}, helios...)...)
+	if !strings.Contains(out, "bridge@1.8.0 is supplied by Proton AG (from link)") || !strings.Contains(out, "Go team") || !strings.Contains(out, "COMPONENT SUPPLIER") {
+		t.Errorf("supplier show:\n%s", out)
+	}
+	var ps struct {
+		Components []struct {
+			Name, Source string
+			Components   int
+		}
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, append([]string{"supplier", "show", "--product", "bridge@1.8.0", "--json"}, helios...)...)), &ps); err != nil {
+		t.Fatal(err)
+	}
+	if len(ps.Components) == 0 || ps.Components[0].Name != "Go team" || ps.Components[0].Source != "prefix" || ps.Components[0].Components < 2 {
+		t.Errorf("supplier show --json: %+v", ps)
+	}
+	if out := mustRun(t, append([]string{"supplier", "list", "--json"}, nord...)...); strings.TrimSpace(out) != "[]" && strings.TrimSpace(out) != "null" {
+		t.Errorf("CERT-Nord lists Helios's suppliers: %s", out)
+	}
+	if code, _, errs := run(t, append([]string{"supplier", "show", "--product", "bridge@1.8.0"}, nord...)...); code == 0 || !strings.Contains(errs, "no product") {
+		t.Errorf("CERT-Nord shows Helios's product: exit %d, %s", code, errs)
+	}
+
+	if code, _, errs := run(t, append([]string{"catalog", "import", "--builtin"}, helios...)...); code == 0 || !strings.Contains(errs, "operator") {
+		t.Errorf("a publisher imports a catalog: exit %d, %s", code, errs)
+	}
+	opFlags := []string{"--hub", m.URL(), "--key", op}
+	out = mustRun(t, append([]string{"catalog", "import", "--builtin"}, opFlags...)...)
+	if !strings.Contains(out, "imported catalog cra-annex-i") {
+		t.Errorf("catalog import --builtin: %s", out)
+	}
+	out = mustRun(t, append([]string{"catalog", "import", "../../catalog/testdata/osps-main"}, opFlags...)...)
+	if !strings.Contains(out, "imported catalog osps-baseline") || !strings.Contains(out, "106 requirements") {
+		t.Errorf("catalog import osps: %s", out)
+	}
+	out = mustRun(t, append([]string{"catalog", "list"}, nord...)...)
+	if !strings.Contains(out, "cra-annex-i") || !strings.Contains(out, "osps-baseline") {
+		t.Errorf("catalog list:\n%s", out)
+	}
+	out = mustRun(t, append([]string{"catalog", "show", "osps-baseline"}, nord...)...)
+	if !strings.Contains(out, "OSPS-VM-04.02") || !strings.Contains(out, "CRA:2.1") {
+		t.Errorf("catalog show:\n%s", out)
+	}
+	code, _, errs := run(t, append([]string{"catalog", "import", "../../catalog/testdata/osps-v2026.02.19"}, opFlags...)...)
+	if code == 0 || !strings.Contains(errs, "metadata.yaml") {
+		t.Errorf("broken metadata.yaml imported: exit %d, %s", code, errs)
+	}
+	for _, k := range []string{op, e.keyA, e.keyB} {
+		if strings.Contains(errs, k) {
+			t.Error("an error prints a key")
+		}
+	}
+}
