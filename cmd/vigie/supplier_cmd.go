@@ -134,7 +134,11 @@ func printProductSuppliers(stdio Stdio, ps *api.ProductSuppliers) error {
 	tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMPONENT SUPPLIER\tFROM\tCOMPONENTS\tEXAMPLES")
 	for _, cs := range ps.Components {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", cs.Name, cs.Source, cs.Components, strings.Join(cs.Examples, " "))
+		ex := cs.Examples
+		if len(ex) > 2 {
+			ex = append(ex[:2:2], "...")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", cs.Name, cs.Source, cs.Components, strings.Join(ex, " "))
 	}
 	if ps.Unattributed > 0 {
 		fmt.Fprintf(tw, "(none found)\t\t%d\t\n", ps.Unattributed)
