@@ -61,3 +61,16 @@ type CatalogSummary struct {
 type CatalogImport struct {
 	Files map[string]string `json:"files"`
 }
+
+// AttestationUpload is the answer of POST /api/v1/attestations.
+type AttestationUpload struct {
+	ID           string   `json:"id"`
+	Kind         string   `json:"kind"`
+	Title        string   `json:"title"`
+	Product      string   `json:"product"`
+	Collection   string   `json:"collection"`
+	Verification string   `json:"verification,omitempty"` // verified, unverified or invalid, for signed kinds
+	Reason       string   `json:"reason,omitempty"`       // why not verified
+	Expires      string   `json:"expires,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
+}
