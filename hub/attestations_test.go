@@ -121,22 +121,31 @@ func TestAttestationsHostile(t *testing.T) {
 	}
 	forge := func(id, createdBy string) json.RawMessage {
 		raw, err := attest.ToSTIX(&attest.Document{Kind: attest.KindScorecard, Scorecard: &attest.Scorecard{Repo: "github.com/acme/gateway", Score: 10}},
-			[]byte(`{}`), attest.STIXInfo{ID: id, CreatedBy: createdBy, Time: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Product: "gateway", Version: "2.0"})
+			[]byte(`{}`), attest.STIXInfo{ID: id, CreatedBy: createdBy, Time: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Product: "gateway", Version: "2.0"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return raw
 	}
-	for name, raw := range map[string]json.RawMessage{
-		"new version of A's attestation": forge(amber.ID, f.orgs["B"].ID),
-		"attestation naming A as author": forge(attest.STIXType+"--"+vigie.NewUUID(), f.orgs["A"].ID),
-	} {
-		st, err := f.hub.Publish(ctx, b, acc, shared, []json.RawMessage{raw})
-		if err == nil && len(st.Failures) == 0 {
-			t.Errorf("%s: accepted", name)
+	forgeries := []struct {
+		name string
+		raw  json.RawMessage
+		want string
+	}{
+		{"new version of A's attestation", forge(amber.ID, f.orgs["B"].ID), "belongs to another organisation"},
+		{"attestation naming A as author", forge(attest.STIXType+"--"+vigie.NewUUID(), f.orgs["A"].ID), "another member organisation"},
+	}
+	for _, fg := range forgeries {
+		st, err := f.hub.Publish(ctx, b, acc, shared, []json.RawMessage{fg.raw})
+		if err != nil || len(st.Failures) != 1 || !strings.Contains(st.Failures[0].Message, fg.want) {
+			t.Errorf("%s: %v %+v; want refused with %q", fg.name, err, st, fg.want)
 		}
 	}
-	if got := visibleAttestations(t, f, b, shared); len(got) != 1 {
-		t.Errorf("after the forgeries B sees %v", got)
+	// The control: the same object under B's own id and name is accepted.
+	if st, err := f.hub.Publish(ctx, b, acc, shared, []json.RawMessage{forge(attest.STIXType+"--"+vigie.NewUUID(), f.orgs["B"].ID)}); err != nil || len(st.Failures) != 0 {
+		t.Fatalf("B's own attestation object refused: %v %+v", err, st)
+	}
+	if got := visibleAttestations(t, f, b, shared); len(got) != 2 {
+		t.Errorf("after the forgeries and its own, B sees %v; want A's AMBER one and its own", got)
 	}
 }
