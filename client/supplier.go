@@ -56,3 +56,15 @@ func (c *Client) ImportCatalog(ctx context.Context, files map[string][]byte) ([]
 	var out struct{ Catalogs []api.CatalogSummary }
 	return out.Catalogs, c.do(ctx, "POST", "/api/v1/catalogs", in, &out)
 }
+
+// PublishAttestation uploads an attestation about one of the
+// organisation's product versions; repo is the product's source
+// repository (required for Scorecard results).
+func (c *Client) PublishAttestation(ctx context.Context, product, repo string, data []byte, sh Share) (*api.AttestationUpload, error) {
+	q := sh.query(url.Values{"product": {product}})
+	if repo != "" {
+		q.Set("repo", repo)
+	}
+	var out api.AttestationUpload
+	return &out, c.rawPost(ctx, "/api/v1/attestations?"+q.Encode(), "application/octet-stream", data, &out)
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/api"
+	"github.com/vigie-cti/vigie/attest"
 	"github.com/vigie-cti/vigie/hub"
 )
 
@@ -77,4 +78,31 @@ func (s *Server) productSuppliers(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return writeAPI(w, http.StatusOK, out)
+}
+
+// attestationUpload answers POST /api/v1/attestations?product=NAME@VERSION
+// [&repo=][&root=&collection=][&tlp=] with the attestation document as the
+// body (Scorecard JSON, a DSSE envelope or Sigstore bundle, CycloneDX).
+func (s *Server) attestationUpload(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireRole(r, vigie.RolePublisher)
+	if err != nil {
+		return err
+	}
+	sh, err := share(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if q.Get("product") == "" {
+		return vigie.Errorf(vigie.EINVALID, "?product=NAME@VERSION required")
+	}
+	data, err := rawBody(w, r, attest.MaxBytes)
+	if err != nil {
+		return err
+	}
+	out, err := s.hub.PublishAttestation(r.Context(), p, hub.AttestationSpec{Product: q.Get("product"), Repo: q.Get("repo"), Share: sh}, data)
+	if err != nil {
+		return err
+	}
+	return writeAPI(w, http.StatusCreated, out)
 }

@@ -72,6 +72,10 @@ func TestSupplierAPIHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scorecard, err := os.ReadFile("../attest/testdata/scorecard/valid-payload.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	importBody := mustJSON(t, api.CatalogImport{Files: map[string]string{"cra-annex-i.yaml": string(cra)}})
 	q := func(kv ...string) string {
 		v := url.Values{}
@@ -103,6 +107,10 @@ func TestSupplierAPIHostile(t *testing.T) {
 		{"B lists catalogs", "GET", "/api/v1/catalogs", "B", nil, http.StatusOK, ""},
 		{"B reads a catalog", "GET", "/api/v1/catalogs/cra-annex-i", "B", nil, http.StatusOK, ""},
 		{"missing catalog", "GET", "/api/v1/catalogs/nope", "B", nil, http.StatusNotFound, ""},
+		{"A attests its product", "POST", "/api/v1/attestations?" + q("product", "bridge@1.8.0", "repo", "github.com/ossf-tests/scorecard-action"), "A", scorecard, http.StatusCreated, ""},
+		{"B attests A's product by id", "POST", "/api/v1/attestations?" + q("product", prod.ID, "repo", "github.com/ossf-tests/scorecard-action"), "B", scorecard, http.StatusNotFound, ""},
+		{"anonymous attests", "POST", "/api/v1/attestations?" + q("product", prod.ID), "", scorecard, http.StatusUnauthorized, ""},
+		{"A attests another repository", "POST", "/api/v1/attestations?" + q("product", "bridge@1.8.0", "repo", "github.com/proton/bridge"), "A", scorecard, http.StatusBadRequest, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -17,6 +18,8 @@ Commands:
   list    list your supplier records
   link    link one of your product versions to a supplier
   show    show who supplies a product version and its components
+  attest  publish an attestation about one of your product versions
+  verify  read an attestation and check its signatures, offline (no hub needed)
 
 Run "vigie supplier COMMAND --help" for the flags and examples of one command.
 `
@@ -35,7 +38,20 @@ a member of the hub.
   vigie supplier show --hub URL --key-file FILE --product gateway@2.0 [--json]
       The product's supplier (linked, given at "sbom upload --supplier", or
       named in the SBOM) and the suppliers of its components (your records'
-      prefixes first, then the SBOM's supplier fields).`
+      prefixes first, then the SBOM's supplier fields).
+  vigie supplier attest --hub URL --key-file FILE --product gateway@2.0 --repo https://github.com/acme/gateway \
+      [--root R --collection ID --tlp AMBER] results.json
+      Publish what you attest about your own product version: an OpenSSF
+      Scorecard result (--repo required: it must be about that repository),
+      SLSA provenance or a verification summary (a DSSE envelope or Sigstore
+      bundle), or a CycloneDX attestation. It is shared as an
+      x-vigie-attestation STIX object, private unless --collection and --tlp
+      share it. Expired attestations and results for another repository are
+      refused.
+  vigie supplier verify [--trust KEY.pem] [--json] provenance.intoto.jsonl
+      Read an attestation and check its DSSE signatures against the public
+      keys or certificates of --trust (repeatable); without one it is
+      reported unverified. Exit 1 when a signature fails.`
 
 // runSupplier runs the supplier commands.
 func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
@@ -48,7 +64,9 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdio.Out, supplierUsage)
 		return nil
-	case "add", "list", "link", "show":
+	case "add", "list", "link", "show", "attest":
+	case "verify":
+		return runSupplierVerify(stdio, args[1:])
 	default:
 		fmt.Fprintf(stdio.Err, "vigie supplier: unknown command %q\n\n%s", verb, supplierUsage)
 		return &exitError{Code: 2}
@@ -66,8 +84,11 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 	supplier := fs.String("supplier", "", "the supplier record, name or id (link)")
 	root := fs.String("root", "", "API root of --collection (show)")
 	collection := fs.String("collection", "", "where the product's SBOM was shared, if not your private collection (show)")
+	repo := fs.String("repo", "", "the product's source repository (attest)")
+	tlp := fs.String("tlp", "", "TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, RED (attest)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parseInterleaved(fs, args[1:]); err != nil {
+	pos, err := parseInterleaved(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	c, err := hf.apiClient(stdio.In)
@@ -109,6 +130,28 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 			return err
 		}
 		fmt.Fprintf(stdio.Out, "linked %s to supplier %s\n", *product, *supplier)
+	case "attest":
+		if *product == "" || len(pos) != 1 {
+			return usageError(fs, "want --product NAME@VERSION and one FILE")
+		}
+		data, err := os.ReadFile(pos[0])
+		if err != nil {
+			return err
+		}
+		up, err := c.PublishAttestation(ctx, *product, *repo, data, client.Share{Root: *root, Collection: *collection, TLP: *tlp})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(stdio, up)
+		}
+		fmt.Fprintf(stdio.Out, "published %s for %s: %s (%s)\n", up.Kind, up.Product, up.Title, up.ID)
+		if up.Verification != "" {
+			fmt.Fprintf(stdio.Out, "signatures: %s (%s)\n", up.Verification, up.Reason)
+		}
+		for _, w := range up.Warnings {
+			fmt.Fprintf(stdio.Err, "warning: %s\n", w)
+		}
 	case "show":
 		if *product == "" {
 			return usageError(fs, "want --product NAME@VERSION")

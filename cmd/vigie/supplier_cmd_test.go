@@ -1,7 +1,14 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -75,4 +82,60 @@ func TestSupplierCommands(t *testing.T) {
 			t.Error("an error prints a key")
 		}
 	}
+}
+
+// TestSupplierAttestCommands: verify offline with and without the VSA's
+// key, then publish a Scorecard result about Helios's own product, and
+// fail to publish one about another repository or another's product.
+func TestSupplierAttestCommands(t *testing.T) {
+	const (
+		vsa = "../../attest/testdata/slsa/gke-gce-pre.bcid-vsa.jsonl"
+		key = "../../attest/testdata/slsa/vsa_signing_public_key.pem"
+		sc  = "../../attest/testdata/scorecard/valid-payload.json"
+	)
+	out := mustRun(t, "supplier", "verify", vsa)
+	if !strings.Contains(out, "slsa-vsa: SLSA verification summary (PASSED)") || !strings.Contains(out, "signatures: unverified") {
+		t.Errorf("verify without a key:\n%s", out)
+	}
+	out = mustRun(t, "supplier", "verify", "--trust", key, vsa)
+	if !strings.Contains(out, "signatures: verified (key ") {
+		t.Errorf("verify with the key:\n%s", out)
+	}
+	if code, out, _ := run(t, "supplier", "verify", "--trust", otherKeyFile(t), vsa); code != 1 || !strings.Contains(out, "signatures: invalid") {
+		t.Errorf("verify with another key: exit %d\n%s", code, out)
+	}
+
+	e := newEarlyWarning(t)
+	m := mustServe(t, e.dir)
+	helios := []string{"--hub", m.URL(), "--key", e.keyB}
+	nord := []string{"--hub", m.URL(), "--key", e.keyA}
+	mustRun(t, append([]string{"sbom", "upload", "--product", "bridge@1.8.0", "--wait", "0", protonBridge}, helios...)...)
+	out = mustRun(t, append([]string{"supplier", "attest", "--product", "bridge@1.8.0", "--repo", "https://github.com/ossf-tests/scorecard-action", sc}, helios...)...)
+	if !strings.Contains(out, "published scorecard for bridge@1.8.0: OpenSSF Scorecard 5.8") {
+		t.Errorf("attest:\n%s", out)
+	}
+	if code, _, errs := run(t, append([]string{"supplier", "attest", "--product", "bridge@1.8.0", "--repo", "https://github.com/proton/bridge", sc}, helios...)...); code == 0 || !strings.Contains(errs, "not the product's repository") {
+		t.Errorf("Scorecard of another repository: exit %d %s", code, errs)
+	}
+	if code, _, errs := run(t, append([]string{"supplier", "attest", "--product", "bridge@1.8.0", "--repo", "https://github.com/ossf-tests/scorecard-action", sc}, nord...)...); code == 0 || !strings.Contains(errs, "no product") {
+		t.Errorf("CERT-Nord attests Helios's product: exit %d %s", code, errs)
+	}
+}
+
+// otherKeyFile writes a fresh P-256 public key that signed nothing.
+func otherKeyFile(t *testing.T) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "other.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
