@@ -66,3 +66,12 @@ func TestCatalogImport(t *testing.T) {
 		t.Errorf("%d catalog.import audit entries, want 1 (refusals are not imports)", n)
 	}
 }
+
+func readCatalog(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../catalog/catalogs/cra-annex-i.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

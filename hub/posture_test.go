@@ -1,0 +1,107 @@
+package hub_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/posture"
+)
+
+// claimsDoc is a CycloneDX attestation claiming CRA requirements.
+func claimsDoc(reqs ...string) []byte {
+	m := ""
+	for i, r := range reqs {
+		if i > 0 {
+			m += ","
+		}
+		m += `{"requirement":"` + r + `","claims":["c1"],"conformance":{"score":1}}`
+	}
+	return []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","declarations":{"attestations":[{"map":[` + m + `]}],
+"claims":[{"bom-ref":"c1","predicate":"we do","evidence":["e1"]}],"evidence":[{"bom-ref":"e1","expires":"2027-06-01T00:00:00Z"}]}}`)
+}
+
+func status(r *posture.Report, id string) string {
+	for _, q := range r.Requirements {
+		if q.ID == id {
+			return q.Status
+		}
+	}
+	return "absent"
+}
+
+// TestPostureReportAudience: a customer's report uses the supplier's
+// attestations it may read (AMBER in a shared community), never the RED
+// one, and an organisation outside the community gets none.
+func TestPostureReportAudience(t *testing.T) {
+	f, ps := supplierFixture(t)
+	a, b := ps["A"], ps["B"]
+	_, tok := f.key(t, "C", vigie.RolePublisher, time.Time{})
+	c := f.login(t, tok)
+	if _, err := f.hub.ImportCatalog(ctx, hub.Console(), map[string][]byte{"cra.yaml": readCatalog(t)}); err != nil {
+		t.Fatal(err)
+	}
+	shared, err := f.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "api1", Title: "everyone", Read: []string{"community:ab"}, Write: []string{"org:" + f.orgs["A"].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tlp, reqs := range map[vigie.TLP][]string{vigie.TLPAmber: {"CRA-II-2", "CRA-II-5"}, vigie.TLPRed: {"CRA-I-2(g)"}} {
+		if _, err := f.hub.PublishAttestation(ctx, a, hub.AttestationSpec{Product: "gateway@2.0", Share: hub.Share{Root: "api1", Collection: shared.ID, TLP: tlp}}, claimsDoc(reqs...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, who := range []vigie.Principal{b, c} {
+		prod, err := f.hub.Product(ctx, who, "gateway@2.0", "", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.hub.UploadSBOM(ctx, who, prod, []byte(gatewaySBOM), hub.Share{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.hub.AddSupplier(ctx, who, hub.SupplierSpec{Name: "Acme", MemberOrg: "A"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.hub.LinkSupplier(ctx, who, "gateway@2.0", "Acme"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	rb, err := f.hub.PostureReport(ctx, b, "gateway@2.0", "cra-annex-i", hub.Share{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rb.Supplier != "Acme" || len(rb.Attestations) != 1 {
+		t.Errorf("B's report: supplier %q, attestations %+v; want Acme's AMBER one only", rb.Supplier, rb.Attestations)
+	}
+	for id, want := range map[string]string{"CRA-II-5": posture.Pass, "CRA-II-1": posture.Pass, "CRA-I-2(g)": posture.Unknown, "CRA-II-2": posture.Pass} {
+		if got := status(rb, id); got != want {
+			t.Errorf("B's report: %s = %s, want %s", id, got, want)
+		}
+	}
+	rc, err := f.hub.PostureReport(ctx, c, "gateway@2.0", "cra-annex-i", hub.Share{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rc.Attestations) != 0 || status(rc, "CRA-II-5") != posture.Unknown {
+		t.Errorf("C (outside the community) used %+v; CRA-II-5 = %s", rc.Attestations, status(rc, "CRA-II-5"))
+	}
+	ra, err := f.hub.PostureReport(ctx, a, "gateway@2.0", "cra-annex-i", hub.Share{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ra.Attestations) != 2 || status(ra, "CRA-I-2(g)") != posture.Pass {
+		t.Errorf("A's own report: %d attestations, CRA-I-2(g) = %s", len(ra.Attestations), status(ra, "CRA-I-2(g)"))
+	}
+
+	prodA, _ := f.hub.Product(ctx, a, "gateway@2.0", "", false)
+	if _, err := f.hub.PostureReport(ctx, b, prodA.ID, "cra-annex-i", hub.Share{}); vigie.ErrorCode(err) != vigie.ENOTFOUND {
+		t.Errorf("B's report on A's product by id: %v", err)
+	}
+	if _, err := f.hub.PostureReport(ctx, b, "gateway@2.0", "nope", hub.Share{}); vigie.ErrorCode(err) != vigie.ENOTFOUND {
+		t.Errorf("unknown catalog: %v", err)
+	}
+	if _, err := f.hub.PostureReport(ctx, vigie.Principal{}, "gateway@2.0", "cra-annex-i", hub.Share{}); vigie.ErrorCode(err) != vigie.EUNAUTHORIZED {
+		t.Errorf("anonymous: %v", err)
+	}
+}
