@@ -68,3 +68,10 @@ func (c *Client) PublishAttestation(ctx context.Context, product, repo string, d
 	var out api.AttestationUpload
 	return &out, c.rawPost(ctx, "/api/v1/attestations?"+q.Encode(), "application/octet-stream", data, &out)
 }
+
+// Posture returns the posture report of a product version against a
+// catalog, as JSON (package posture's Report).
+func (c *Client) Posture(ctx context.Context, product, catalogID string, sh Share) (json.RawMessage, error) {
+	var out json.RawMessage
+	return out, c.do(ctx, "GET", "/api/v1/posture?"+sh.query(url.Values{"product": {product}, "catalog": {catalogID}}).Encode(), nil, &out)
+}

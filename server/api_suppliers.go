@@ -106,3 +106,21 @@ func (s *Server) attestationUpload(w http.ResponseWriter, r *http.Request) error
 	}
 	return writeAPI(w, http.StatusCreated, out)
 }
+
+// postureReport answers GET /api/v1/posture?product=NAME@VERSION&catalog=ID
+// [&root=&collection=]: the product's posture against the catalog.
+func (s *Server) postureReport(w http.ResponseWriter, r *http.Request) error {
+	sh, err := share(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if q.Get("product") == "" || q.Get("catalog") == "" {
+		return vigie.Errorf(vigie.EINVALID, "?product=NAME@VERSION&catalog=ID required")
+	}
+	rep, err := s.hub.PostureReport(r.Context(), principal(r), q.Get("product"), q.Get("catalog"), sh)
+	if err != nil {
+		return err
+	}
+	return writeAPI(w, http.StatusOK, rep)
+}

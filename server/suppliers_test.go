@@ -110,6 +110,9 @@ func TestSupplierAPIHostile(t *testing.T) {
 		{"A attests its product", "POST", "/api/v1/attestations?" + q("product", "bridge@1.8.0", "repo", "github.com/ossf-tests/scorecard-action"), "A", scorecard, http.StatusCreated, ""},
 		{"B attests A's product by id", "POST", "/api/v1/attestations?" + q("product", prod.ID, "repo", "github.com/ossf-tests/scorecard-action"), "B", scorecard, http.StatusNotFound, ""},
 		{"anonymous attests", "POST", "/api/v1/attestations?" + q("product", prod.ID), "", scorecard, http.StatusUnauthorized, ""},
+		{"A's posture report", "GET", "/api/v1/posture?" + q("product", "bridge@1.8.0", "catalog", "cra-annex-i"), "A", nil, http.StatusOK, ""},
+		{"B's posture report on A's product", "GET", "/api/v1/posture?" + q("product", prod.ID, "catalog", "cra-annex-i"), "B", nil, http.StatusNotFound, "Go team"},
+		{"anonymous posture report", "GET", "/api/v1/posture?" + q("product", prod.ID, "catalog", "cra-annex-i"), "", nil, http.StatusUnauthorized, ""},
 		{"A attests another repository", "POST", "/api/v1/attestations?" + q("product", "bridge@1.8.0", "repo", "github.com/proton/bridge"), "A", scorecard, http.StatusBadRequest, ""},
 	}
 	for _, c := range cases {

@@ -19,6 +19,7 @@ Commands:
   link    link one of your product versions to a supplier
   show    show who supplies a product version and its components
   attest  publish an attestation about one of your product versions
+  report  a product version's posture against a catalog: PASS, FAIL, UNKNOWN per requirement
   verify  read an attestation and check its signatures, offline (no hub needed)
 
 Run "vigie supplier COMMAND --help" for the flags and examples of one command.
@@ -48,6 +49,12 @@ a member of the hub.
       x-vigie-attestation STIX object, private unless --collection and --tlp
       share it. Expired attestations and results for another repository are
       refused.
+  vigie supplier report --hub URL --key-file FILE --product gateway@2.0 --catalog cra-annex-i [--format table|json|html]
+      Each requirement of the catalog as PASS, FAIL or UNKNOWN, with its
+      evidence: the claims of the supplier's CycloneDX attestations you may
+      read, and the facts the hub observes (SBOM, provenance, open
+      vulnerabilities, Scorecard checks), flagged where they disagree. The
+      HTML is one self-contained page. Exit 1 when a requirement fails.
   vigie supplier verify [--trust KEY.pem] [--json] provenance.intoto.jsonl
       Read an attestation and check its DSSE signatures against the public
       keys or certificates of --trust (repeatable); without one it is
@@ -64,7 +71,7 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdio.Out, supplierUsage)
 		return nil
-	case "add", "list", "link", "show", "attest":
+	case "add", "list", "link", "show", "attest", "report":
 	case "verify":
 		return runSupplierVerify(stdio, args[1:])
 	default:
@@ -86,6 +93,8 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 	collection := fs.String("collection", "", "where the product's SBOM was shared, if not your private collection (show)")
 	repo := fs.String("repo", "", "the product's source repository (attest)")
 	tlp := fs.String("tlp", "", "TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, RED (attest)")
+	catalogID := fs.String("catalog", "", "the catalog to report against (report)")
+	format := fs.String("format", "table", "report output: table, json or html")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
@@ -152,6 +161,18 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 		for _, w := range up.Warnings {
 			fmt.Fprintf(stdio.Err, "warning: %s\n", w)
 		}
+	case "report":
+		if *product == "" || *catalogID == "" {
+			return usageError(fs, "want --product NAME@VERSION and --catalog ID")
+		}
+		if *asJSON {
+			*format = "json"
+		}
+		raw, err := c.Posture(ctx, *product, *catalogID, client.Share{Root: *root, Collection: *collection})
+		if err != nil {
+			return err
+		}
+		return printPosture(stdio, raw, *format)
 	case "show":
 		if *product == "" {
 			return usageError(fs, "want --product NAME@VERSION")

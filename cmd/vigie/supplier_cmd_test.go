@@ -120,6 +120,31 @@ func TestSupplierAttestCommands(t *testing.T) {
 	if code, _, errs := run(t, append([]string{"supplier", "attest", "--product", "bridge@1.8.0", "--repo", "https://github.com/ossf-tests/scorecard-action", sc}, nord...)...); code == 0 || !strings.Contains(errs, "no product") {
 		t.Errorf("CERT-Nord attests Helios's product: exit %d %s", code, errs)
 	}
+
+	op := lastLine(mustRun(t, "admin", "--data", e.dir, "key", "add", "--org", "CERT-Nord", "--role", "operator"))
+	mustRun(t, "catalog", "import", "--hub", m.URL(), "--key", op, "../../catalog/testdata/osps-main")
+	code, out, _ := run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline"}, helios...)...)
+	if code != 1 || !strings.Contains(out, "bridge@1.8.0 against osps-baseline:") || !strings.Contains(out, "Scorecard Security-Policy: 0/10") {
+		t.Errorf("report table: exit %d\n%s", code, out)
+	}
+	_, out, _ = run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline", "--format", "json"}, helios...)...)
+	var rep struct {
+		Summary      struct{ Pass, Fail, Unknown int }
+		Attestations []struct{ Kind string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report json: %v\n%s", err, out)
+	}
+	if rep.Summary.Fail == 0 || rep.Summary.Pass == 0 || len(rep.Attestations) != 1 || rep.Attestations[0].Kind != "scorecard" {
+		t.Errorf("report json: %+v", rep)
+	}
+	_, out, _ = run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline", "--format", "html"}, helios...)...)
+	if !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "OSPS-VM-01.01") {
+		t.Errorf("report html: %.300s", out)
+	}
+	if code, _, errs := run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline"}, nord...)...); code != 2 || !strings.Contains(errs, "no product") {
+		t.Errorf("CERT-Nord reports on Helios's product: exit %d %s", code, errs)
+	}
 }
 
 // otherKeyFile writes a fresh P-256 public key that signed nothing.

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vigie-cti/vigie/posture"
+)
+
+// printPosture prints a posture report in format, and exits 1 when a
+// requirement fails.
+func printPosture(stdio Stdio, raw json.RawMessage, format string) error {
+	var r posture.Report
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("posture report: %w", err)
+	}
+	var err error
+	switch format {
+	case "json":
+		err = posture.WriteJSON(stdio.Out, &r)
+	case "html":
+		err = posture.WriteHTML(stdio.Out, &r)
+	case "table":
+		err = writePostureTable(stdio, &r)
+	default:
+		return fmt.Errorf("--format %q: want table, json or html", format)
+	}
+	if err != nil {
+		return err
+	}
+	if r.Summary.Fail > 0 {
+		return &exitError{Code: 1}
+	}
+	return nil
+}
+
+func writePostureTable(stdio Stdio, r *posture.Report) error {
+	sup := ""
+	if r.Supplier != "" {
+		sup = " (supplier " + r.Supplier + ")"
+	}
+	fmt.Fprintf(stdio.Out, "%s%s against %s: %d pass, %d fail, %d unknown, %d disagree\n\n", r.Product, sup, r.Catalog, r.Summary.Pass, r.Summary.Fail, r.Summary.Unknown, r.Summary.Disagree)
+	tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REQUIREMENT\tSTATUS\tEVIDENCE")
+	for _, q := range r.Requirements {
+		var ev []string
+		for _, c := range q.Claims {
+			ev = append(ev, "claimed "+strings.ToLower(c.Status))
+		}
+		for _, f := range q.Facts {
+			ev = append(ev, f.Detail)
+		}
+		if q.Disagree {
+			ev = append([]string{"DISAGREE: " + q.Note}, ev...)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.ID, q.Status, strings.Join(ev, "; "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range r.UnmatchedClaims {
+		fmt.Fprintf(stdio.Err, "not counted: %s\n", s)
+	}
+	for _, s := range r.Ignored {
+		fmt.Fprintf(stdio.Err, "not counted: %s\n", s)
+	}
+	return nil
+}
