@@ -75,3 +75,10 @@ func (c *Client) Posture(ctx context.Context, product, catalogID string, sh Shar
 	var out json.RawMessage
 	return out, c.do(ctx, "GET", "/api/v1/posture?"+sh.query(url.Values{"product": {product}, "catalog": {catalogID}}).Encode(), nil, &out)
 }
+
+// PublishQuestionnaire uploads a supplier's answers to a catalog
+// (vigie-questionnaire/1 YAML) about one of its product versions.
+func (c *Client) PublishQuestionnaire(ctx context.Context, product string, data []byte, sh Share) (*api.AttestationUpload, error) {
+	var out api.AttestationUpload
+	return &out, c.rawPost(ctx, "/api/v1/questionnaires?"+sh.query(url.Values{"product": {product}}).Encode(), "application/octet-stream", data, &out)
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigie-cti/vigie"
@@ -88,4 +89,39 @@ func checkAttestation(doc *attest.Document, repo string, now time.Time) error {
 		return vigie.Errorf(vigie.EINVALID, "this attestation expired on %s", e.UTC().Format(time.RFC3339))
 	}
 	return nil
+}
+
+// PublishQuestionnaire reads a supplier's answers to a catalog
+// (attest.ParseQuestionnaire), checks that every answered requirement is
+// in the hub's catalog (EINVALID naming those that are not, ENOTFOUND for
+// an unknown catalog), and publishes them as the CycloneDX attestation
+// they make, as PublishAttestation does.
+func (h *Hub) PublishQuestionnaire(ctx context.Context, p vigie.Principal, spec AttestationSpec, data []byte) (*api.AttestationUpload, error) {
+	if err := member(p, vigie.RolePublisher); err != nil {
+		return nil, err
+	}
+	q, err := attest.ParseQuestionnaire(data)
+	if errors.Is(err, attest.ErrTooLarge) {
+		return nil, vigie.Errorf(vigie.ETOOLARGE, "%v", err)
+	} else if err != nil {
+		return nil, vigie.Errorf(vigie.EINVALID, "%v", err)
+	}
+	cat, err := h.Catalog(ctx, p, q.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, a := range q.Answers {
+		if cat.Find(a.Requirement) == nil {
+			missing = append(missing, a.Requirement)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, vigie.Errorf(vigie.EINVALID, "catalog %s has no requirement %s", cat.ID, strings.Join(missing, ", "))
+	}
+	doc, err := q.CycloneDX(h.now())
+	if err != nil {
+		return nil, fmt.Errorf("hub: questionnaire to CycloneDX: %w", err)
+	}
+	return h.PublishAttestation(ctx, p, spec, doc)
 }

@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,43 @@ func TestPostureReportAudience(t *testing.T) {
 	}
 	if _, err := f.hub.PostureReport(ctx, vigie.Principal{}, "gateway@2.0", "cra-annex-i", hub.Share{}); vigie.ErrorCode(err) != vigie.EUNAUTHORIZED {
 		t.Errorf("anonymous: %v", err)
+	}
+}
+
+// TestQuestionnaireToReport: answers published once count as claims in
+// a customer's report; answers about requirements the catalog lacks are
+// refused; an expired questionnaire is refused.
+func TestQuestionnaireToReport(t *testing.T) {
+	f, ps := supplierFixture(t)
+	a := ps["A"]
+	if _, err := f.hub.ImportCatalog(ctx, hub.Console(), map[string][]byte{"cra.yaml": readCatalog(t)}); err != nil {
+		t.Fatal(err)
+	}
+	q := func(expires, req string) []byte {
+		return []byte("format: vigie-questionnaire/1\ncatalog: cra-annex-i\nsupplier: Acme\nexpires: " + expires +
+			"\nanswers:\n  - {requirement: CRA-II-5, answer: yes, evidence: ['https://acme.example/cvd']}\n  - {requirement: '" + req + "', answer: 'no'}\n")
+	}
+	if _, err := f.hub.PublishQuestionnaire(ctx, a, hub.AttestationSpec{Product: "gateway@2.0"}, q("2027-06-30T00:00:00Z", "CRA-X-99")); vigie.ErrorCode(err) != vigie.EINVALID || !strings.Contains(err.Error(), "CRA-X-99") {
+		t.Errorf("answer about a requirement the catalog lacks: %v", err)
+	}
+	if _, err := f.hub.PublishQuestionnaire(ctx, a, hub.AttestationSpec{Product: "gateway@2.0"}, q("2026-01-01T00:00:00Z", "CRA-I-2(m)")); vigie.ErrorCode(err) != vigie.EINVALID || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("expired questionnaire: %v", err)
+	}
+	if _, err := f.hub.PublishQuestionnaire(ctx, ps["B"], hub.AttestationSpec{Product: "gateway@2.0"}, q("2027-06-30T00:00:00Z", "CRA-I-2(m)")); vigie.ErrorCode(err) != vigie.ENOTFOUND {
+		t.Errorf("B answers for a product it does not have: %v", err)
+	}
+	up, err := f.hub.PublishQuestionnaire(ctx, a, hub.AttestationSpec{Product: "gateway@2.0"}, q("2027-06-30T00:00:00Z", "CRA-I-2(m)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Expires != "2027-06-30T00:00:00Z" {
+		t.Errorf("published %+v", up)
+	}
+	r, err := f.hub.PostureReport(ctx, a, "gateway@2.0", "cra-annex-i", hub.Share{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status(r, "CRA-II-5") != posture.Pass || status(r, "CRA-I-2(m)") != posture.Fail {
+		t.Errorf("CRA-II-5 = %s, CRA-I-2(m) = %s; want PASS (answered yes) and FAIL (answered no)", status(r, "CRA-II-5"), status(r, "CRA-I-2(m)"))
 	}
 }

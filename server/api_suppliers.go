@@ -124,3 +124,29 @@ func (s *Server) postureReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeAPI(w, http.StatusOK, rep)
 }
+
+// questionnaireUpload answers POST /api/v1/questionnaires?product=NAME@VERSION
+// [&root=&collection=][&tlp=] with a vigie-questionnaire/1 file as the body.
+func (s *Server) questionnaireUpload(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireRole(r, vigie.RolePublisher)
+	if err != nil {
+		return err
+	}
+	sh, err := share(r)
+	if err != nil {
+		return err
+	}
+	product := r.URL.Query().Get("product")
+	if product == "" {
+		return vigie.Errorf(vigie.EINVALID, "?product=NAME@VERSION required")
+	}
+	data, err := rawBody(w, r, attest.MaxBytes)
+	if err != nil {
+		return err
+	}
+	out, err := s.hub.PublishQuestionnaire(r.Context(), p, hub.AttestationSpec{Product: product, Share: sh}, data)
+	if err != nil {
+		return err
+	}
+	return writeAPI(w, http.StatusCreated, out)
+}

@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/product-suppliers", s.api(s.productSuppliers))
 	s.mux.HandleFunc("POST /api/v1/attestations", s.api(s.attestationUpload))
 	s.mux.HandleFunc("GET /api/v1/posture", s.api(s.postureReport))
+	s.mux.HandleFunc("POST /api/v1/questionnaires", s.api(s.questionnaireUpload))
 	s.mux.HandleFunc("GET /api/v1/catalogs", s.api(s.catalogList))
 	s.mux.HandleFunc("POST /api/v1/catalogs", s.api(s.catalogImport))
 	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))

@@ -19,6 +19,7 @@ Commands:
   link    link one of your product versions to a supplier
   show    show who supplies a product version and its components
   attest  publish an attestation about one of your product versions
+  answer  publish your answers to a catalog's requirements (a questionnaire file)
   report  a product version's posture against a catalog: PASS, FAIL, UNKNOWN per requirement
   verify  read an attestation and check its signatures, offline (no hub needed)
 
@@ -49,6 +50,17 @@ a member of the hub.
       x-vigie-attestation STIX object, private unless --collection and --tlp
       share it. Expired attestations and results for another repository are
       refused.
+  vigie supplier answer --hub URL --key-file FILE --product gateway@2.0 answers.yaml
+      For what cannot be observed: answer a catalog's requirements once,
+      with evidence links and an expiry, in a file such as
+        format: vigie-questionnaire/1
+        catalog: cra-annex-i
+        supplier: Acme Corp
+        expires: 2027-06-30T00:00:00Z
+        answers:
+          - {requirement: CRA-II-5, answer: yes, evidence: [https://acme.example/security]}
+          - {requirement: CRA-I-2(m), answer: partial, rationale: "..."}
+      The answers are published as a CycloneDX attestation (like attest).
   vigie supplier report --hub URL --key-file FILE --product gateway@2.0 --catalog cra-annex-i [--format table|json|html]
       Each requirement of the catalog as PASS, FAIL or UNKNOWN, with its
       evidence: the claims of the supplier's CycloneDX attestations you may
@@ -71,7 +83,7 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdio.Out, supplierUsage)
 		return nil
-	case "add", "list", "link", "show", "attest", "report":
+	case "add", "list", "link", "show", "attest", "answer", "report":
 	case "verify":
 		return runSupplierVerify(stdio, args[1:])
 	default:
@@ -139,7 +151,7 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 			return err
 		}
 		fmt.Fprintf(stdio.Out, "linked %s to supplier %s\n", *product, *supplier)
-	case "attest":
+	case "attest", "answer":
 		if *product == "" || len(pos) != 1 {
 			return usageError(fs, "want --product NAME@VERSION and one FILE")
 		}
@@ -147,7 +159,13 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 		if err != nil {
 			return err
 		}
-		up, err := c.PublishAttestation(ctx, *product, *repo, data, client.Share{Root: *root, Collection: *collection, TLP: *tlp})
+		sh := client.Share{Root: *root, Collection: *collection, TLP: *tlp}
+		var up *api.AttestationUpload
+		if verb == "attest" {
+			up, err = c.PublishAttestation(ctx, *product, *repo, data, sh)
+		} else {
+			up, err = c.PublishQuestionnaire(ctx, *product, data, sh)
+		}
 		if err != nil {
 			return err
 		}

@@ -123,8 +123,14 @@ func TestSupplierAttestCommands(t *testing.T) {
 
 	op := lastLine(mustRun(t, "admin", "--data", e.dir, "key", "add", "--org", "CERT-Nord", "--role", "operator"))
 	mustRun(t, "catalog", "import", "--hub", m.URL(), "--key", op, "../../catalog/testdata/osps-main")
+	answers := filepath.Join(t.TempDir(), "answers.yaml")
+	os.WriteFile(answers, []byte("format: vigie-questionnaire/1\ncatalog: osps-baseline\nsupplier: Helios\nexpires: 2099-01-01T00:00:00Z\nanswers:\n  - {requirement: OSPS-GV-01.01, answer: yes, evidence: ['https://helios.example/governance']}\n"), 0o600)
+	out = mustRun(t, append([]string{"supplier", "answer", "--product", "bridge@1.8.0", answers}, helios...)...)
+	if !strings.Contains(out, "published cyclonedx-attestation for bridge@1.8.0") {
+		t.Errorf("answer: %s", out)
+	}
 	code, out, _ := run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline"}, helios...)...)
-	if code != 1 || !strings.Contains(out, "bridge@1.8.0 against osps-baseline:") || !strings.Contains(out, "Scorecard Security-Policy: 0/10") {
+	if code != 1 || !strings.Contains(out, "bridge@1.8.0 against osps-baseline:") || !strings.Contains(out, "Scorecard Security-Policy: 0/10") || !hasRow(out, "OSPS-GV-01.01", "PASS", "claimed", "pass") {
 		t.Errorf("report table: exit %d\n%s", code, out)
 	}
 	_, out, _ = run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline", "--format", "json"}, helios...)...)
@@ -135,7 +141,7 @@ func TestSupplierAttestCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("report json: %v\n%s", err, out)
 	}
-	if rep.Summary.Fail == 0 || rep.Summary.Pass == 0 || len(rep.Attestations) != 1 || rep.Attestations[0].Kind != "scorecard" {
+	if rep.Summary.Fail == 0 || rep.Summary.Pass == 0 || len(rep.Attestations) != 2 {
 		t.Errorf("report json: %+v", rep)
 	}
 	_, out, _ = run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline", "--format", "html"}, helios...)...)
@@ -163,4 +169,14 @@ func otherKeyFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// hasRow reports whether a table line holds exactly these fields.
+func hasRow(table string, fields ...string) bool {
+	for _, l := range strings.Split(table, "\n") {
+		if strings.Join(strings.Fields(l), " ") == strings.Join(fields, " ") {
+			return true
+		}
+	}
+	return false
 }
