@@ -67,7 +67,7 @@ func TestCatalogImport(t *testing.T) {
 	}
 }
 
-func readCatalog(t *testing.T) []byte {
+func readCatalog(t testing.TB) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../catalog/catalogs/cra-annex-i.yaml")
 	if err != nil {
