@@ -28,13 +28,17 @@ type Supplier struct {
 	MemberOrg    string // the supplier's organisation on this hub, "" when it is not a member
 	PURLPrefixes []string
 	CPEPrefixes  []string
-	Created      time.Time
+	// Keys are the PEM public keys or certificates the organisation
+	// trusts to check this supplier's signed attestations ("" for none).
+	Keys    string
+	Created time.Time
 }
 
 // Limits of a supplier record.
 const (
 	MaxSupplierPrefixes = 100
 	maxSupplierPrefix   = 300
+	MaxSupplierKeys     = 64 << 10 // bytes of PEM
 )
 
 // Validate reports an EINVALID error when the supplier cannot be stored.
@@ -44,6 +48,8 @@ func (s *Supplier) Validate() error {
 		return Errorf(EINVALID, "supplier name required, at most 200 characters")
 	case len(s.URL) > 500:
 		return Errorf(EINVALID, "supplier URL longer than 500 characters")
+	case len(s.Keys) > MaxSupplierKeys:
+		return Errorf(EINVALID, "supplier keys over %d bytes of PEM", MaxSupplierKeys)
 	case len(s.PURLPrefixes)+len(s.CPEPrefixes) > MaxSupplierPrefixes:
 		return Errorf(EINVALID, "at most %d package URL and CPE prefixes", MaxSupplierPrefixes)
 	}

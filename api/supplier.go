@@ -8,6 +8,7 @@ type Supplier struct {
 	MemberOrg    string   `json:"member_org,omitempty"` // the supplier's organisation id on the hub
 	PURLPrefixes []string `json:"purl_prefixes,omitempty"`
 	CPEPrefixes  []string `json:"cpe_prefixes,omitempty"`
+	Keys         string   `json:"keys,omitempty"` // PEM public keys or certificates trusted for its signatures
 	Created      string   `json:"created,omitempty"`
 }
 

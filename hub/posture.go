@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/vigie-cti/vigie"
@@ -17,7 +18,8 @@ const maxReportAttestations = 1000
 // catalog: its SBOM and findings (p's own), and the attestations about
 // that version that p may read (TLP and collections applied), published
 // by p's organisation or by the supplier the product is linked to when
-// that supplier is a member. ENOTFOUND for another organisation's
+// that supplier is a member, their signatures checked against the keys p
+// trusts for that supplier (invalid ones are not counted). ENOTFOUND for another organisation's
 // product or an unknown catalog.
 func (h *Hub) PostureReport(ctx context.Context, p vigie.Principal, product, catalogID string, share Share) (*posture.Report, error) {
 	if err := member(p, vigie.RoleReader); err != nil {
@@ -48,15 +50,21 @@ func (h *Hub) PostureReport(ctx context.Context, p vigie.Principal, product, cat
 	}
 	publishers := []string{p.OrgID}
 	supplier := prod.Supplier
+	var keys []attest.Key
 	if sp, err := h.store.ProductSupplier(ctx, p.OrgID, prod.ID); err == nil {
 		supplier = sp.Name
 		if sp.MemberOrg != "" && sp.MemberOrg != p.OrgID {
 			publishers = append(publishers, sp.MemberOrg)
 		}
+		if sp.Keys != "" {
+			if keys, err = attest.ParseKeys([]byte(sp.Keys)); err != nil {
+				return nil, fmt.Errorf("hub: supplier %s keys: %w", sp.ID, err)
+			}
+		}
 	} else if vigie.ErrorCode(err) != vigie.ENOTFOUND {
 		return nil, err
 	}
-	if ev.Attestations, err = h.readableAttestations(ctx, p, publishers, prod.Name, prod.Version); err != nil {
+	if ev.Attestations, err = h.readableAttestations(ctx, p, publishers, keys, prod.Name, prod.Version); err != nil {
 		return nil, err
 	}
 	return posture.Evaluate(cat, prod.Name+"@"+prod.Version, supplier, ev), nil
@@ -75,8 +83,9 @@ type stixAttestation struct {
 
 // readableAttestations returns the latest version of every attestation
 // about name@version that publishers published and p may read, in every
-// collection p may read.
-func (h *Hub) readableAttestations(ctx context.Context, p vigie.Principal, publishers []string, name, version string) ([]posture.Attestation, error) {
+// collection p may read, its signatures checked against keys (the keys
+// p trusts for the product's supplier).
+func (h *Hub) readableAttestations(ctx context.Context, p vigie.Principal, publishers []string, keys []attest.Key, name, version string) ([]posture.Attestation, error) {
 	roots, err := h.store.ListAPIRoots(ctx)
 	if err != nil {
 		return nil, err
@@ -107,7 +116,7 @@ func (h *Hub) readableAttestations(ctx context.Context, p vigie.Principal, publi
 						if json.Unmarshal(o.Raw, &s) != nil || s.Product.Name != name || s.Product.Version != version {
 							continue
 						}
-						d, err := attest.Read([]byte(s.Document), nil)
+						d, err := attest.Read([]byte(s.Document), keys)
 						if err != nil {
 							continue // was read at publication; a copy from elsewhere that no longer reads does not count
 						}

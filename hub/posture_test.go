@@ -1,6 +1,11 @@
 package hub_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"strings"
 	"testing"
 	"time"
@@ -142,5 +147,69 @@ func TestQuestionnaireToReport(t *testing.T) {
 	}
 	if status(r, "CRA-II-5") != posture.Pass || status(r, "CRA-I-2(m)") != posture.Fail {
 		t.Errorf("CRA-II-5 = %s, CRA-I-2(m) = %s; want PASS (answered yes) and FAIL (answered no)", status(r, "CRA-II-5"), status(r, "CRA-I-2(m)"))
+	}
+}
+
+// TestPostureTrustedKeys: a VSA counts as verified for the member that
+// trusts its key for the supplier, is ignored for one that trusts
+// another key, and is unverified for one that trusts none.
+func TestPostureTrustedKeys(t *testing.T) {
+	f, ps := supplierFixture(t)
+	a := ps["A"]
+	if _, err := f.hub.ImportCatalog(ctx, hub.Console(), map[string][]byte{"cra.yaml": readCatalog(t)}); err != nil {
+		t.Fatal(err)
+	}
+	shared, err := f.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "api1", Title: "customers", Read: []string{"org:" + f.orgs["B"].ID, "org:" + f.orgs["C"].ID}, Write: []string{"org:" + f.orgs["A"].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.PublishAttestation(ctx, a, hub.AttestationSpec{Product: "gateway@2.0", Share: hub.Share{Root: "api1", Collection: shared.ID}}, readAttest(t, "slsa/gke-gce-pre.bcid-vsa.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	_, tok := f.key(t, "C", vigie.RolePublisher, time.Time{})
+	c := f.login(t, tok)
+	cases := []struct {
+		name   string
+		p      vigie.Principal
+		keys   []byte
+		verify string // the VSA's verification in the report, "" when ignored
+	}{
+		{"B trusts the VSA key", ps["B"], readAttest(t, "slsa/vsa_signing_public_key.pem"), "verified"},
+		{"C trusts another key", c, other, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := f.hub.Product(ctx, tc.p, "gateway@2.0", "", true); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.hub.AddSupplier(ctx, tc.p, hub.SupplierSpec{Name: "Acme", MemberOrg: "A", Keys: tc.keys}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := f.hub.LinkSupplier(ctx, tc.p, "gateway@2.0", "Acme"); err != nil {
+				t.Fatal(err)
+			}
+			r, err := f.hub.PostureReport(ctx, tc.p, "gateway@2.0", "cra-annex-i", hub.Share{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.verify == "" && (len(r.Attestations) != 0 || len(r.Ignored) != 1):
+				t.Errorf("used %+v, ignored %v; want the VSA ignored", r.Attestations, r.Ignored)
+			case tc.verify != "" && (len(r.Attestations) != 1 || r.Attestations[0].Verification != tc.verify):
+				t.Errorf("used %+v; want the VSA %s", r.Attestations, tc.verify)
+			}
+		})
+	}
+	if _, err := f.hub.AddSupplier(ctx, a, hub.SupplierSpec{Name: "Bad keys", Keys: []byte("not PEM")}); vigie.ErrorCode(err) != vigie.EINVALID {
+		t.Errorf("keys that are not PEM: %v", err)
 	}
 }

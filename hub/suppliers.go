@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/api"
+	"github.com/vigie-cti/vigie/attest"
 	"github.com/vigie-cti/vigie/sbom"
 )
 
@@ -18,6 +19,9 @@ type SupplierSpec struct {
 	MemberOrg    string // the supplier's organisation on this hub (name or id), "" if none
 	PURLPrefixes []string
 	CPEPrefixes  []string
+	// Keys are PEM public keys or certificates the member trusts to check
+	// the supplier's signed attestations (attest.ParseKeys).
+	Keys []byte
 }
 
 // AddSupplier records a supplier for p's organisation. The record is
@@ -30,6 +34,15 @@ func (h *Hub) AddSupplier(ctx context.Context, p vigie.Principal, spec SupplierS
 	}
 	sp := &vigie.Supplier{ID: vigie.NewUUID(), OrgID: p.OrgID, Name: strings.TrimSpace(spec.Name), URL: spec.URL,
 		PURLPrefixes: spec.PURLPrefixes, CPEPrefixes: spec.CPEPrefixes, Created: h.now().UTC()}
+	if len(spec.Keys) > 0 {
+		if len(spec.Keys) > vigie.MaxSupplierKeys {
+			return nil, vigie.Errorf(vigie.EINVALID, "supplier keys over %d bytes of PEM", vigie.MaxSupplierKeys)
+		}
+		if _, err := attest.ParseKeys(spec.Keys); err != nil {
+			return nil, vigie.Errorf(vigie.EINVALID, "supplier keys: %v", err)
+		}
+		sp.Keys = string(spec.Keys)
+	}
 	if spec.MemberOrg != "" {
 		o, err := h.store.FindOrg(ctx, spec.MemberOrg)
 		if err != nil {

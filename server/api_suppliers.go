@@ -10,7 +10,7 @@ import (
 )
 
 func supplierView(s *vigie.Supplier) api.Supplier {
-	return api.Supplier{ID: s.ID, Name: s.Name, URL: s.URL, MemberOrg: s.MemberOrg, PURLPrefixes: s.PURLPrefixes, CPEPrefixes: s.CPEPrefixes, Created: s.Created.Format(timeFormat)}
+	return api.Supplier{ID: s.ID, Name: s.Name, URL: s.URL, MemberOrg: s.MemberOrg, PURLPrefixes: s.PURLPrefixes, CPEPrefixes: s.CPEPrefixes, Keys: s.Keys, Created: s.Created.Format(timeFormat)}
 }
 
 // supplierList answers GET /api/v1/suppliers: the caller's supplier records.
@@ -37,7 +37,7 @@ func (s *Server) supplierAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
-	sp, err := s.hub.AddSupplier(r.Context(), p, hub.SupplierSpec{Name: in.Name, URL: in.URL, MemberOrg: in.MemberOrg, PURLPrefixes: in.PURLPrefixes, CPEPrefixes: in.CPEPrefixes})
+	sp, err := s.hub.AddSupplier(r.Context(), p, hub.SupplierSpec{Name: in.Name, URL: in.URL, MemberOrg: in.MemberOrg, PURLPrefixes: in.PURLPrefixes, CPEPrefixes: in.CPEPrefixes, Keys: []byte(in.Keys)})
 	if err != nil {
 		return err
 	}

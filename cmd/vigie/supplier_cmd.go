@@ -34,7 +34,8 @@ a member of the hub.
       --url https://apache.org --purl pkg:maven/org.apache.logging.log4j/ --cpe cpe:2.3:a:apache:
       Record a supplier; components whose package URL or CPE starts with a
       prefix are its products. --member ORG says it is that organisation of
-      the hub.
+      the hub; --trust KEY.pem (repeatable) the keys or certificates you
+      trust for its signed attestations (reports check them).
   vigie supplier list --hub URL --key-file FILE [--json]
   vigie supplier link --hub URL --key-file FILE --product gateway@2.0 --supplier "Proton"
   vigie supplier show --hub URL --key-file FILE --product gateway@2.0 [--json]
@@ -99,6 +100,8 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 	var purls, cpes listFlag
 	fs.Var(&purls, "purl", "package URL prefix of the supplier's products, repeatable (add)")
 	fs.Var(&cpes, "cpe", "CPE 2.3 prefix of the supplier's products, repeatable (add)")
+	var trust listFlag
+	fs.Var(&trust, "trust", "PEM public key or certificate you trust for the supplier's signed attestations, repeatable (add)")
 	product := fs.String("product", "", "the product version, NAME@VERSION (link, show)")
 	supplier := fs.String("supplier", "", "the supplier record, name or id (link)")
 	root := fs.String("root", "", "API root of --collection (show)")
@@ -121,7 +124,15 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 		if *name == "" {
 			return usageError(fs, "want --name")
 		}
-		sp, err := c.AddSupplier(ctx, api.Supplier{Name: *name, URL: *url, MemberOrg: *memberOrg, PURLPrefixes: purls, CPEPrefixes: cpes})
+		var keys []byte
+		for _, path := range trust {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			keys = append(keys, b...)
+		}
+		sp, err := c.AddSupplier(ctx, api.Supplier{Name: *name, URL: *url, MemberOrg: *memberOrg, PURLPrefixes: purls, CPEPrefixes: cpes, Keys: string(keys)})
 		if err != nil {
 			return err
 		}

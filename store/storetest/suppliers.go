@@ -12,7 +12,7 @@ import (
 func testSuppliers(t *testing.T, s vigie.Store) {
 	a, b := MustOrg(t, s, "A"), MustOrg(t, s, "B")
 	sp := &vigie.Supplier{ID: vigie.NewUUID(), OrgID: a.ID, Name: "Apache Software Foundation", URL: "https://apache.org",
-		PURLPrefixes: []string{"pkg:maven/org.apache.logging.log4j/", "pkg:maven/org.apache.commons/"}, CPEPrefixes: []string{"cpe:2.3:a:apache:"}, Created: t0}
+		PURLPrefixes: []string{"pkg:maven/org.apache.logging.log4j/", "pkg:maven/org.apache.commons/"}, CPEPrefixes: []string{"cpe:2.3:a:apache:"}, Keys: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", Created: t0}
 	if err := s.CreateSupplier(ctx, sp); err != nil {
 		t.Fatal(err)
 	}

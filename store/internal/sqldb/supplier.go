@@ -9,16 +9,16 @@ import (
 	"github.com/vigie-cti/vigie"
 )
 
-const supplierColumns = `id, org_id, name, url, member_org, purls, cpes, created`
+const supplierColumns = `id, org_id, name, url, member_org, purls, cpes, keys, created`
 
 // CreateSupplier stores a supplier record.
 func (s *DB) CreateSupplier(ctx context.Context, sp *vigie.Supplier) error {
 	if err := sp.Validate(); err != nil {
 		return err
 	}
-	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO suppliers (`+supplierColumns+`, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO suppliers (`+supplierColumns+`, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		sp.ID, sp.OrgID, sp.Name, sp.URL, sp.MemberOrg, strings.Join(sp.PURLPrefixes, "\n"), strings.Join(sp.CPEPrefixes, "\n"),
-		micros(sp.Created), strings.ToLower(sp.Name))
+		sp.Keys, micros(sp.Created), strings.ToLower(sp.Name))
 	switch {
 	case s.d.IsUnique(err):
 		return vigie.Errorf(vigie.ECONFLICT, "supplier %q exists already", sp.Name)
@@ -96,7 +96,7 @@ func scanSupplier(r scanner) (*vigie.Supplier, error) {
 	var sp vigie.Supplier
 	var purls, cpes string
 	var created int64
-	if err := r.Scan(&sp.ID, &sp.OrgID, &sp.Name, &sp.URL, &sp.MemberOrg, &purls, &cpes, &created); err != nil {
+	if err := r.Scan(&sp.ID, &sp.OrgID, &sp.Name, &sp.URL, &sp.MemberOrg, &purls, &cpes, &sp.Keys, &created); err != nil {
 		return nil, err
 	}
 	sp.PURLPrefixes, sp.CPEPrefixes = lines(purls), lines(cpes)

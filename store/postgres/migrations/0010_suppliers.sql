@@ -10,6 +10,7 @@ CREATE TABLE suppliers (
 	member_org TEXT NOT NULL DEFAULT '',
 	purls      TEXT NOT NULL DEFAULT '', -- prefixes, one a line
 	cpes       TEXT NOT NULL DEFAULT '',
+	keys       TEXT NOT NULL DEFAULT '', -- PEM the organisation trusts for this supplier's signatures
 	created    bigint NOT NULL,
 	UNIQUE (org_id, name_key)
 );
