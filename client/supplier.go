@@ -82,3 +82,10 @@ func (c *Client) PublishQuestionnaire(ctx context.Context, product string, data 
 	var out api.AttestationUpload
 	return &out, c.rawPost(ctx, "/api/v1/questionnaires?"+sh.query(url.Values{"product": {product}}).Encode(), "application/octet-stream", data, &out)
 }
+
+// SupplierPosture returns the roll-up of a supplier's posture over the
+// organisation's products linked to it, as JSON (posture.RollUp).
+func (c *Client) SupplierPosture(ctx context.Context, supplier, catalogID string) (json.RawMessage, error) {
+	var out json.RawMessage
+	return out, c.do(ctx, "GET", "/api/v1/posture?"+url.Values{"supplier": {supplier}, "catalog": {catalogID}}.Encode(), nil, &out)
+}

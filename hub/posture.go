@@ -137,3 +137,44 @@ func (h *Hub) readableAttestations(ctx context.Context, p vigie.Principal, publi
 	}
 	return out, nil
 }
+
+// maxRollUpProducts bounds the products of one supplier roll-up.
+const maxRollUpProducts = 1000
+
+// SupplierPosture rolls up the posture reports of every product p's
+// organisation links to its supplier record (name or id) against a
+// catalog. ENOTFOUND for a supplier that is not p's.
+func (h *Hub) SupplierPosture(ctx context.Context, p vigie.Principal, supplier, catalogID string) (*posture.RollUp, error) {
+	if err := member(p, vigie.RoleReader); err != nil {
+		return nil, err
+	}
+	sp, err := h.store.FindSupplier(ctx, p.OrgID, supplier)
+	if err != nil {
+		return nil, err
+	}
+	prods, err := h.store.ListProducts(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var reports []*posture.Report
+	for _, prod := range prods {
+		linked, err := h.store.ProductSupplier(ctx, p.OrgID, prod.ID)
+		if vigie.ErrorCode(err) == vigie.ENOTFOUND || (err == nil && linked.ID != sp.ID) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if len(reports) == maxRollUpProducts {
+			return nil, vigie.Errorf(vigie.ETOOLARGE, "more than %d products linked to %s", maxRollUpProducts, sp.Name)
+		}
+		r, err := h.PostureReport(ctx, p, prod.ID, catalogID, Share{})
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, r)
+	}
+	if _, err := h.Catalog(ctx, p, catalogID); err != nil {
+		return nil, err
+	}
+	return posture.Roll(sp.Name, catalogID, h.now(), reports), nil
+}

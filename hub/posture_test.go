@@ -110,6 +110,22 @@ func TestPostureReportAudience(t *testing.T) {
 	if _, err := f.hub.PostureReport(ctx, vigie.Principal{}, "gateway@2.0", "cra-annex-i", hub.Share{}); vigie.ErrorCode(err) != vigie.EUNAUTHORIZED {
 		t.Errorf("anonymous: %v", err)
 	}
+
+	// The roll-up per supplier: B's one product linked to Acme.
+	ru, err := f.hub.SupplierPosture(ctx, b, "acme", "cra-annex-i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ru.Supplier != "Acme" || len(ru.Products) != 1 || ru.Summary != rb.Summary {
+		t.Errorf("roll-up %+v, want B's one report's summary %+v", ru, rb.Summary)
+	}
+	bs, err := f.hub.Suppliers(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.SupplierPosture(ctx, c, bs[0].ID, "cra-annex-i"); vigie.ErrorCode(err) != vigie.ENOTFOUND {
+		t.Errorf("C rolls up B's supplier record by id: %v", err)
+	}
 }
 
 // TestQuestionnaireToReport: answers published once count as claims in

@@ -108,15 +108,24 @@ func (s *Server) attestationUpload(w http.ResponseWriter, r *http.Request) error
 }
 
 // postureReport answers GET /api/v1/posture?product=NAME@VERSION&catalog=ID
-// [&root=&collection=]: the product's posture against the catalog.
+// [&root=&collection=]: the product's posture against the catalog; with
+// ?supplier=NAME&catalog=ID instead, the roll-up over the products linked
+// to that supplier.
 func (s *Server) postureReport(w http.ResponseWriter, r *http.Request) error {
 	sh, err := share(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
+	if q.Get("supplier") != "" && q.Get("product") == "" && q.Get("catalog") != "" {
+		ru, err := s.hub.SupplierPosture(r.Context(), principal(r), q.Get("supplier"), q.Get("catalog"))
+		if err != nil {
+			return err
+		}
+		return writeAPI(w, http.StatusOK, ru)
+	}
 	if q.Get("product") == "" || q.Get("catalog") == "" {
-		return vigie.Errorf(vigie.EINVALID, "?product=NAME@VERSION&catalog=ID required")
+		return vigie.Errorf(vigie.EINVALID, "?product=NAME@VERSION&catalog=ID (or ?supplier=NAME&catalog=ID) required")
 	}
 	rep, err := s.hub.PostureReport(r.Context(), principal(r), q.Get("product"), q.Get("catalog"), sh)
 	if err != nil {

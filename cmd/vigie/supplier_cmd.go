@@ -68,6 +68,8 @@ a member of the hub.
       read, and the facts the hub observes (SBOM, provenance, open
       vulnerabilities, Scorecard checks), flagged where they disagree. The
       HTML is one self-contained page. Exit 1 when a requirement fails.
+      With --supplier NAME instead of --product: the roll-up over your
+      products linked to that supplier (table or json).
   vigie supplier verify [--trust KEY.pem] [--json] provenance.intoto.jsonl
       Read an attestation and check its DSSE signatures against the public
       keys or certificates of --trust (repeatable); without one it is
@@ -103,7 +105,7 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 	var trust listFlag
 	fs.Var(&trust, "trust", "PEM public key or certificate you trust for the supplier's signed attestations, repeatable (add)")
 	product := fs.String("product", "", "the product version, NAME@VERSION (link, show)")
-	supplier := fs.String("supplier", "", "the supplier record, name or id (link)")
+	supplier := fs.String("supplier", "", "the supplier record, name or id (link, report)")
 	root := fs.String("root", "", "API root of --collection (show)")
 	collection := fs.String("collection", "", "where the product's SBOM was shared, if not your private collection (show)")
 	repo := fs.String("repo", "", "the product's source repository (attest)")
@@ -191,11 +193,18 @@ func runSupplier(ctx context.Context, stdio Stdio, args []string) error {
 			fmt.Fprintf(stdio.Err, "warning: %s\n", w)
 		}
 	case "report":
-		if *product == "" || *catalogID == "" {
-			return usageError(fs, "want --product NAME@VERSION and --catalog ID")
-		}
 		if *asJSON {
 			*format = "json"
+		}
+		if *product == "" && *supplier != "" && *catalogID != "" {
+			raw, err := c.SupplierPosture(ctx, *supplier, *catalogID)
+			if err != nil {
+				return err
+			}
+			return printRollUp(stdio, raw, *format)
+		}
+		if *product == "" || *catalogID == "" {
+			return usageError(fs, "want --product NAME@VERSION (or --supplier NAME) and --catalog ID")
 		}
 		raw, err := c.Posture(ctx, *product, *catalogID, client.Share{Root: *root, Collection: *collection})
 		if err != nil {

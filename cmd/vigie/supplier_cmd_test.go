@@ -148,6 +148,15 @@ func TestSupplierAttestCommands(t *testing.T) {
 	if !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "OSPS-VM-01.01") {
 		t.Errorf("report html: %.300s", out)
 	}
+	mustRun(t, append([]string{"supplier", "add", "--name", "Proton AG", "--trust", "../../attest/testdata/slsa/vsa_signing_public_key.pem"}, helios...)...)
+	mustRun(t, append([]string{"supplier", "link", "--product", "bridge@1.8.0", "--supplier", "Proton AG"}, helios...)...)
+	code, out, _ = run(t, append([]string{"supplier", "report", "--supplier", "Proton AG", "--catalog", "osps-baseline"}, helios...)...)
+	if code != 1 || !strings.Contains(out, "Proton AG against osps-baseline over 1 products:") || !strings.Contains(out, "bridge@1.8.0") {
+		t.Errorf("supplier roll-up: exit %d\n%s", code, out)
+	}
+	if code, _, errs := run(t, append([]string{"supplier", "report", "--supplier", "Proton AG", "--catalog", "osps-baseline"}, nord...)...); code != 2 || !strings.Contains(errs, "no supplier") {
+		t.Errorf("CERT-Nord rolls up Helios's supplier: exit %d %s", code, errs)
+	}
 	if code, _, errs := run(t, append([]string{"supplier", "report", "--product", "bridge@1.8.0", "--catalog", "osps-baseline"}, nord...)...); code != 2 || !strings.Contains(errs, "no product") {
 		t.Errorf("CERT-Nord reports on Helios's product: exit %d %s", code, errs)
 	}

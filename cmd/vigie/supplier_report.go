@@ -68,3 +68,41 @@ func writePostureTable(stdio Stdio, r *posture.Report) error {
 	}
 	return nil
 }
+
+// printRollUp prints a supplier roll-up, and exits 1 when a requirement
+// fails for some product.
+func printRollUp(stdio Stdio, raw json.RawMessage, format string) error {
+	var r posture.RollUp
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("supplier posture: %w", err)
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(stdio.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(&r); err != nil {
+			return err
+		}
+	case "table":
+		fmt.Fprintf(stdio.Out, "%s against %s over %d products: %d pass, %d fail, %d unknown\n\n", r.Supplier, r.Catalog, len(r.Products), r.Summary.Pass, r.Summary.Fail, r.Summary.Unknown)
+		tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PRODUCT\tPASS\tFAIL\tUNKNOWN\tDISAGREE")
+		for _, p := range r.Products {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", p.Product, p.Summary.Pass, p.Summary.Fail, p.Summary.Unknown, p.Summary.Disagree)
+		}
+		fmt.Fprintln(tw, "\t\t\t\t")
+		fmt.Fprintln(tw, "REQUIREMENT\tSTATUS\tPASS\tFAIL\tUNKNOWN")
+		for _, q := range r.Requirements {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", q.ID, q.Status, q.Pass, q.Fail, q.Unknown)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("--format %q: want table or json for a supplier roll-up", format)
+	}
+	if r.Summary.Fail > 0 {
+		return &exitError{Code: 1}
+	}
+	return nil
+}
