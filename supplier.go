@@ -107,4 +107,14 @@ type SupplierStore interface {
 	// ProductSupplier returns the supplier linked to an organisation's
 	// product. ENOTFOUND when there is none.
 	ProductSupplier(ctx context.Context, orgID, productID string) (*Supplier, error)
+	// PostureStatuses returns what the last supplier check recorded for
+	// an organisation's product against a catalog: status by key (a
+	// requirement id, or "expiry:" and an attestation id once warned).
+	PostureStatuses(ctx context.Context, orgID, productID, catalogID string) (map[string]string, error)
+	// SetPostureStatuses replaces those statuses.
+	SetPostureStatuses(ctx context.Context, orgID, productID, catalogID string, st map[string]string) error
 }
+
+// TriggerSupplier is the trigger of alerts about a supplier's posture: a
+// requirement lost, an attestation about to expire.
+const TriggerSupplier = "supplier"

@@ -106,10 +106,11 @@ type Fact struct {
 
 // AttestationRef lists an attestation the report used.
 type AttestationRef struct {
-	ID           string `json:"id"`
-	Kind         string `json:"kind"`
-	Title        string `json:"title"`
-	Verification string `json:"verification,omitempty"`
+	ID           string    `json:"id"`
+	Kind         string    `json:"kind"`
+	Title        string    `json:"title"`
+	Verification string    `json:"verification,omitempty"`
+	Expires      time.Time `json:"expires,omitzero"`
 }
 
 // observable says which requirements each fact bears on, by framework
@@ -128,7 +129,7 @@ func Evaluate(c *catalog.Catalog, product, supplier string, ev Evidence) *Report
 		Requirements: []RequirementResult{}, Attestations: []AttestationRef{}, UnmatchedClaims: []string{}, Ignored: []string{}}
 	var live []Attestation
 	for _, a := range ev.Attestations {
-		ref := AttestationRef{ID: a.ID, Kind: a.Doc.Kind, Title: a.Doc.Title()}
+		ref := AttestationRef{ID: a.ID, Kind: a.Doc.Kind, Title: a.Doc.Title(), Expires: a.Expires}
 		if v := a.Doc.Verification; v != nil {
 			ref.Verification = v.Status
 		}

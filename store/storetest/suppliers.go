@@ -108,3 +108,29 @@ func testCatalogs(t *testing.T, s vigie.Store) {
 		t.Errorf("ListCatalogs (-want +got):\n%s", diff)
 	}
 }
+
+func testPostureStatuses(t *testing.T, s vigie.Store) {
+	a := MustOrg(t, s, "A")
+	got, err := s.PostureStatuses(ctx, a.ID, "p1", "cra")
+	if err != nil || len(got) != 0 {
+		t.Fatalf("before any check: %v, %v", got, err)
+	}
+	first := map[string]string{"CRA-II-1": "PASS", "expiry:x-vigie-attestation--1": "warned"}
+	if err := s.SetPostureStatuses(ctx, a.ID, "p1", "cra", first); err != nil {
+		t.Fatal(err)
+	}
+	second := map[string]string{"CRA-II-1": "FAIL"}
+	if err := s.SetPostureStatuses(ctx, a.ID, "p1", "cra", second); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.PostureStatuses(ctx, a.ID, "p1", "cra")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(second, got); diff != "" {
+		t.Errorf("statuses replaced (-want +got):\n%s", diff)
+	}
+	if other, _ := s.PostureStatuses(ctx, "someone-else", "p1", "cra"); len(other) != 0 {
+		t.Errorf("another organisation reads %v", other)
+	}
+}

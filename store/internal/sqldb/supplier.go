@@ -111,3 +111,39 @@ func lines(s string) []string {
 	}
 	return strings.Split(s, "\n")
 }
+
+// PostureStatuses returns the statuses the last supplier check recorded.
+func (s *DB) PostureStatuses(ctx context.Context, orgID, productID, catalogID string) (map[string]string, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT key, status FROM posture_status WHERE org_id = ? AND product_id = ? AND catalog_id = ?`), orgID, productID, catalogID)
+	if err != nil {
+		return nil, s.wrap("posture statuses", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, s.wrap("posture statuses", err)
+		}
+		out[k] = v
+	}
+	return out, s.wrap("posture statuses", rows.Err())
+}
+
+// SetPostureStatuses replaces the statuses of a product against a catalog.
+func (s *DB) SetPostureStatuses(ctx context.Context, orgID, productID, catalogID string, st map[string]string) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap("set posture statuses", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM posture_status WHERE org_id = ? AND product_id = ? AND catalog_id = ?`), orgID, productID, catalogID); err != nil {
+		return s.wrap("set posture statuses", err)
+	}
+	for k, v := range st {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO posture_status (org_id, product_id, catalog_id, key, status) VALUES (?, ?, ?, ?, ?)`), orgID, productID, catalogID, k, v); err != nil {
+			return s.wrap("set posture statuses", err)
+		}
+	}
+	return s.wrap("set posture statuses", tx.Commit())
+}

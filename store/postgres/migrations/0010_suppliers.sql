@@ -30,3 +30,13 @@ CREATE TABLE catalogs (
 	doc          bytea NOT NULL,
 	imported     bigint NOT NULL
 );
+
+-- What the last supplier check saw, to warn of changes only.
+CREATE TABLE posture_status (
+	org_id      TEXT NOT NULL,
+	product_id  TEXT NOT NULL,
+	catalog_id  TEXT NOT NULL,
+	key         TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	PRIMARY KEY (org_id, product_id, catalog_id, key)
+);
