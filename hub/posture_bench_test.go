@@ -13,8 +13,9 @@ import (
 )
 
 // BenchmarkPostureReport: the report of a product of 1,000 components
-// against the CRA catalog, with its SBOM, a questionnaire and a Scorecard
-// result, on a hub holding 2,000 other products.
+// against the CRA catalog, with its SBOM and a questionnaire,
+// result, on a hub holding 10,000 other products (the goal: under
+// 200 ms).
 func BenchmarkPostureReport(b *testing.B) {
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "vigie.db"))
 	if err != nil {
@@ -36,7 +37,7 @@ func BenchmarkPostureReport(b *testing.B) {
 	if _, err := h.ImportCatalog(ctx, hub.Console(), map[string][]byte{"cra.yaml": readCatalog(b)}); err != nil {
 		b.Fatal(err)
 	}
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 10000; i++ {
 		if _, err := h.Product(ctx, p, fmt.Sprintf("other-%d@1.0", i), "", true); err != nil {
 			b.Fatal(err)
 		}

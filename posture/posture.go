@@ -368,8 +368,8 @@ func firstLine(ss ...string) string {
 			if i := strings.IndexByte(s, '\n'); i > 0 {
 				s = s[:i]
 			}
-			if len(s) > 120 {
-				s = s[:117] + "..."
+			if r := []rune(s); len(r) > 120 {
+				s = string(r[:117]) + "..."
 			}
 			return s
 		}

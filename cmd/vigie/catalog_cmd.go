@@ -144,8 +144,8 @@ func printCatalog(stdio Stdio, c *catalog.Catalog) error {
 		if title == "" {
 			title = r.Text
 		}
-		if len(title) > 70 {
-			title = title[:67] + "..."
+		if r := []rune(title); len(r) > 70 {
+			title = string(r[:67]) + "..."
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, strings.Join(r.Levels, ","), strings.Join(maps, " "), strings.ReplaceAll(title, "\n", " "))
 	}
