@@ -20,6 +20,8 @@ type Store interface {
 	AlertStore
 	EngineStore
 	ProductStore
+	SupplierStore
+	CatalogStore
 	AuditStore
 	Close() error
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/netguard"
+	"github.com/vigie-cti/vigie/posture"
 )
 
 const demoHelp = `Start a hub on a fresh embedded store seeded with a demo coalition:
@@ -61,6 +62,10 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	h := hub.New(store, hub.Config{Guard: netguard.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})}, time.Now)
 	coalition, err := seedDemo(ctx, h)
 	var rcv *demoReceiver
+	var postures []*posture.Report
+	if err == nil {
+		postures, err = demoPostures(ctx, h, coalition)
+	}
 	if err == nil {
 		rcv, err = demoWebhook(ctx, h, stdio, coalition)
 	}
@@ -79,7 +84,7 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 		m.Close()
 		return err
 	}
-	printDemo(stdio, m.URL(), dir, coalition)
+	printDemo(stdio, m.URL(), dir, coalition, postures)
 	go demoFreshThreat(ctx, stdio, m.URL(), coalition)
 	<-ctx.Done()
 	fmt.Fprintln(stdio.Err, "vigie: shutting down")
@@ -123,7 +128,7 @@ func printCoalition(w io.Writer, c *demoCoalition) {
 }
 
 // printDemo tells the user what the demo holds and how to try it.
-func printDemo(stdio Stdio, url, dir string, c *demoCoalition) {
+func printDemo(stdio Stdio, url, dir string, c *demoCoalition, postures []*posture.Report) {
 	w := stdio.Out
 	fmt.Fprintf(w, "\nvigie demo hub at %s/taxii2/ (data in %s)\n", url, dir)
 	printCoalition(w, c)
@@ -142,5 +147,6 @@ Try it:
   # CERT-Nord (admin key: %[3]s) can publish with any TAXII 2.1 client
 
 `, helios.token, bank.token, cert.token, url, demoRoot, c.collections[0].id, c.collections[1].id, c.collections[2].id)
-	fmt.Fprint(w, "Press Ctrl-C to stop.\n")
+	printPostures(w, url, c, postures)
+	fmt.Fprint(w, "\nPress Ctrl-C to stop.\n")
 }

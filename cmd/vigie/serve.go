@@ -301,7 +301,8 @@ func (m *serveMain) serve() error {
 func (m *serveMain) URL() string { return m.url }
 
 // housekeeping records the failed authentications of each past minute in
-// the audit log, and purges expired status resources every hour.
+// the audit log, and every hour purges expired status resources and
+// checks suppliers (hub.CheckSuppliers).
 func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -316,6 +317,11 @@ func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.L
 				logger.Warn("purging status resources", slog.Any("err", err))
 			} else if n > 0 {
 				logger.Info("purged status resources", slog.Int("count", n))
+			}
+			if n, err := h.CheckSuppliers(ctx, hub.Console()); err != nil && ctx.Err() == nil {
+				logger.Warn("checking suppliers", slog.Any("err", err))
+			} else if n > 0 {
+				logger.Info("supplier alerts", slog.Int("count", n))
 			}
 		}
 		select {
