@@ -13,7 +13,9 @@ import (
 	"github.com/vigie-cti/vigie/export"
 )
 
-func id(n int) string { return "indicator--00000000-0000-4000-8000-0000000000" + string(rune('0'+n/10)) + string(rune('0'+n%10)) }
+func id(n int) string {
+	return "indicator--00000000-0000-4000-8000-0000000000" + string(rune('0'+n/10)) + string(rune('0'+n%10))
+}
 
 // sample holds one indicator of each kind the formats take, and some that
 // no format can take.
