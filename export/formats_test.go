@@ -185,3 +185,27 @@ func TestHostileValues(t *testing.T) {
 		}
 	}
 }
+
+func TestKindsFilter(t *testing.T) {
+	ks, err := export.ParseKinds("domain, hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, st := run(t, "csv", export.Options{Kinds: ks}, sample[:7])
+	recs, _ := checkCSV(out)
+	var kinds []string
+	for _, r := range recs {
+		kinds = append(kinds, r[1])
+	}
+	if diff := cmp.Diff([]string{"domain", "md5", "sha256"}, kinds); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if st.Skipped[export.ReasonFiltered] != 4 {
+		t.Errorf("filtered %d, want 4", st.Skipped[export.ReasonFiltered])
+	}
+	for _, bad := range []string{"domains", "ipv5", "0"} {
+		if _, err := export.ParseKinds(bad); err == nil {
+			t.Errorf("ParseKinds(%q) accepted", bad)
+		}
+	}
+}

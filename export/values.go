@@ -1,6 +1,8 @@
 package export
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vigie-cti/vigie/pattern"
@@ -36,6 +38,32 @@ func (k Kind) String() string {
 	return "?"
 }
 
+// ParseKinds reads a comma-separated list of kind names (as String
+// writes them), with "ip" for every address kind and "hash" for the file
+// hashes.
+func ParseKinds(s string) ([]Kind, error) {
+	var ks []Kind
+	for name := range strings.SplitSeq(s, ",") {
+		name = strings.TrimSpace(strings.ToLower(name))
+		switch name {
+		case "":
+			continue
+		case "ip":
+			ks = append(ks, KindIPv4, KindIPv6, KindCIDR4, KindCIDR6)
+			continue
+		case "hash":
+			ks = append(ks, KindMD5, KindSHA1, KindSHA256)
+			continue
+		}
+		i := slices.Index(kindNames[:], name)
+		if i <= 0 {
+			return nil, fmt.Errorf("export: unknown type %q (types: ip, hash, %s)", name, strings.Join(kindNames[1:], ", "))
+		}
+		ks = append(ks, Kind(i))
+	}
+	return ks, nil
+}
+
 // Value is one value an indicator's pattern looks for.
 type Value struct {
 	Kind  Kind
@@ -52,6 +80,7 @@ const (
 	ReasonBadValue      = "value the format cannot hold"
 	ReasonDuplicate     = "value already written"
 	ReasonTooManyValues = "values beyond the per-indicator limit"
+	ReasonFiltered      = "value of a kind not asked for"
 )
 
 // MaxValuesPerIndicator bounds the values one indicator contributes (an IN

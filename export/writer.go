@@ -52,6 +52,8 @@ type Options struct {
 	RPZAction string
 	// RPZTTL is the TTL of the zone's records (300 s if 0).
 	RPZTTL int
+	// Kinds, if set, are the only kinds of values written.
+	Kinds []Kind
 	// Now is the time written in headers and the zone's serial (time.Now
 	// if zero).
 	Now time.Time
@@ -153,7 +155,7 @@ func New(format string, w io.Writer, opts Options) (Writer, error) {
 		return nil, fmt.Errorf("export: the URL prefix may not hold spaces or control characters")
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	wr := &writer{w: bw, e: f.newEmitter(&opts), stats: Stats{Skipped: map[string]int{}}, sum: sha256.New()}
+	wr := &writer{w: bw, e: f.newEmitter(&opts), stats: Stats{Skipped: map[string]int{}}, sum: sha256.New(), kinds: opts.Kinds}
 	wr.e.header(bw)
 	return wr, nil
 }
@@ -175,6 +177,7 @@ type writer struct {
 	seen  map[uint64]struct{}
 	seed  maphash.Seed
 	sum   hash.Hash
+	kinds []Kind
 }
 
 func (wr *writer) skip(reason string) { wr.stats.Skipped[reason]++ }
@@ -201,6 +204,10 @@ func (wr *writer) Write(ind *Indicator) error {
 	}
 	wrote := false
 	for _, v := range vals {
+		if len(wr.kinds) > 0 && !slices.Contains(wr.kinds, v.Kind) {
+			wr.skip(ReasonFiltered)
+			continue
+		}
 		if wr.e.dedup() {
 			if wr.seen == nil {
 				wr.seen, wr.seed = map[uint64]struct{}{}, maphash.MakeSeed()
