@@ -353,3 +353,20 @@ func stripScheme(s string) (string, bool) {
 	}
 	return rest, true
 }
+
+// SuricataFiles returns the formats of a Suricata export and the file
+// name of each, as the rules load them (prefix "" is "vigie"): the rule
+// file, the datasets and the hash lists.
+func SuricataFiles(prefix string) map[string]string {
+	if prefix == "" {
+		prefix = "vigie"
+	}
+	return map[string]string{
+		"suricata-rules":   prefix + ".rules",
+		"suricata-domains": dsDomains.file(prefix),
+		"suricata-ipv4":    dsIPv4.file(prefix),
+		"suricata-ipv6":    dsIPv6.file(prefix),
+		"suricata-md5":     dsMD5.file(prefix),
+		"suricata-sha256":  dsSHA256.file(prefix),
+	}
+}
