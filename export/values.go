@@ -192,34 +192,41 @@ func (e *extractor) literal(kind Kind, l *pattern.Literal) {
 	if l.Kind != pattern.LitString {
 		return
 	}
-	s := l.Str
+	if v, ok := literalValue(kind, l.Str); ok {
+		e.add(v)
+	}
+}
+
+// literalValue returns the value of a string constant compared with a
+// path of the kind, normalised; ok is false for an address of the wrong
+// family or that does not parse.
+func literalValue(kind Kind, s string) (Value, bool) {
 	switch kind {
 	case KindIPv4, KindIPv6, kindAnyIP:
 		pfx, ok := pattern.AddressBlock(s)
 		if !ok || kind != kindAnyIP && pfx.Addr().Is4() != (kind == KindIPv4) {
-			return
+			return Value{}, false
 		}
 		pfx = pfx.Masked()
 		v4 := pfx.Addr().Is4()
 		switch {
 		case pfx.IsSingleIP() && v4:
-			e.add(Value{KindIPv4, pfx.Addr().String()})
+			return Value{KindIPv4, pfx.Addr().String()}, true
 		case pfx.IsSingleIP():
-			e.add(Value{KindIPv6, pfx.Addr().String()})
+			return Value{KindIPv6, pfx.Addr().String()}, true
 		case v4:
-			e.add(Value{KindCIDR4, pfx.String()})
+			return Value{KindCIDR4, pfx.String()}, true
 		default:
-			e.add(Value{KindCIDR6, pfx.String()})
+			return Value{KindCIDR6, pfx.String()}, true
 		}
 	case KindDomain:
-		e.add(Value{KindDomain, strings.TrimSuffix(strings.ToLower(s), ".")})
+		return Value{KindDomain, strings.TrimSuffix(strings.ToLower(s), ".")}, true
 	case KindEmail:
-		e.add(Value{KindEmail, strings.ToLower(s)})
+		return Value{KindEmail, strings.ToLower(s)}, true
 	case KindMD5, KindSHA1, KindSHA256, KindCertSHA1:
-		e.add(Value{kind, strings.ToLower(s)})
-	default:
-		e.add(Value{kind, s})
+		return Value{kind, strings.ToLower(s)}, true
 	}
+	return Value{kind, s}, true
 }
 
 // fileHash returns the kind of a file hash path (file:hashes.MD5, ...),

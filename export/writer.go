@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigie-cti/vigie/pattern"
 )
 
 // Indicator is what a Writer needs of a STIX indicator.
@@ -178,6 +177,9 @@ type writer struct {
 	seed  maphash.Seed
 	sum   hash.Hash
 	kinds []Kind
+	vals  []Value // reused by ValuesOf
+	mh    maphash.Hash
+	buf   []byte
 }
 
 func (wr *writer) skip(reason string) { wr.stats.Skipped[reason]++ }
@@ -189,12 +191,8 @@ func (wr *writer) Write(ind *Indicator) error {
 		wr.skip(ReasonNotSTIX)
 		return nil
 	}
-	p, err := pattern.Parse(ind.Pattern)
-	if err != nil {
-		wr.skip(ReasonBadPattern)
-		return nil
-	}
-	vals, reason := Values(p)
+	vals, reason := ValuesOf(ind.Pattern, wr.vals)
+	wr.vals = vals[:0]
 	if len(vals) == 0 {
 		wr.skip(reason)
 		return nil
@@ -212,7 +210,10 @@ func (wr *writer) Write(ind *Indicator) error {
 			if wr.seen == nil {
 				wr.seen, wr.seed = map[uint64]struct{}{}, maphash.MakeSeed()
 			}
-			h := maphash.String(wr.seed, string(rune(v.Kind))+v.Value)
+			wr.mh.SetSeed(wr.seed)
+			wr.mh.WriteByte(byte(v.Kind))
+			wr.mh.WriteString(v.Value)
+			h := wr.mh.Sum64()
 			if _, dup := wr.seen[h]; dup {
 				wr.skip(ReasonDuplicate)
 				continue
@@ -227,14 +228,14 @@ func (wr *writer) Write(ind *Indicator) error {
 			continue
 		}
 		wr.stats.Lines++
-		wr.sum.Write([]byte{byte(v.Kind)})
-		io.WriteString(wr.sum, v.Value+"\x00"+ind.ID+"\x00")
+		wr.buf = append(append(append(append(append(wr.buf[:0], byte(v.Kind)), v.Value...), 0), ind.ID...), 0)
+		wr.sum.Write(wr.buf)
 		wrote = true
 	}
 	if wrote {
 		wr.stats.Exported++
 	}
-	_, err = wr.w.Write(nil) // the first error of the underlying writer, if any
+	_, err := wr.w.Write(nil) // the first error of the underlying writer, if any
 	return err
 }
 
@@ -278,6 +279,9 @@ func printable(s string) bool {
 // runs of spaces, replaced by one space, trimmed: for descriptions, which
 // are ours to clean.
 func textOf(s string, max int) string {
+	if len(s) <= max && s != "" && s[0] != ' ' && s[len(s)-1] != ' ' && !strings.Contains(s, "  ") && printable(s) {
+		return s // the common case, without a copy
+	}
 	var b strings.Builder
 	space := false
 	for _, r := range s {

@@ -98,7 +98,10 @@ func (z *zeek) value(w *bufio.Writer, ind *Indicator, v Value) string {
 	if !zeekField(source) || strings.ContainsRune(source, ' ') {
 		return ReasonBadValue
 	}
-	desc := strings.ReplaceAll(textOf(ind.Name, 256), `\`, "/")
+	desc := textOf(ind.Name, 256)
+	if strings.ContainsRune(desc, '\\') {
+		desc = strings.ReplaceAll(desc, `\`, "/")
+	}
 	if !zeekField(desc) {
 		desc = "-"
 	}
