@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/vigie-cti/vigie/export"
 )

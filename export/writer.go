@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
 )
 
 // Indicator is what a Writer needs of a STIX indicator.
