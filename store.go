@@ -23,6 +23,7 @@ type Store interface {
 	SupplierStore
 	CatalogStore
 	AuditStore
+	ExportStore
 	Close() error
 }
 

@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/catalogs", s.api(s.catalogList))
 	s.mux.HandleFunc("POST /api/v1/catalogs", s.api(s.catalogImport))
 	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))
+	s.mux.HandleFunc("GET /api/v1/export/{format}", s.api(s.exportGet))
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open(t)) })
 	t.Run("OwnerFirstVersionDeleted", func(t *testing.T) { testOwnerFirstVersionDeleted(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
+	t.Run("EachObject", func(t *testing.T) { testEachObject(t, open(t)) })
 }
 
 var ctx = context.Background()
