@@ -184,10 +184,10 @@ func truncate(s string) string {
 	return s
 }
 
-// valid reports whether s is a UUID as MISP writes them (any version, in
-// lower or upper case).
+// validUUID reports whether s is an RFC 4122 UUID (version 1 to 5,
+// variant 10xx, in lower or upper case), as STIX ids need.
 func validUUID(s string) bool {
-	if len(s) != 36 {
+	if len(s) != 36 || s[14] < '1' || s[14] > '5' || !strings.ContainsRune("89abAB", rune(s[19])) {
 		return false
 	}
 	for i := 0; i < 36; i++ {

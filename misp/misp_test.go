@@ -83,3 +83,23 @@ func TestConvertEveryTestdataEvent(t *testing.T) {
 		})
 	}
 }
+
+func convertWith(t *testing.T, path string, opts misp.Options) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var objs []map[string]any
+	opts.Emit = func(raw json.RawMessage) error {
+		var m map[string]any
+		json.Unmarshal(raw, &m)
+		objs = append(objs, m)
+		return nil
+	}
+	if err := misp.NewConverter(opts).Convert(f); err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}

@@ -12,7 +12,7 @@ import (
 // with [*].
 var listKeys = map[string]bool{"resolves_to_refs": true, "values": true}
 
-var plainKey = regexp.MustCompile(`^[a-z0-9_]+$`)
+var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // pathString writes a property path as a STIX pattern does:
 // hashes.'SHA-256', resolves_to_refs[*].value.
