@@ -667,7 +667,7 @@ func (c *Converter) Object(e *Event, o *Object) error {
 		}
 		fields = append(fields, fs...)
 		vals = append(vals, vs...)
-		scos = append(scos, observables(strings.ToLower(a.UUID), fs, vs)...)
+		scos = append(scos, allObservables(strings.ToLower(a.UUID), fs, vs)...)
 		tags = append(tags, a.Tags...)
 		sightings = append(sightings, a.Sightings...)
 	}
@@ -679,6 +679,7 @@ func (c *Converter) Object(e *Event, o *Object) error {
 		// Every attribute was deleted: the object is retracted.
 		revoked, fields, vals, scos = true, gone, goneVals, goneSCOs
 	}
+	scos = mergeIncomplete(scos)
 	if !toIDs && len(scos) == 0 {
 		c.sum.Objects.NotMapped++
 		return nil

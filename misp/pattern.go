@@ -66,11 +66,36 @@ func patternOf(fields []field, vals []any) string {
 	return strings.Join(obs, " AND ")
 }
 
-// observables returns the SCOs of fields with their values, for an item
+// observables returns the valid SCOs of fields with their values (see
+// allObservables).
+func observables(uid string, fields []field, vals []any) []map[string]any {
+	all := allObservables(uid, fields, vals)
+	kept := all[:0]
+	for _, o := range all {
+		if validSCO(o) {
+			kept = append(kept, o)
+		}
+	}
+	return kept
+}
+
+// validSCO reports whether an SCO made from MISP values is complete: a
+// connection needs one of its ends, a file a name or a hash.
+func validSCO(o map[string]any) bool {
+	switch o["type"] {
+	case "network-traffic":
+		return o["src_ref"] != nil || o["dst_ref"] != nil
+	case "file":
+		return o["name"] != nil || o["hashes"] != nil
+	}
+	return true
+}
+
+// allObservables returns the SCOs of fields with their values, for an item
 // with UUID uid: the SCO of the item's own type has the id TYPE--uid (as
 // misp-stix writes it), the ones it refers to (the address a domain
 // resolves to, the end of a connection) ids derived from uid.
-func observables(uid string, fields []field, vals []any) []map[string]any {
+func allObservables(uid string, fields []field, vals []any) []map[string]any {
 	var out []map[string]any
 	byType := map[string]map[string]any{}
 	get := func(t string) map[string]any {
@@ -124,16 +149,32 @@ func observables(uid string, fields []field, vals []any) []map[string]any {
 			// nothing on their own: left out of the observable.
 		}
 	}
-	// A connection with neither end is not a valid observable.
-	kept := out[:0]
-	for _, o := range out {
-		if o["type"] == "network-traffic" && o["src_ref"] == nil && o["dst_ref"] == nil {
-			continue
+	return out
+}
+
+// mergeIncomplete folds the properties of incomplete SCOs (a file with
+// only a size) into the first complete SCO of the same type, as one MISP
+// object describes one file; SCOs with nowhere to go are dropped.
+func mergeIncomplete(scos []map[string]any) []map[string]any {
+	var kept, rest []map[string]any
+	for _, o := range scos {
+		if validSCO(o) {
+			kept = append(kept, o)
+		} else {
+			rest = append(rest, o)
 		}
-		if o["type"] == "file" && o["name"] == nil && o["hashes"] == nil {
-			continue
+	}
+	for _, r := range rest {
+		for _, k := range kept {
+			if k["type"] == r["type"] {
+				for p, v := range r {
+					if _, has := k[p]; !has {
+						k[p] = v
+					}
+				}
+				break
+			}
 		}
-		kept = append(kept, o)
 	}
 	return kept
 }
