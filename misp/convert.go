@@ -393,6 +393,7 @@ func (c *Converter) attribute(e *Event, a *Attribute) ([]string, error) {
 			main = c.indicator(base, a, when, labels, patternOf(t.Fields, vals), "stix")
 		} else {
 			scos := observables(uid, t.Fields, vals)
+			markAll(scos, marks)
 			main = base("observed-data")
 			main["first_observed"], main["last_observed"] = when.Format(time.RFC3339), when.Format(time.RFC3339)
 			main["number_observed"] = 1
@@ -685,6 +686,7 @@ func (c *Converter) Object(e *Event, o *Object) error {
 		return nil
 	}
 	_, marks := c.marks(tags)
+	markAll(scos, marks)
 	labels := append([]string{`misp:name="` + o.Name + `"`}, tagLabels(tags)...)
 	if o.MetaCategory != "" {
 		labels = slices.Insert(labels, 1, `misp:meta-category="`+o.MetaCategory+`"`)
@@ -862,4 +864,15 @@ func dedupObjs(objs []map[string]any) []map[string]any {
 		}
 	}
 	return out
+}
+
+// markAll gives SCOs the markings of the observed data that holds them:
+// a value is as restricted as the attribute it came from.
+func markAll(scos []map[string]any, marks []string) {
+	if len(marks) == 0 {
+		return
+	}
+	for _, o := range scos {
+		o["object_marking_refs"] = marks
+	}
 }

@@ -162,3 +162,22 @@ func TestUnpublishedIsGrouping(t *testing.T) {
 		t.Errorf("AS SCO as misp-stix writes it: %v", as)
 	}
 }
+
+// TestSCOsCarryTheirAttributeTLP: the value of an AMBER attribute is
+// AMBER too (an unmarked SCO would take the hub's default, GREEN).
+func TestSCOsCarryTheirAttributeTLP(t *testing.T) {
+	_, objs := convertFile(t, "testdata/scenarios/published_amber.json")
+	n := 0
+	for _, o := range objs {
+		switch o["type"] {
+		case "domain-name", "ipv4-addr", "ipv6-addr", "file":
+			n++
+			if len(strs(o["object_marking_refs"])) == 0 {
+				t.Errorf("unmarked SCO: %v", o)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no SCO")
+	}
+}

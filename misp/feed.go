@@ -722,21 +722,23 @@ func WriteDir(dir string, events []*FeedEvent) error {
 		if err != nil {
 			return err
 		}
-		if err := writeAtomic(filepath.Join(dir, e.UUID+".json"), b); err != nil {
+		if err := WriteFileAtomic(filepath.Join(dir, e.UUID+".json"), b); err != nil {
 			return err
 		}
 	}
-	if err := writeAtomic(filepath.Join(dir, "hashes.csv"), Hashes(events)); err != nil {
+	if err := WriteFileAtomic(filepath.Join(dir, "hashes.csv"), Hashes(events)); err != nil {
 		return err
 	}
 	b, err := Manifest(events)
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, "manifest.json"), b)
+	return WriteFileAtomic(filepath.Join(dir, "manifest.json"), b)
 }
 
-func writeAtomic(path string, b []byte) error {
+// WriteFileAtomic writes b to path through a temporary file of the same
+// directory and a rename: a reader sees the old file or the new one.
+func WriteFileAtomic(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("misp: write %s: %w", path, err)
