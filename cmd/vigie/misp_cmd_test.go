@@ -24,7 +24,7 @@ const mispTestdata = "../../misp/testdata"
 type mispHub struct {
 	earlyWarning
 	url, keyC string
-	log        *syncBuffer
+	log       *syncBuffer
 }
 
 func newMISPHub(t *testing.T) *mispHub {
@@ -307,8 +307,8 @@ func (d *mispDoc) Attribute(_ *misp.Event, a *misp.Attribute) error {
 	d.attrs[a.UUID] = a
 	return nil
 }
-func (d *mispDoc) Object(*misp.Event, *misp.Object) error        { return nil }
-func (d *mispDoc) EventEnd(*misp.Event) error                    { return nil }
+func (d *mispDoc) Object(*misp.Event, *misp.Object) error       { return nil }
+func (d *mispDoc) EventEnd(*misp.Event) error                   { return nil }
 func (d *mispDoc) ItemError(*misp.Event, *misp.ItemError) error { return nil }
 
 func readMISP(t *testing.T, path string, data ...[]byte) *mispDoc {
