@@ -34,10 +34,11 @@ func pathString(path []string) string {
 	return b.String()
 }
 
+// quoter escapes the two characters a pattern string literal escapes.
+var quoter = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+
 // quote writes a STIX pattern string literal.
-func quote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
+func quote(s string) string { return "'" + quoter.Replace(s) + "'" }
 
 // literal writes a value of a pattern.
 func literal(v any) string {
