@@ -47,6 +47,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))
 	s.mux.HandleFunc("GET /api/v1/export/{format}", s.api(s.exportGet))
 
+	s.mux.HandleFunc("GET /feeds/misp/{root}/{id}/{file}", s.api(s.mispFeedGet))
+
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("/", s.taxii(s.notFound))
