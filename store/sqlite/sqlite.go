@@ -46,6 +46,7 @@ var dialect = sqldb.Dialect{
 		return code(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
 	IsForeignKey: func(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY },
+	Size:         `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
 }
 
 // code returns the extended result code of an SQLite error, or -1.

@@ -40,6 +40,9 @@ type Dialect struct {
 	// Lead takes a lock that makes one process the runner of a job; nil
 	// for databases one process uses at a time.
 	Lead func(ctx context.Context, db *sql.DB, name string) (release func(), ok bool, err error)
+	// Size is a query of two integers: the database's size on disk in
+	// bytes, and how many of those are free pages (ops: Stats).
+	Size string
 }
 
 // DB implements vigie.Store. w is used for writes, r for reads: SQLite
