@@ -200,4 +200,3 @@ func checkRestored(ctx context.Context, dbFile string) (int64, error) {
 	}
 	return n, err
 }
-
