@@ -22,6 +22,10 @@ type OpsStore interface {
 	// vacuum; PostgreSQL: nothing, autovacuum does it) while the hub runs,
 	// and returns how many bytes the database file shrank by.
 	Compact(ctx context.Context) (int64, error)
+	// AuditCheckpoint returns the position and hash of the last audit
+	// entry pruned (0 and "" when none was): the chain of the entries
+	// kept starts there.
+	AuditCheckpoint(ctx context.Context) (seq int64, hash string, err error)
 }
 
 // StoreStats are the store's figures for metrics. Every map is keyed by a

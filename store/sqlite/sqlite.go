@@ -46,6 +46,7 @@ var dialect = sqldb.Dialect{
 		return code(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
 	IsForeignKey: func(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY },
+	Compact:      compact,
 	Size:         `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
 }
 
@@ -76,7 +77,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// the (id, coll, version_key) index dirty about one page per object, and
 	// a longer WAL lets a checkpoint write a page changed by several commits
 	// once, and sync the database file less often.
-	writer := url.Values{"_pragma": append(common, "cache_size(-65536)", "wal_autocheckpoint(60000)")}
+	// A new database gets incremental auto-vacuum (set before its first
+	// table), so that "vigie admin compact" frees pages in small steps.
+	writer := url.Values{"_pragma": append(append([]string{"auto_vacuum(INCREMENTAL)"}, common...), "cache_size(-65536)", "wal_autocheckpoint(60000)")}
 	w, err := sql.Open("sqlite", "file:"+path+"?"+writer.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
