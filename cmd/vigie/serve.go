@@ -196,8 +196,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 	}
 	m.logger = m.newLogger()
 	logger := m.logger
-	src, _ := m.store.(metrics.Source)
-	m.metrics = metrics.New(src)
+	m.metrics = metrics.New(m.store)
 	mx := m.metrics
 	guard := netguard.New(allow)
 	guard.Deny = append(guard.Deny, deny...)
