@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -160,3 +161,36 @@ func testPruneAudit(t *testing.T, s vigie.Store) {
 		t.Errorf("appending after pruning: %v", err)
 	}
 }
+
+// ClockBackward checks that date_added strictly increases when the
+// clock jumps backward: exec (a statement behind the store's back) moves
+// the collection's last date_added an hour ahead of the clock, as if the
+// clock had been an hour fast and was then set right; the next objects
+// still get later dates, and a reader paging with added_after from the
+// last date it saw misses none of them.
+func ClockBackward(t *testing.T, s vigie.Store, exec func(stmt string) error) {
+	a := MustOrg(t, s, "A")
+	c := MustCollection(t, s, nil, nil)
+	MustAdd(t, s, c, a.ID, NewIndicator(stixID("indicator", 1), t0, a.ID, 0))
+	ahead := time.Now().Add(time.Hour).UnixMicro()
+	if err := exec(`UPDATE collections SET last_added = ` + itoa(ahead) + ` WHERE id = '` + c.ID + `'`); err != nil {
+		t.Fatal(err)
+	}
+	seen := mustQuery(t, s, &vigie.ObjectQuery{Collection: c.ID, Scope: member(a.ID), Limit: 10})
+	last := seen.Objects[len(seen.Objects)-1].DateAdded
+	MustAdd(t, s, c, a.ID, NewIndicator(stixID("indicator", 2), t0, a.ID, 0), NewIndicator(stixID("indicator", 3), t0, a.ID, 0))
+	MustAdd(t, s, c, a.ID, NewIndicator(stixID("indicator", 4), t0, a.ID, 0))
+	p := mustQuery(t, s, &vigie.ObjectQuery{Collection: c.ID, Scope: member(a.ID), AddedAfter: last, Limit: 10})
+	if len(p.Objects) != 3 {
+		t.Fatalf("after the clock jumped back, a reader from the last date it saw gets %v, want the 3 new objects", ids(p))
+	}
+	prev := last
+	for _, o := range p.Objects {
+		if !o.DateAdded.After(prev) || o.DateAdded.UnixMicro() <= ahead {
+			t.Errorf("date_added %v of %s does not follow %v (the collection's last was %v)", o.DateAdded, o.ID, prev, time.UnixMicro(ahead).UTC())
+		}
+		prev = o.DateAdded
+	}
+}
+
+func itoa(n int64) string { return fmt.Sprint(n) }
