@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vigie-cti/vigie/taxii"
 )
@@ -136,4 +139,93 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("after recovery the hub serves %d objects, %d acknowledged", len(got), len(acked))
 	}
 	t.Logf("%d POSTs refused while full; %d objects acknowledged in all", refused, len(acked))
+}
+
+// readIDs returns the ids of every object of a collection, page by page.
+func readIDs(t *testing.T, base, key string) map[string]bool {
+	t.Helper()
+	got := map[string]bool{}
+	for next := ""; ; {
+		var env taxii.Envelope
+		u := base + "?limit=1000"
+		if next != "" {
+			u += "&next=" + next
+		}
+		if code := call(t, "GET", u, key, nil, &env); code != 200 {
+			t.Fatalf("GET %s: %d", u, code)
+		}
+		for _, o := range env.Objects {
+			var v struct{ ID string }
+			json.Unmarshal(o, &v)
+			got[v.ID] = true
+		}
+		if !env.More {
+			return got
+		}
+		next = env.Next
+	}
+}
+
+// TestSIGTERMDuringLargePOST sends SIGTERM to a hub process while it
+// receives or stores an envelope of 3,000 objects, at a different moment
+// each round, restarts it, and checks the envelope was stored whole or
+// not at all, and whole if the client got 202.
+func TestSIGTERMDuringLargePOST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts hub processes")
+	}
+	c := newCoalition(t)
+	const n = 3000
+	for round, delay := range []time.Duration{0, 5 * time.Millisecond, 30 * time.Millisecond, 120 * time.Millisecond} {
+		cmd, url := startHubProcess(t, c.dir)
+		base := url + "/coalition/collections/" + c.collection + "/objects/"
+		first := 100000 * (round + 1)
+		body := envelope(first, n, c.orgA)
+		type answer struct {
+			code int
+			st   taxii.Status
+			err  error
+		}
+		done := make(chan answer, 1)
+		go func() {
+			req, _ := http.NewRequest("POST", base, bytes.NewReader(body))
+			req.Header.Set("Content-Type", taxii.MediaType)
+			req.Header.Set("Accept", taxii.MediaType)
+			req.Header.Set("Authorization", "Bearer "+c.keyA)
+			res, err := testHTTPClient().Do(req)
+			if err != nil {
+				done <- answer{err: err}
+				return
+			}
+			defer res.Body.Close()
+			var a answer
+			a.code = res.StatusCode
+			a.err = json.NewDecoder(res.Body).Decode(&a.st)
+			done <- a
+		}()
+		time.Sleep(delay)
+		cmd.Process.Signal(syscall.SIGTERM)
+		a := <-done
+		cmd.Wait()
+
+		cmd, url = startHubProcess(t, c.dir)
+		got := readIDs(t, url+"/coalition/collections/"+c.collection+"/objects/", c.keyB)
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		stored := 0
+		for i := first; i < first+n; i++ {
+			if got[indicatorJSON(i, "")["id"].(string)] {
+				stored++
+			}
+		}
+		t.Logf("round %d (SIGTERM after %v): answer %d (%v), %d of %d stored", round, delay, a.code, a.err, stored, n)
+		switch {
+		case stored != 0 && stored != n:
+			t.Errorf("round %d: %d of %d objects stored: the envelope was half-stored", round, stored, n)
+		case a.code == 202 && (a.st.SuccessCount != n || stored != n):
+			t.Errorf("round %d: the client got 202 with %d successes, %d stored", round, a.st.SuccessCount, stored)
+		case a.code != 0 && a.code != 202 && a.code != 503 && stored != 0:
+			t.Errorf("round %d: the client got %d but the envelope was stored", round, a.code)
+		}
+	}
 }
