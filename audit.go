@@ -97,6 +97,11 @@ type AuditChain struct {
 	hash string
 }
 
+// StartAt makes the chain start after the entry at seq with hash, the
+// checkpoint of a pruned log (OpsStore.AuditCheckpoint), instead of the
+// beginning.
+func (c *AuditChain) StartAt(seq int64, hash string) { c.seq, c.hash = seq, hash }
+
 // Next checks the entry after the last one checked. EINVALID, naming the
 // entry, when it is not the next position (an entry before it was
 // removed), does not name the previous entry's hash (an entry before it

@@ -24,6 +24,7 @@ type Store interface {
 	CatalogStore
 	AuditStore
 	ExportStore
+	OpsStore
 	Close() error
 }
 

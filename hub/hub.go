@@ -42,6 +42,10 @@ type Config struct {
 	// OnPublish, if set, is called after objects were stored (the
 	// early-warning engine wakes up on it). It must not block.
 	OnPublish func()
+	// OnIngest, if set, is called after each envelope was stored with the
+	// count of objects accepted and of those refused, by error code
+	// (metrics). It must not block.
+	OnIngest func(stored int, refused map[string]int)
 	// Guard checks the target of each new webhook (nil: webhooks are
 	// refused, EUNAVAILABLE).
 	Guard URLGuard

@@ -9,6 +9,7 @@ set -euo pipefail
 
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client) # optional: the PostgreSQL backup test (pg_dump, pg_restore)
 if ! pkg-config --exists yara 2>/dev/null; then
 	need+=(libyara-dev)
 fi

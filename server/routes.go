@@ -49,6 +49,7 @@ func (s *Server) routes() {
 
 	s.mux.HandleFunc("GET /feeds/misp/{root}/{id}/{file}", s.api(s.mispFeedGet))
 
+	s.mux.HandleFunc("GET /metrics", s.api(s.metricsGet))
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("/", s.taxii(s.notFound))

@@ -39,6 +39,10 @@ Commands:
                                                 the audit log: every state change, who, from where
   audit verify                                  check the audit log's hash chain; exit status 1
                                                 and the first broken entry when it was tampered with
+  backup FILE                                   a consistent copy of the running hub (SQLite) and its files
+  restore FILE --data NEWDIR                    a hub in NEWDIR from a backup, checked whole first
+  prune [--versions 90d] [--expired 30d] ...    delete what is past keeping (retention; see prune --help)
+  compact                                       return free space to the file system (hub running)
 
 Example:
   vigie admin --data ./vigie-data org add "CERT-Nord" --sector government-national --country FR
@@ -62,6 +66,15 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 			return a.auditVerify(ctx, rest[2:])
 		}
 		return a.auditList(ctx, rest[1:])
+	}
+	if len(rest) > 0 {
+		if run, ok := map[string]func(context.Context, []string) error{
+			"backup": a.adminBackup, "restore": a.adminRestore, // admin_backup.go
+			"prune": a.adminPrune, "compact": a.adminCompact, // admin_retention.go
+		}[rest[0]]; ok {
+			defer func() { a.close() }()
+			return run(ctx, rest[1:])
+		}
 	}
 	if len(rest) < 2 {
 		fs.Usage()

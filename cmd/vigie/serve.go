@@ -18,6 +18,7 @@ import (
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/metrics"
 	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/server"
 )
@@ -79,6 +80,7 @@ type serveMain struct {
 	WriteBurst        int
 	LogFormat         string // text or json
 	MaxClockSkew      time.Duration
+	MetricsAddr       string // serves /metrics without a key (metrics.go)
 
 	store   hubStore
 	hub     *hub.Hub
@@ -89,6 +91,8 @@ type serveMain struct {
 	url     string // the base URL clients use, e.g. https://127.0.0.1:8443
 	cancel  context.CancelFunc
 	jobs    sync.WaitGroup // background jobs: engine, dispatcher, housekeeping
+	metrics *metrics.Metrics
+	mhttp   *http.Server // on MetricsAddr
 }
 
 func newServeMain(stdio Stdio) *serveMain {
@@ -126,6 +130,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.IntVar(&m.WriteBurst, "write-burst", m.WriteBurst, "write requests allowed at once above --write-rate")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
 	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "also serve GET /metrics (Prometheus) on this address, without a key: keep it on loopback or a private network (on --addr, /metrics needs an operator key)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -191,10 +196,12 @@ func (m *serveMain) wire(ctx context.Context) error {
 	}
 	m.logger = m.newLogger()
 	logger := m.logger
+	m.metrics = metrics.New(m.store)
+	mx := m.metrics
 	guard := netguard.New(allow)
 	guard.Deny = append(guard.Deny, deny...)
 	broker := alert.NewBroker()
-	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger})
+	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger, OnAttempt: mx.DeliveryAttempt})
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	// Processes sharing a database wake each other through it.
@@ -207,6 +214,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		DefaultTLP: def, SightingThreshold: m.SightingThreshold, SightingWindow: m.SightingWindow, Logger: logger,
 		OnEvents: func(evs []vigie.AlertEvent) {
 			broker.Publish(evs)
+			mx.AlertEvents(evs)
 			dispatcher.Wake()
 			peers.send(channelAlerts)
 		},
@@ -215,7 +223,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		engine.Wake()
 		peers.send(channelObjects)
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, OnIngest: mx.Ingested, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
 	m.hub = h
 	scheme := "http"
 	if !m.PlainHTTP {
@@ -230,7 +238,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		}
 	}
 	m.handler = server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger,
-		PublicURL: public, Limits: server.Limits{
+		PublicURL: public, Metrics: mx, Limits: server.Limits{
 			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
 			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
 		}}).Handler()
@@ -293,6 +301,11 @@ func (m *serveMain) serve() error {
 		go http.ListenAndServe(addr, pprofMux())
 		fmt.Fprintf(m.stdio.Err, "vigie: pprof on http://%s/debug/pprof/\n", addr)
 	}
+	if m.MetricsAddr != "" {
+		if err := m.serveMetrics(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(m.stdio.Err, "vigie: hub serving TAXII 2.1 at %s/taxii2/ (data in %s)\n", m.url, m.DataDir)
 	return nil
 }
@@ -343,6 +356,9 @@ func (m *serveMain) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		errs = append(errs, m.http.Shutdown(ctx))
 		cancel()
+	}
+	if m.mhttp != nil {
+		errs = append(errs, m.mhttp.Close())
 	}
 	if m.cancel != nil {
 		m.cancel()

@@ -50,6 +50,7 @@ var dialect = sqldb.Dialect{
 	SkipLocked:   " FOR UPDATE SKIP LOCKED",
 	Lead:         lead,
 	LockIDs:      lockIDs,
+	Size:         `SELECT pg_database_size(current_database()), 0`,
 }
 
 // lockIDs takes a transaction advisory lock per object id (on a 64-bit hash

@@ -44,6 +44,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OwnerFirstVersionDeleted", func(t *testing.T) { testOwnerFirstVersionDeleted(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
 	t.Run("EachObject", func(t *testing.T) { testEachObject(t, open(t)) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open(t)) })
+	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
+	t.Run("PruneAudit", func(t *testing.T) { testPruneAudit(t, open(t)) })
 }
 
 var ctx = context.Background()

@@ -40,6 +40,12 @@ type Dialect struct {
 	// Lead takes a lock that makes one process the runner of a job; nil
 	// for databases one process uses at a time.
 	Lead func(ctx context.Context, db *sql.DB, name string) (release func(), ok bool, err error)
+	// Size is a query of two integers: the database's size on disk in
+	// bytes, and how many of those are free pages (ops: Stats).
+	Size string
+	// Compact returns the database's free pages to the file system and
+	// says by how many bytes it shrank (nil: nothing to do).
+	Compact func(ctx context.Context, w *sql.DB) (int64, error)
 }
 
 // DB implements vigie.Store. w is used for writes, r for reads: SQLite
