@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -290,8 +291,9 @@ func FuzzCompare(f *testing.F) {
 
 func BenchmarkSum10MiB(b *testing.B) {
 	data := make([]byte, 10<<20)
+	r := rand.New(rand.NewPCG(1, 2))
 	for i := range data {
-		data[i] = byte(i*7 + i>>9)
+		data[i] = byte(r.Uint32())
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
