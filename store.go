@@ -25,6 +25,7 @@ type Store interface {
 	AuditStore
 	ExportStore
 	OpsStore
+	SampleStore
 	Close() error
 }
 

@@ -55,6 +55,12 @@ type Config struct {
 	// Logger receives what the hub cannot return to a caller, such as a
 	// failure to record failed authentications (nil: discarded).
 	Logger *slog.Logger
+	// PublicURL is where clients reach the hub (https://hub.example:8443),
+	// for the download URL of samples in STIX artifacts ("": no artifact).
+	PublicURL string
+	// MaxSampleSize is the largest sample accepted (DefaultMaxSampleSize
+	// unless set).
+	MaxSampleSize int64
 }
 
 // URLGuard decides which addresses the hub may call: webhook targets
@@ -80,6 +86,8 @@ type Hub struct {
 
 	failMu   sync.Mutex
 	failures map[authFailureKey]int // failed authentications not yet in the audit log
+
+	samples sampleIndex // the similarity index of samples (samples.go)
 }
 
 // New returns a hub over store. now is the clock (time.Now in production).

@@ -46,6 +46,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/catalogs", s.api(s.catalogImport))
 	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))
 	s.mux.HandleFunc("GET /api/v1/export/{format}", s.api(s.exportGet))
+	s.mux.HandleFunc("POST /api/v1/samples", s.api(s.sampleSubmit))
+	s.mux.HandleFunc("GET /api/v1/samples/{sha256}", s.api(s.sampleGet))
+	s.mux.HandleFunc("GET /api/v1/samples/{sha256}/similar", s.api(s.sampleSimilar))
+	s.mux.HandleFunc("GET /api/v1/samples/{sha256}/download", s.api(s.sampleDownload))
 
 	s.mux.HandleFunc("GET /feeds/misp/{root}/{id}/{file}", s.api(s.mispFeedGet))
 
