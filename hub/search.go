@@ -198,3 +198,21 @@ func (h *Hub) quickObject(p vigie.Principal, typ string, now time.Time, tlp vigi
 		"object_marking_refs": []string{vigie.MarkingRef(tlp)},
 	}
 }
+
+// OrgNames returns the name of every organisation by id, for pages that
+// show who shared what (the identities are public to members, see
+// Identities).
+func (h *Hub) OrgNames(ctx context.Context, p vigie.Principal) (map[string]string, error) {
+	if err := Allow(p, vigie.RoleReader); err != nil {
+		return nil, err
+	}
+	orgs, err := h.store.ListOrgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(orgs))
+	for _, o := range orgs {
+		m[o.ID] = o.Name
+	}
+	return m, nil
+}

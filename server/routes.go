@@ -46,6 +46,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/catalogs", s.api(s.catalogImport))
 	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))
 
+	if s.opts.Dashboard != nil { // the web dashboard: /, /signin, /alerts, ... (package web)
+		s.opts.Dashboard.Register(s.mux)
+	}
+
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("/", s.taxii(s.notFound))

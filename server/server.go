@@ -24,6 +24,9 @@ type Options struct {
 	// they are absolute paths (/root/). The Host header is never used.
 	PublicURL string
 	Limits    Limits // per-client limits (limits.go)
+	// Dashboard, if set, adds the web dashboard's pages (package web) to
+	// the routes, beside TAXII and /api/v1.
+	Dashboard interface{ Register(*http.ServeMux) }
 }
 
 // Server serves the hub over HTTP. Handler is safe for concurrent use.

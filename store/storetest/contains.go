@@ -45,3 +45,57 @@ func testContains(t *testing.T, s vigie.Store) {
 		}
 	}
 }
+
+// testAlertPaging checks paging alerts by (updated, id): alerts updated
+// at the same instant are neither skipped nor repeated across pages.
+func testAlertPaging(t *testing.T, s vigie.Store) {
+	a := MustOrg(t, s, "A")
+	var batch []*vigie.Alert
+	for i := range 7 {
+		batch = append(batch, newAlert(a.ID, "same-instant-"+string(rune('a'+i)), vigie.SeverityMedium, "indicator--1"))
+	}
+	if _, err := s.RecordAlerts(ctx, &vigie.AlertBatch{Now: t0, Alerts: batch}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	q := vigie.AlertQuery{OrgID: a.ID, Limit: 3}
+	for page := 0; page < 5; page++ {
+		l, err := s.ListAlerts(ctx, &q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, al := range l {
+			if seen[al.ID] {
+				t.Errorf("alert %s on two pages", al.ID)
+			}
+			seen[al.ID] = true
+		}
+		if len(l) < q.Limit {
+			break
+		}
+		q.UpdatedBefore, q.AfterID = l[len(l)-1].Updated, l[len(l)-1].ID
+	}
+	if len(seen) != 7 {
+		t.Errorf("paged through %d alerts, want 7", len(seen))
+	}
+}
+
+func testLastAlertEvent(t *testing.T, s vigie.Store) {
+	a, b := MustOrg(t, s, "A"), MustOrg(t, s, "B")
+	if n, err := s.LastAlertEvent(ctx, a.ID); err != nil || n != 0 {
+		t.Errorf("LastAlertEvent(no events) = %d, %v; want 0", n, err)
+	}
+	evs, err := s.RecordAlerts(ctx, &vigie.AlertBatch{Now: t0, Alerts: []*vigie.Alert{newAlert(a.ID, "k1", vigie.SeverityLow), newAlert(b.ID, "k1", vigie.SeverityLow), newAlert(a.ID, "k2", vigie.SeverityLow)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(0)
+	for _, ev := range evs {
+		if ev.OrgID == a.ID {
+			want = max(want, ev.Seq)
+		}
+	}
+	if n, err := s.LastAlertEvent(ctx, a.ID); err != nil || n != want {
+		t.Errorf("LastAlertEvent(A) = %d, %v; want %d", n, err, want)
+	}
+}

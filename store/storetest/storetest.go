@@ -42,6 +42,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
 	t.Run("Contains", func(t *testing.T) { testContains(t, open(t)) })
+	t.Run("AlertPaging", func(t *testing.T) { testAlertPaging(t, open(t)) })
+	t.Run("LastAlertEvent", func(t *testing.T) { testLastAlertEvent(t, open(t)) })
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open(t)) })
 	t.Run("OwnerFirstVersionDeleted", func(t *testing.T) { testOwnerFirstVersionDeleted(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })

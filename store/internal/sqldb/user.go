@@ -149,3 +149,10 @@ func (s *DB) PurgeUserTokens(ctx context.Context, before time.Time) (int, error)
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// LastAlertEvent returns the seq of an organisation's newest alert event.
+func (s *DB) LastAlertEvent(ctx context.Context, orgID string) (int64, error) {
+	var seq sql.NullInt64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT max(seq) FROM alert_events WHERE org_id = ?`), orgID).Scan(&seq)
+	return seq.Int64, s.wrap("last alert event", err)
+}
