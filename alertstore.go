@@ -127,7 +127,7 @@ type AlertQuery struct {
 	// that very instant whose id sorts after it: paging by (time, id), so
 	// that alerts updated in the same microsecond are never skipped.
 	AfterID string
-	Limit         int
+	Limit   int
 }
 
 // Sighting records that an organisation sighted an indicator.

@@ -262,4 +262,3 @@ func (d *Dashboard) alertLive(w http.ResponseWriter, r *http.Request, q *req) er
 		}
 	}
 }
-

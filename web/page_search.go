@@ -33,13 +33,13 @@ type fields struct {
 func fieldsOf(raw json.RawMessage) fields {
 	var f struct {
 		fields
-		PT       string   `json:"pattern_type"`
-		VF       string   `json:"valid_from"`
-		IT       []string `json:"indicator_types"`
-		RT       string   `json:"relationship_type"`
-		SR       string   `json:"source_ref"`
-		TR       string   `json:"target_ref"`
-		SO       string   `json:"sighting_of_ref"`
+		PT       string          `json:"pattern_type"`
+		VF       string          `json:"valid_from"`
+		IT       []string        `json:"indicator_types"`
+		RT       string          `json:"relationship_type"`
+		SR       string          `json:"source_ref"`
+		TR       string          `json:"target_ref"`
+		SO       string          `json:"sighting_of_ref"`
 		ExtRefs  json.RawMessage `json:"external_references"`
 		KCPhases json.RawMessage `json:"kill_chain_phases"`
 	}
