@@ -20,7 +20,7 @@ type inboxData struct {
 	Severity string
 	Trigger  string
 	Triggers []string
-	Next     string // query of the next page ("" on the last)
+	Next     string // URL of the next page ("" on the last)
 	First    bool   // the first page (live alerts are added to it)
 	LastSeq  int64  // the newest alert event when the page was drawn
 }
@@ -73,7 +73,7 @@ func (d *Dashboard) alertList(w http.ResponseWriter, r *http.Request, q *req) er
 		if data.Trigger != "" {
 			next.Set("trigger", data.Trigger)
 		}
-		data.Next = next.Encode()
+		data.Next = "/alerts?" + next.Encode()
 	}
 	if data.First {
 		if data.LastSeq, err = d.hub.LastAlertEvent(r.Context(), q.p); err != nil {

@@ -24,6 +24,7 @@ func (d *Dashboard) parse() map[string]*template.Template {
 		"join":     strings.Join,
 		"pretty":   pretty,
 		"add":      func(a, b int) int { return a + b },
+		"list":     func(ss ...string) []string { return ss },
 	}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}
