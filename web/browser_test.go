@@ -156,6 +156,11 @@ func TestBrowserAnalystDay(t *testing.T) {
 	if s := text(t, ctx, "#sightings"); !strings.HasPrefix(s, "1 by 1") {
 		t.Errorf("sightings after we saw it: %q", s)
 	}
+	// The form proposed the collection that holds the indicator: the
+	// sighting does not name it to Bank, which may not read it.
+	if res, _ := c.hub.Search(ctx, c.principal("Bank"), c.ids["198.51.100.3"], 0); len(res.Hits) != 0 {
+		t.Errorf("Bank finds %d objects naming the AMBER energy indicator", len(res.Hits))
+	}
 	screenshot(t, ctx, dir, "object")
 
 	do(t, ctx, "publish", cdp.Navigate(c.srv.URL+"/publish"),

@@ -91,15 +91,16 @@ func (d *Dashboard) alertList(w http.ResponseWriter, r *http.Request, q *req) er
 
 // objectSummary is one object an alert names, as its reader may see it.
 type objectSummary struct {
-	Ref       vigie.ObjectRef
-	Found     bool // the reader may read a version of it
-	TLP       vigie.TLP
-	SharedBy  string // organisation name
-	RelayedBy string
-	Name      string
-	Pattern   string
-	Sightings int
-	Sighters  int
+	Ref        vigie.ObjectRef
+	Found      bool   // the reader may read a version of it
+	Collection string // the collection of the newest version the reader may read
+	TLP        vigie.TLP
+	SharedBy   string // organisation name
+	RelayedBy  string
+	Name       string
+	Pattern    string
+	Sightings  int
+	Sighters   int
 }
 
 type alertData struct {
@@ -143,6 +144,7 @@ func (d *Dashboard) alertGet(w http.ResponseWriter, r *http.Request, q *req) err
 	for i, s := range data.Objects {
 		if s.Found && s.Ref.Type == "indicator" {
 			data.Sight = &data.Objects[i]
+			data.Writable = holdingFirst(data.Writable, s.Collection)
 			break
 		}
 	}
@@ -166,6 +168,7 @@ func (d *Dashboard) summary(r *http.Request, q *req, ref vigie.ObjectRef, names 
 	}
 	o := ov.Versions[0]
 	s.Found, s.TLP, s.SharedBy, s.Sightings, s.Sighters = true, o.TLP, orgName(names, o.Publisher), ov.Sightings, ov.Sighters
+	s.Collection = o.Collection
 	if rb := o.RelayedBy(); rb != "" {
 		s.RelayedBy = orgName(names, rb)
 		s.SharedBy = orgName(names, o.Author)

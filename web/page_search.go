@@ -187,6 +187,7 @@ func (d *Dashboard) objectGet(w http.ResponseWriter, r *http.Request, q *req) er
 		if data.Writable, err = d.hub.WritableCollections(r.Context(), q.p); err != nil {
 			return err
 		}
+		data.Writable = holdingFirst(data.Writable, o.Collection)
 	}
 	data.Sighted = r.URL.Query().Get("done") == "sighted"
 	if data.Sighted {
@@ -230,4 +231,23 @@ func splitCollection(s string) (root, id string, err error) {
 		return "", "", vigie.Errorf(vigie.EINVALID, "choose a collection")
 	}
 	return root, id, nil
+}
+
+// holdingFirst puts the collection that holds the sighted object first,
+// so that the form proposes to share the sighting with the same audience
+// as the object (another choice may name the object to readers who
+// cannot read it).
+func holdingFirst(cs []*vigie.Collection, holding string) []*vigie.Collection {
+	out := make([]*vigie.Collection, 0, len(cs))
+	for _, c := range cs {
+		if c.ID == holding {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cs {
+		if c.ID != holding {
+			out = append(out, c)
+		}
+	}
+	return out
 }
