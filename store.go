@@ -26,6 +26,7 @@ type Store interface {
 	ExportStore
 	OpsStore
 	SampleStore
+	UserStore
 	Close() error
 }
 

@@ -87,7 +87,8 @@ type Hub struct {
 	failMu   sync.Mutex
 	failures map[authFailureKey]int // failed authentications not yet in the audit log
 
-	samples sampleIndex // the similarity index of samples (samples.go)
+	samples sampleIndex   // the similarity index of samples (samples.go)
+	signins signinLimiter // failed sign-ins of people (users.go)
 }
 
 // New returns a hub over store. now is the clock (time.Now in production).

@@ -32,6 +32,9 @@ fi
 command -v tlsh >/dev/null 2>&1 || optional+=(tlsh-tools)
 command -v ssdeep >/dev/null 2>&1 || optional+=(ssdeep)
 /usr/bin/python3 -c 'import pefile' >/dev/null 2>&1 || optional+=(python3-pefile)
+if [ "${VIGIE_NO_BROWSER:-}" != 1 ]; then
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || optional+=(chromium)
+fi
 
 if [ ${#need[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ]; then
 	exit 0

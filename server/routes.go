@@ -54,6 +54,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /feeds/misp/{root}/{id}/{file}", s.api(s.mispFeedGet))
 
 	s.mux.HandleFunc("GET /metrics", s.api(s.metricsGet))
+	if s.opts.Dashboard != nil { // the web dashboard: /, /signin, /alerts, ... (package web)
+		s.opts.Dashboard.Register(s.mux)
+	}
+
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("/", s.taxii(s.notFound))

@@ -14,7 +14,7 @@ import (
 	"github.com/vigie-cti/vigie/hub"
 )
 
-const adminHelp = `Manage the hub's organisations, API keys, communities and collections.
+const adminHelp = `Manage the hub's organisations, API keys, users, communities and collections.
 Works on the data directory directly, whether the hub is running or not;
 refuses a directory that holds no hub ("vigie serve" or "init" creates one).
 
@@ -35,6 +35,11 @@ Commands:
                  --read public|community:NAME|org:NAME[,...] --write none|community:NAME|org:NAME[,...]
                                                 prints the collection id; served at /ROOT/
   collection list [--json]
+  user add --org NAME --email E --role reader|publisher|admin|operator [--url URL]
+                                                a dashboard account; prints a one-time sign-in link
+                                                (72 h) where the person sets a password
+  user list [--org NAME] [--json]
+  user link EMAIL [--url URL]                   a new sign-in link (forgotten password)
   audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
                                                 the audit log: every state change, who, from where
   audit verify                                  check the audit log's hash chain; exit status 1
@@ -86,6 +91,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"key add": a.keyAdd, "key list": a.keyList, "key revoke": a.keyRevoke,
 		"community add": a.communityAdd, "community list": a.communityList, "community member": a.communityMember,
 		"collection add": a.collectionAdd, "collection list": a.collectionList,
+		"user add": a.userAdd, "user list": a.userList, "user link": a.userLink,
 	}
 	run, ok := cmds[noun+" "+verb]
 	if !ok {

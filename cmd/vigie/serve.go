@@ -21,9 +21,11 @@ import (
 	"github.com/vigie-cti/vigie/metrics"
 	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/server"
+	"github.com/vigie-cti/vigie/web"
 )
 
-const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/) and the API.
+const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/), the API (/api/v1/)
+and the web dashboard (/; people sign in with "vigie admin user add" links).
 
 HTTPS by default, with --cert/--key, or with a self-signed certificate
 created in the data directory on first start (its SHA-256 fingerprint is
@@ -241,7 +243,9 @@ func (m *serveMain) wire(ctx context.Context) error {
 		PublicURL: public, Metrics: mx, Limits: server.Limits{
 			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
 			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
-		}}).Handler()
+		},
+		Dashboard: web.New(h, web.Options{Title: m.Title, Logger: logger}),
+	}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
 	if m.EarlyWarning {
@@ -330,6 +334,9 @@ func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.L
 				logger.Warn("purging status resources", slog.Any("err", err))
 			} else if n > 0 {
 				logger.Info("purged status resources", slog.Int("count", n))
+			}
+			if _, err := h.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("purging expired sessions", slog.Any("err", err))
 			}
 			if n, err := h.CheckSuppliers(ctx, hub.Console()); err != nil && ctx.Err() == nil {
 				logger.Warn("checking suppliers", slog.Any("err", err))
