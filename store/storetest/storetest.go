@@ -43,6 +43,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open(t)) })
 	t.Run("OwnerFirstVersionDeleted", func(t *testing.T) { testOwnerFirstVersionDeleted(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
+	t.Run("HubIdentity", func(t *testing.T) { testHubIdentity(t, open(t)) })
+	t.Run("Peers", func(t *testing.T) { testPeers(t, open(t)) })
+	t.Run("Origins", func(t *testing.T) { testOrigins(t, open(t)) })
+	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open(t)) })
 }
 
 var ctx = context.Background()

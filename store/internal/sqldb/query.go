@@ -93,6 +93,14 @@ func (d Dialect) Visible(a string, r vigie.ReadScope) (string, []any) {
 		return `(1 = 1)`, nil
 	}
 	level := fmt.Sprintf(`(CASE %s.tlp WHEN 0 THEN %d ELSE %s.tlp END)`, a, int(r.DefaultTLP), a)
+	if r.Egress {
+		// vigie.MayLeave: CLEAR, and GREEN to a peer granted as a member.
+		leave := strconv.Itoa(int(vigie.TLPClear))
+		if r.Member {
+			leave += ", " + strconv.Itoa(int(vigie.TLPGreen))
+		}
+		return `(` + level + ` IN (` + leave + `))`, nil
+	}
 	allowed := []string{strconv.Itoa(int(vigie.TLPClear))}
 	if r.Member {
 		for _, t := range []vigie.TLP{vigie.TLPGreen, vigie.TLPAmber, vigie.TLPAmberStrict} {
