@@ -15,6 +15,7 @@ import (
 const (
 	AuditPeerPause   = "peer.pause"      // a peer paused or resumed
 	AuditHubOperator = "hub.operator"    // the hub's operator organisation set
+	AuditRelay       = "objects.relay"   // object versions relayed from a peer into a local collection
 	AuditRelayDelete = "objects.retract" // relayed versions deleted because their origin deleted or narrowed them
 )
 

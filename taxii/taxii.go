@@ -18,6 +18,8 @@ type Discovery struct {
 	Contact     string   `json:"contact,omitempty"`
 	Default     string   `json:"default,omitempty"`
 	APIRoots    []string `json:"api_roots,omitempty"`
+	// Hub is vigie's identity of the hub, for its peers (federation.go).
+	Hub *HubInfo `json:"x_vigie_hub,omitempty"`
 }
 
 // APIRoot is the API root information resource (GET /{root}/).
@@ -49,6 +51,9 @@ type Envelope struct {
 	More    bool              `json:"more,omitempty"`
 	Next    string            `json:"next,omitempty"`
 	Objects []json.RawMessage `json:"objects,omitempty"`
+	// Records is vigie's provenance of each object, for peer hubs
+	// (federation.go); absent for other callers.
+	Records []Record `json:"x_vigie_records,omitempty"`
 }
 
 // ManifestRecord describes one object version without its content.

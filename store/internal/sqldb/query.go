@@ -56,6 +56,11 @@ func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
 	vis, visArgs := d.Visible("o", q.Scope)
 	w.WriteString(` AND ` + vis)
 	args = append(args, visArgs...)
+	if q.Scope.Egress {
+		// A version retracted from peers (a newer one narrowed the
+		// marking) is no longer theirs to read.
+		w.WriteString(` AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id AND t.coll = o.coll AND t.version_key = o.version_key AND t.kind = '` + vigie.TombstoneRetracted + `')`)
+	}
 
 	// Versions are chosen among those the reader may read, so that "last"
 	// never reveals a newer version the reader may not see.

@@ -46,3 +46,4 @@ CREATE TABLE tombstones (
 	recipients  TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX tombstones_added ON tombstones(coll, date_added);
+CREATE INDEX tombstones_version ON tombstones(id, coll, version_key);
