@@ -12,6 +12,7 @@ import (
 // RelayItem is one object version a peer hub sent, with the provenance it
 // claims for it.
 type RelayItem struct {
+	ID            string // the id the record names; the object must have it
 	Raw           json.RawMessage
 	OriginHub     string
 	OriginOrg     string
@@ -104,6 +105,10 @@ func (h *Hub) relay(ctx context.Context, p vigie.Principal, peer *vigie.Peer, it
 			return stats, err
 		case err != nil:
 			stats.Invalid++
+			continue
+		}
+		if e.o.ID != it.ID {
+			stats.Invalid++ // the provenance record is another object's
 			continue
 		}
 		if !vigie.MayLeave(e.o.TLP.Effective(h.cfg.DefaultTLP), true) {
