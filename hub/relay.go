@@ -183,9 +183,9 @@ func (h *Hub) relay(ctx context.Context, p vigie.Principal, peer *vigie.Peer, it
 
 // RelayTombstones deletes from the peer's local collection the versions a
 // peer says left their origin. A tombstone is followed only for an object
-// relayed here from the same origin hub and owned by the organisation the
-// tombstone names, so that no peer deletes this hub's own objects or
-// another origin's. Deleting writes this hub's own tombstones, so that
+// that first arrived through this peer, from the origin hub and owned by
+// the organisation the tombstone names, so that no peer deletes this hub's
+// own objects, nor objects another peer relayed. Deleting writes this hub's own tombstones, so that
 // hubs pulling from this one follow in turn. It returns how many versions
 // were deleted. Operators only.
 func (h *Hub) RelayTombstones(ctx context.Context, p vigie.Principal, peer *vigie.Peer, tombs []RelayTombstone) (int64, error) {
@@ -218,7 +218,9 @@ func (h *Hub) RelayTombstones(ctx context.Context, p vigie.Principal, peer *vigi
 	var deleted int64
 	for _, t := range tombs {
 		og, relayed := origins[t.ID]
-		if !relayed || og.Hub != t.OriginHub || og.Hub == self.ID || owners[t.ID].Owner != t.OriginOrg || og.Org != t.OriginOrg {
+		// Only from the peer the object came through, for the origin and
+		// owner recorded when it came.
+		if !relayed || og.Peer != peer.Name || og.Hub != t.OriginHub || og.Hub == self.ID || owners[t.ID].Owner != t.OriginOrg || og.Org != t.OriginOrg {
 			continue
 		}
 		key := unversioned
