@@ -27,7 +27,7 @@ import (
 // Options tune a Runner; the zero value is the production setting.
 type Options struct {
 	Rescan         time.Duration // how often the list of peers is read (2 s): a new peer starts within it
-	PageSize       int           // objects and tombstones asked per page (1,000)
+	PageSize       int           // objects and tombstones asked per page (10,000, the most a vigie hub answers)
 	WaitTimeout    time.Duration // how long one wake-up long poll may hold (25 s)
 	RequestTimeout time.Duration // one page request (60 s)
 	MinBackoff     time.Duration // first retry delay after a failure (1 s)
@@ -42,7 +42,7 @@ func (o *Options) defaults() {
 		o.Rescan = 2 * time.Second
 	}
 	if o.PageSize <= 0 {
-		o.PageSize = 1000
+		o.PageSize = 10000
 	}
 	if o.WaitTimeout <= 0 {
 		o.WaitTimeout = 25 * time.Second
