@@ -3,8 +3,10 @@ package federation_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
 )
 
 // TestChain: C pulls from A, which pulls from B. What B's organisation
@@ -171,5 +173,41 @@ func TestRetraction(t *testing.T) {
 		if h.has(v(amber)) {
 			t.Errorf("%s holds the AMBER version", h.name)
 		}
+	}
+}
+
+// TestRelayedObjectsAlert: an object relayed from B goes through A's
+// early-warning engine like a local publish: the member of A that watches
+// the address is alerted, naming the object.
+func TestRelayedObjectsAlert(t *testing.T) {
+	a, b := newTestHub(t, "A"), newTestHub(t, "B")
+	a.pullFrom(b)
+	if _, err := a.hub.AddOrg(ctx, hub.Console(), "Helios", []string{"energy"}, "FR"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.hub.SetCommunityMember(ctx, hub.Console(), "coalition", "Helios", true); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.hub.AddKey(ctx, hub.Console(), "Helios", vigie.RolePublisher, "", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	helios, err := a.hub.Authenticate(ctx, token, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.hub.AddWatch(ctx, helios, vigie.WatchCIDR, "198.51.100.0/24"); err != nil {
+		t.Fatal(err)
+	}
+	a.startRunner()
+	o := b.indicator(7, nil) // [ipv4-addr:value = '198.51.100.7']
+	b.publish(o)
+	var alerts []*vigie.Alert
+	waitFor(t, "Helios's alert on A", func() bool {
+		alerts, err = a.hub.Alerts(ctx, helios, vigie.AlertQuery{})
+		return err == nil && len(alerts) > 0
+	})
+	if alerts[0].Trigger != "watchlist" || len(alerts[0].Objects) == 0 || alerts[0].Objects[0].ID != o["id"] {
+		t.Errorf("alert = %+v; want a watchlist alert naming %s", alerts[0], o["id"])
 	}
 }

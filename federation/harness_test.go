@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/federation"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/server"
@@ -37,13 +38,14 @@ type testHub struct {
 		sync.RWMutex
 		h http.Handler
 	}
-	org    *vigie.Org
-	key    string // publisher key of org
-	coll   *vigie.Collection
-	opts   federation.Options
-	stop   context.CancelFunc
-	done   chan struct{}
-	closed bool
+	org        *vigie.Org
+	key        string // publisher key of org
+	coll       *vigie.Collection
+	opts       federation.Options
+	stop       context.CancelFunc
+	stopEngine func()
+	done       chan struct{}
+	closed     bool
 }
 
 // fastOptions make tests quick: peers picked up in 20 ms, short waits,
@@ -93,7 +95,13 @@ func (h *testHub) open() {
 		h.t.Fatal(err)
 	}
 	h.store, h.closed = st, false
-	h.hub = hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen}, time.Now)
+	// The early-warning engine, woken by publishes and relays alike.
+	engine := alert.New(st, alert.Options{DefaultTLP: vigie.TLPGreen})
+	ectx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); engine.Run(ectx) }()
+	h.stopEngine = func() { cancel(); <-done }
+	h.hub = hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen, OnPublish: engine.Wake}, time.Now)
 	h.handler.Lock()
 	h.handler.h = server.New(h.hub, server.Options{Title: h.name}).Handler()
 	h.handler.Unlock()
@@ -105,6 +113,7 @@ func (h *testHub) close() {
 		return
 	}
 	h.stopRunner()
+	h.stopEngine()
 	h.handler.Lock()
 	h.handler.h = nil
 	h.handler.Unlock()
