@@ -1,12 +1,14 @@
 package federation_test
 
 import (
+	"net/http"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/taxii"
 )
 
 // TestChain: C pulls from A, which pulls from B. What B's organisation
@@ -41,6 +43,18 @@ func TestChain(t *testing.T) {
 	}
 	if og := origins[clear["id"].(string)]; og.Hub != bHub.ID || og.Org != b.org.ID || og.OrgName != "B CERT" || og.Peer != "A" {
 		t.Errorf("C records the origin %+v; want hub %s, organisation B CERT (%s), through peer A", og, bHub.ID, b.org.ID)
+	}
+	// C's members see the origin in the manifest.
+	tc, err := taxii.NewClient(c.srv.URL, c.key, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := tc.Manifest(ctx, "api1", c.coll.ID, taxii.Filter{}, "")
+	if err != nil || len(m.Objects) != 3 {
+		t.Fatalf("C's manifest: %v %+v", err, m)
+	}
+	if r := m.Objects[0]; r.OriginHub != bHub.ID || r.OriginOrg != b.org.ID || r.OriginOrgName != "B CERT" {
+		t.Errorf("C's manifest record %+v does not name B's hub and organisation", r)
 	}
 	// Ownership holds on C: the object is B's organisation's.
 	owners, _ := c.store.ObjectOwners(ctx, []string{green["id"].(string)})

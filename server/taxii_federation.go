@@ -49,6 +49,17 @@ func (s *Server) records(r *http.Request, page *vigie.ObjectPage) ([]taxii.Recor
 	return out, nil
 }
 
+// relayed returns the provenance of objs and this hub's id: the manifest
+// names the origin of objects relayed from peers.
+func (s *Server) relayed(r *http.Request, objs []*vigie.Object) ([]hub.Provenance, string, error) {
+	self, err := s.hub.HubIdentity(r.Context())
+	if err != nil {
+		return nil, "", err
+	}
+	prov, err := s.hub.Provenance(r.Context(), principal(r), objs)
+	return prov, self.ID, err
+}
+
 // writeRecords appends x_vigie_records to an envelope being written.
 func writeRecords(bw *bufio.Writer, recs []taxii.Record) error {
 	if len(recs) == 0 {

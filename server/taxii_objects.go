@@ -327,12 +327,20 @@ func (s *Server) manifestGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	prov, self, err := s.relayed(r, page.Objects)
+	if err != nil {
+		return err
+	}
 	out := taxii.Manifest{More: page.More, Next: nextToken(page)}
-	for _, o := range page.Objects {
-		out.Objects = append(out.Objects, taxii.ManifestRecord{
+	for i, o := range page.Objects {
+		rec := taxii.ManifestRecord{
 			ID: o.ID, DateAdded: taxii.FormatTimestamp(o.DateAdded), Version: versionOf(o), MediaType: taxii.STIXMediaType,
 			RelayedBy: o.RelayedBy(),
-		})
+		}
+		if p := prov[i]; p.OriginHub != self {
+			rec.OriginHub, rec.OriginOrg, rec.OriginOrgName = p.OriginHub, p.OriginOrg, p.OriginOrgName
+		}
+		out.Objects = append(out.Objects, rec)
 	}
 	pageHeaders(w, page.Objects)
 	return writeJSON(w, http.StatusOK, out)

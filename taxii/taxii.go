@@ -66,6 +66,12 @@ type ManifestRecord struct {
 	// that published this version of a third-party object (one whose
 	// created_by_ref names an author that is not a member).
 	RelayedBy string `json:"x_vigie_relayed_by,omitempty"`
+	// OriginHub and OriginOrg are custom properties of vigie for an
+	// object relayed from a peer hub: the hub it was first published on
+	// and the organisation that published it there.
+	OriginHub     string `json:"x_vigie_origin_hub,omitempty"`
+	OriginOrg     string `json:"x_vigie_origin_org,omitempty"`
+	OriginOrgName string `json:"x_vigie_origin_org_name,omitempty"`
 }
 
 // Manifest is the manifest resource (GET .../manifest/).
