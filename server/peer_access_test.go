@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,5 +228,38 @@ func TestPeerRecordsAndNarrowing(t *testing.T) {
 	f.do("GET", "/taxii2/", "", nil).decode(t, &d)
 	if d.Hub == nil || d.Hub.ID != self.ID {
 		t.Errorf("discovery x_vigie_hub = %+v, want id %s", d.Hub, self.ID)
+	}
+}
+
+// TestFederationParams: malformed parameters of the extensions are 400s
+// that say what is wrong; the collections they name are as hidden as
+// the objects endpoint's.
+func TestFederationParams(t *testing.T) {
+	f := newFixture(t)
+	f.addPeerKey("P", true)
+	base := "/" + f.shared.Root + "/collections/" + f.shared.ID
+	for _, tc := range []struct{ path, want string }{
+		{"/x-vigie-wait/?timeout=-1", "timeout"},
+		{"/x-vigie-wait/?timeout=61", "timeout"},
+		{"/x-vigie-wait/?timeout=soon", "timeout"},
+		{"/x-vigie-wait/?added_after=yesterday", "timestamp"},
+		{"/x-vigie-wait/?tombstones_after=2026-13-01T00:00:00Z", ""},
+		{"/x-vigie-wait/?since=1", "unknown URL parameter"},
+		{"/x-vigie-wait/?timeout=1&timeout=2", "given 2 times"},
+		{"/x-vigie-tombstones/?match[id]=indicator--00000000-0000-4000-8000-000000000000", "unknown or unsupported"},
+		{"/x-vigie-tombstones/?next=garbage", "next"},
+		{"/x-vigie-tombstones/?limit=-5", "limit"},
+	} {
+		r := f.do("GET", base+tc.path, "P", nil)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), tc.want) {
+			t.Errorf("GET %s = %d %s; want 400 saying %q", tc.path, r.status, r.body, tc.want)
+		}
+	}
+	for who, want := range map[string]int{"": http.StatusUnauthorized, "C": http.StatusNotFound} {
+		for _, p := range []string{"/x-vigie-wait/?timeout=0", "/x-vigie-tombstones/"} {
+			if r := f.do("GET", base+p, who, nil); r.status != want {
+				t.Errorf("GET %s as %q = %d, want %d", p, who, r.status, want)
+			}
+		}
 	}
 }

@@ -181,3 +181,68 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestPeerAddErrors: each mistake in "peer add" is refused with a message
+// that says what to do, nothing is stored, and the key never shows.
+func TestPeerAddErrors(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "admin", "--data", dir, "init")
+	local := strings.TrimSpace(mustRun(t, "admin", "--data", dir, "collection", "add", "--root", "coalition", "--title", "In", "--read", "public", "--write", "none"))
+	const key = "vigie_abcdefgh_topsecretvalue"
+	remote := "5f0c1b2a-0000-4000-8000-000000000001"
+	ok := []string{"admin", "--data", dir, "peer", "add", "hub-b", "--url", "https://hub-b:8443/coalition/", "--key", key,
+		"--remote-collection", remote, "--local-collection", local}
+	with := func(flag, value string) []string {
+		out := append([]string(nil), ok...)
+		for i := range out {
+			if out[i] == flag {
+				out[i+1] = value
+				return out
+			}
+		}
+		return append(out, flag, value)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no URL", with("--url", ""), "--url"},
+		{"URL without API root", with("--url", "https://hub-b:8443/"), "names no API root"},
+		{"not a URL", with("--url", "hub-b"), "want http(s)://host"},
+		{"pin over http", with("--fingerprint", strings.Repeat("AB:", 31)+"AB"), ""},
+		{"bad fingerprint", with("--fingerprint", "AB:CD"), "fingerprint"},
+		{"missing CA file", with("--ca", "/nonexistent/ca.pem"), "--ca"},
+		{"unknown local collection", with("--local-collection", remote), "no collection"},
+		{"remote not an id", with("--remote-collection", "coalition"), "UUIDs"},
+		{"no key", with("--key", ""), "key"},
+		{"bad name", append(append([]string{"admin", "--data", dir, "peer", "add", "hub b"}, ok[6:]...)), "peer name"},
+	} {
+		args := tc.args
+		if tc.name == "pin over http" {
+			args = with("--url", "http://hub-b/coalition/")
+			args = append(args, "--fingerprint", strings.Repeat("AB:", 31)+"AB")
+			tc.want = "plain http"
+		}
+		code, out, errs := run(t, args...)
+		if code == 0 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want an error saying %q", tc.name, code, errs, tc.want)
+		}
+		if strings.Contains(out+errs, "topsecret") {
+			t.Errorf("%s: the key shows: %s %s", tc.name, out, errs)
+		}
+	}
+	if _, out, _ := run(t, "admin", "--data", dir, "peer", "list", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("after refused adds, peer list = %s; want none", out)
+	}
+	mustRun(t, ok...)
+	if code, _, errs := run(t, ok...); code == 0 || !strings.Contains(errs, "exists") {
+		t.Errorf("the same name twice: exit %d %q", code, errs)
+	}
+	for _, verb := range []string{"pause", "resume", "rm"} {
+		if code, _, errs := run(t, "admin", "--data", dir, "peer", verb, "nobody"); code == 0 || !strings.Contains(errs, "no peer") {
+			t.Errorf("peer %s of an unknown peer: exit %d %q", verb, code, errs)
+		}
+		mustRun(t, "admin", "--data", dir, "peer", verb, "hub-b")
+	}
+}
