@@ -44,6 +44,7 @@ type testHub struct {
 	opts       federation.Options
 	stop       context.CancelFunc
 	stopEngine func()
+	noEngine   bool
 	done       chan struct{}
 	closed     bool
 }
@@ -55,7 +56,13 @@ var fastOptions = federation.Options{Rescan: 20 * time.Millisecond, WaitTimeout:
 
 func newTestHub(t testing.TB, name string) *testHub {
 	t.Helper()
-	h := &testHub{t: t, name: name, dir: t.TempDir(), opts: fastOptions}
+	return newTestHubWith(t, name, true)
+}
+
+// newTestHubWith is newTestHub, with or without the early-warning engine.
+func newTestHubWith(t testing.TB, name string, engine bool) *testHub {
+	t.Helper()
+	h := &testHub{t: t, name: name, dir: t.TempDir(), opts: fastOptions, noEngine: !engine}
 	h.open()
 	var err error
 	if h.org, err = h.hub.AddOrg(ctx, hub.Console(), name+" CERT", []string{"government-national"}, "FR"); err != nil {
@@ -96,12 +103,17 @@ func (h *testHub) open() {
 	}
 	h.store, h.closed = st, false
 	// The early-warning engine, woken by publishes and relays alike.
-	engine := alert.New(st, alert.Options{DefaultTLP: vigie.TLPGreen})
-	ectx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); engine.Run(ectx) }()
-	h.stopEngine = func() { cancel(); <-done }
-	h.hub = hub.New(st, hub.Config{DefaultTLP: vigie.TLPGreen, OnPublish: engine.Wake}, time.Now)
+	cfg := hub.Config{DefaultTLP: vigie.TLPGreen}
+	h.stopEngine = func() {}
+	if !h.noEngine {
+		engine := alert.New(st, alert.Options{DefaultTLP: vigie.TLPGreen})
+		ectx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); engine.Run(ectx) }()
+		h.stopEngine = func() { cancel(); <-done }
+		cfg.OnPublish = engine.Wake
+	}
+	h.hub = hub.New(st, cfg, time.Now)
 	h.handler.Lock()
 	h.handler.h = server.New(h.hub, server.Options{Title: h.name}).Handler()
 	h.handler.Unlock()
