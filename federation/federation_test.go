@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/store/postgres/pgtest"
 	"github.com/vigie-cti/vigie/taxii"
 )
 
@@ -15,7 +16,15 @@ import (
 // shares at CLEAR and GREEN reaches A and then C, attributed to B's
 // organisation and B's hub; AMBER, AMBER+STRICT and RED never leave B.
 func TestChain(t *testing.T) {
-	a, b, c := newTestHub(t, "A"), newTestHub(t, "B"), newTestHub(t, "C")
+	testChain(t, newTestHub(t, "A"), newTestHub(t, "B"), newTestHub(t, "C"))
+}
+
+// TestChainPostgres is TestChain with A and C on PostgreSQL.
+func TestChainPostgres(t *testing.T) {
+	testChain(t, newTestHubOn(t, "A", true, pgtest.URL(t)), newTestHub(t, "B"), newTestHubOn(t, "C", true, pgtest.URL(t)))
+}
+
+func testChain(t *testing.T, a, b, c *testHub) {
 	a.pullFrom(b)
 	c.pullFrom(a)
 	a.startRunner()
@@ -61,6 +70,7 @@ func TestChain(t *testing.T) {
 	if owners[green["id"].(string)].Owner != b.org.ID {
 		t.Errorf("C's owner of B's object = %q, want B's organisation", owners[green["id"].(string)].Owner)
 	}
+	waitFor(t, "A's state to be saved", func() bool { return a.peerState("B").CaughtUp })
 	if st := a.peerState("B"); st.Stats.Stored != 3 || st.Stats.TooRestricted != 0 || !st.CaughtUp || st.LastError != "" {
 		t.Errorf("A's state of peer B = %+v; want 3 stored, caught up", st)
 	}
@@ -160,7 +170,15 @@ func TestRestartMidSync(t *testing.T) {
 // version, a deletion removes the object, and a version narrowed from
 // GREEN to AMBER takes the object back.
 func TestRetraction(t *testing.T) {
-	a, b, c := newTestHub(t, "A"), newTestHub(t, "B"), newTestHub(t, "C")
+	testRetraction(t, newTestHub(t, "A"), newTestHub(t, "B"), newTestHub(t, "C"))
+}
+
+// TestRetractionPostgres is TestRetraction with every hub on PostgreSQL.
+func TestRetractionPostgres(t *testing.T) {
+	testRetraction(t, newTestHubOn(t, "A", true, pgtest.URL(t)), newTestHubOn(t, "B", true, pgtest.URL(t)), newTestHubOn(t, "C", true, pgtest.URL(t)))
+}
+
+func testRetraction(t *testing.T, a, b, c *testHub) {
 	a.pullFrom(b)
 	c.pullFrom(a)
 	a.startRunner()
@@ -179,6 +197,8 @@ func TestRetraction(t *testing.T) {
 	for _, h := range []*testHub{a, c} {
 		waitFor(t, h.name+" to follow", func() bool { return slices.Equal(h.versions(), want) })
 	}
+	// The counter is saved after the page of tombstones it counts.
+	waitFor(t, "C to count 2 retracted versions (the deleted and the narrowed)", func() bool { return c.peerState("A").Stats.Retracted >= 2 })
 	if st := c.peerState("A"); st.Stats.Retracted != 2 {
 		t.Errorf("C retracted %d versions, want 2 (the deleted and the narrowed)", st.Stats.Retracted)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/vigie-cti/vigie/federation"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/server"
+	"github.com/vigie-cti/vigie/store/postgres"
 	"github.com/vigie-cti/vigie/store/sqlite"
 	"github.com/vigie-cti/vigie/taxii"
 )
@@ -45,6 +46,7 @@ type testHub struct {
 	stop       context.CancelFunc
 	stopEngine func()
 	noEngine   bool
+	dsn        string // PostgreSQL, or "" for SQLite in dir
 	done       chan struct{}
 	closed     bool
 }
@@ -62,7 +64,14 @@ func newTestHub(t testing.TB, name string) *testHub {
 // newTestHubWith is newTestHub, with or without the early-warning engine.
 func newTestHubWith(t testing.TB, name string, engine bool) *testHub {
 	t.Helper()
-	h := &testHub{t: t, name: name, dir: t.TempDir(), opts: fastOptions, noEngine: !engine}
+	return newTestHubOn(t, name, engine, "")
+}
+
+// newTestHubOn is newTestHubWith on the PostgreSQL database at dsn
+// (SQLite when "").
+func newTestHubOn(t testing.TB, name string, engine bool, dsn string) *testHub {
+	t.Helper()
+	h := &testHub{t: t, name: name, dir: t.TempDir(), opts: fastOptions, noEngine: !engine, dsn: dsn}
 	h.open()
 	var err error
 	if h.org, err = h.hub.AddOrg(ctx, hub.Console(), name+" CERT", []string{"government-national"}, "FR"); err != nil {
@@ -97,7 +106,13 @@ func newTestHubWith(t testing.TB, name string, engine bool) *testHub {
 
 // open opens the store and serves the hub (again, after close: a restart).
 func (h *testHub) open() {
-	st, err := sqlite.Open(ctx, filepath.Join(h.dir, "vigie.db"))
+	var st vigie.Store
+	var err error
+	if h.dsn != "" {
+		st, err = postgres.Open(ctx, h.dsn)
+	} else {
+		st, err = sqlite.Open(ctx, filepath.Join(h.dir, "vigie.db"))
+	}
 	if err != nil {
 		h.t.Fatal(err)
 	}
