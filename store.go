@@ -27,6 +27,7 @@ type Store interface {
 	OpsStore
 	SampleStore
 	UserStore
+	FederationStore
 	Close() error
 }
 

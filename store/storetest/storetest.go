@@ -52,6 +52,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Stats", func(t *testing.T) { testStats(t, open(t)) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
 	t.Run("PruneAudit", func(t *testing.T) { testPruneAudit(t, open(t)) })
+	t.Run("HubIdentity", func(t *testing.T) { testHubIdentity(t, open(t)) })
+	t.Run("Peers", func(t *testing.T) { testPeers(t, open(t)) })
+	t.Run("Origins", func(t *testing.T) { testOrigins(t, open(t)) })
+	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open(t)) })
 }
 
 var ctx = context.Background()
