@@ -24,6 +24,9 @@ type Store interface {
 	CatalogStore
 	AuditStore
 	ExportStore
+	OpsStore
+	SampleStore
+	UserStore
 	Close() error
 }
 

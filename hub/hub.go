@@ -42,6 +42,10 @@ type Config struct {
 	// OnPublish, if set, is called after objects were stored (the
 	// early-warning engine wakes up on it). It must not block.
 	OnPublish func()
+	// OnIngest, if set, is called after each envelope was stored with the
+	// count of objects accepted and of those refused, by error code
+	// (metrics). It must not block.
+	OnIngest func(stored int, refused map[string]int)
 	// Guard checks the target of each new webhook (nil: webhooks are
 	// refused, EUNAVAILABLE).
 	Guard URLGuard
@@ -51,6 +55,12 @@ type Config struct {
 	// Logger receives what the hub cannot return to a caller, such as a
 	// failure to record failed authentications (nil: discarded).
 	Logger *slog.Logger
+	// PublicURL is where clients reach the hub (https://hub.example:8443),
+	// for the download URL of samples in STIX artifacts ("": no artifact).
+	PublicURL string
+	// MaxSampleSize is the largest sample accepted (DefaultMaxSampleSize
+	// unless set).
+	MaxSampleSize int64
 }
 
 // URLGuard decides which addresses the hub may call: webhook targets
@@ -76,6 +86,9 @@ type Hub struct {
 
 	failMu   sync.Mutex
 	failures map[authFailureKey]int // failed authentications not yet in the audit log
+
+	samples sampleIndex   // the similarity index of samples (samples.go)
+	signins signinLimiter // failed sign-ins of people (users.go)
 }
 
 // New returns a hub over store. now is the clock (time.Now in production).

@@ -46,6 +46,17 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/catalogs", s.api(s.catalogImport))
 	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))
 	s.mux.HandleFunc("GET /api/v1/export/{format}", s.api(s.exportGet))
+	s.mux.HandleFunc("POST /api/v1/samples", s.api(s.sampleSubmit))
+	s.mux.HandleFunc("GET /api/v1/samples/{sha256}", s.api(s.sampleGet))
+	s.mux.HandleFunc("GET /api/v1/samples/{sha256}/similar", s.api(s.sampleSimilar))
+	s.mux.HandleFunc("GET /api/v1/samples/{sha256}/download", s.api(s.sampleDownload))
+
+	s.mux.HandleFunc("GET /feeds/misp/{root}/{id}/{file}", s.api(s.mispFeedGet))
+
+	s.mux.HandleFunc("GET /metrics", s.api(s.metricsGet))
+	if s.opts.Dashboard != nil { // the web dashboard: /, /signin, /alerts, ... (package web)
+		s.opts.Dashboard.Register(s.mux)
+	}
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

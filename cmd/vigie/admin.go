@@ -14,7 +14,7 @@ import (
 	"github.com/vigie-cti/vigie/hub"
 )
 
-const adminHelp = `Manage the hub's organisations, API keys, communities and collections.
+const adminHelp = `Manage the hub's organisations, API keys, users, communities and collections.
 Works on the data directory directly, whether the hub is running or not;
 refuses a directory that holds no hub ("vigie serve" or "init" creates one).
 
@@ -35,10 +35,19 @@ Commands:
                  --read public|community:NAME|org:NAME[,...] --write none|community:NAME|org:NAME[,...]
                                                 prints the collection id; served at /ROOT/
   collection list [--json]
+  user add --org NAME --email E --role reader|publisher|admin|operator [--url URL]
+                                                a dashboard account; prints a one-time sign-in link
+                                                (72 h) where the person sets a password
+  user list [--org NAME] [--json]
+  user link EMAIL [--url URL]                   a new sign-in link (forgotten password)
   audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
                                                 the audit log: every state change, who, from where
   audit verify                                  check the audit log's hash chain; exit status 1
                                                 and the first broken entry when it was tampered with
+  backup FILE                                   a consistent copy of the running hub (SQLite) and its files
+  restore FILE --data NEWDIR                    a hub in NEWDIR from a backup, checked whole first
+  prune [--versions 90d] [--expired 30d] ...    delete what is past keeping (retention; see prune --help)
+  compact                                       return free space to the file system (hub running)
 
 Example:
   vigie admin --data ./vigie-data org add "CERT-Nord" --sector government-national --country FR
@@ -63,6 +72,15 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		}
 		return a.auditList(ctx, rest[1:])
 	}
+	if len(rest) > 0 {
+		if run, ok := map[string]func(context.Context, []string) error{
+			"backup": a.adminBackup, "restore": a.adminRestore, // admin_backup.go
+			"prune": a.adminPrune, "compact": a.adminCompact, // admin_retention.go
+		}[rest[0]]; ok {
+			defer func() { a.close() }()
+			return run(ctx, rest[1:])
+		}
+	}
 	if len(rest) < 2 {
 		fs.Usage()
 		return &exitError{Code: 2, Message: "vigie admin: want a noun and a verb, e.g. \"org add NAME\""}
@@ -73,6 +91,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"key add": a.keyAdd, "key list": a.keyList, "key revoke": a.keyRevoke,
 		"community add": a.communityAdd, "community list": a.communityList, "community member": a.communityMember,
 		"collection add": a.collectionAdd, "collection list": a.collectionList,
+		"user add": a.userAdd, "user list": a.userList, "user link": a.userLink,
 	}
 	run, ok := cmds[noun+" "+verb]
 	if !ok {

@@ -40,10 +40,18 @@ func Run(t *testing.T, open Opener) {
 	t.Run("PostureStatuses", func(t *testing.T) { testPostureStatuses(t, open(t)) })
 	t.Run("LatestOfTypes", func(t *testing.T) { testLatestOfTypes(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("Samples", func(t *testing.T) { testSamples(t, open(t)) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
+	t.Run("Contains", func(t *testing.T) { testContains(t, open(t)) })
+	t.Run("AlertPaging", func(t *testing.T) { testAlertPaging(t, open(t)) })
+	t.Run("LastAlertEvent", func(t *testing.T) { testLastAlertEvent(t, open(t)) })
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open(t)) })
 	t.Run("OwnerFirstVersionDeleted", func(t *testing.T) { testOwnerFirstVersionDeleted(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
 	t.Run("EachObject", func(t *testing.T) { testEachObject(t, open(t)) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open(t)) })
+	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
+	t.Run("PruneAudit", func(t *testing.T) { testPruneAudit(t, open(t)) })
 }
 
 var ctx = context.Background()

@@ -53,6 +53,14 @@ func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
 		w.WriteString(` AND o.publisher = ?`)
 		args = append(args, q.Publisher)
 	}
+	if len(q.Contains) > 0 {
+		alts := make([]string, len(q.Contains))
+		for i, c := range q.Contains {
+			alts[i] = d.ContainsBytes("o.raw", "?")
+			args = append(args, []byte(c))
+		}
+		w.WriteString(` AND (` + strings.Join(alts, ` OR `) + `)`)
+	}
 	vis, visArgs := d.Visible("o", q.Scope)
 	w.WriteString(` AND ` + vis)
 	args = append(args, visArgs...)
