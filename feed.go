@@ -112,3 +112,9 @@ type FeedStore interface {
 	// SaveFeedState records what a run of the feed saw. ENOTFOUND.
 	SaveFeedState(ctx context.Context, name string, st FeedState) error
 }
+
+// The audit actions of feed subscriptions.
+const (
+	AuditFeedAdd    = "feed.add"    // a feed subscription added
+	AuditFeedDelete = "feed.delete" // a feed subscription removed
+)

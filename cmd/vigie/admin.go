@@ -35,6 +35,10 @@ Commands:
                  --read public|community:NAME|org:NAME[,...] --write none|community:NAME|org:NAME[,...]
                                                 prints the collection id; served at /ROOT/
   collection list [--json]
+  feed add NAME --url URL --format misp|csv --into COLLECTION --org ORG [--every 1h] [--header 'Name: value']...
+                 [--type TYPE | --type-column N] [--column N] [--comment-column N]
+                                                subscribe to a MISP or CSV feed (see "feed add --help")
+  feed list [--json] | feed rm NAME | feed run NAME [--json]
   audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
                                                 the audit log: every state change, who, from where
   audit verify                                  check the audit log's hash chain; exit status 1
@@ -73,6 +77,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"key add": a.keyAdd, "key list": a.keyList, "key revoke": a.keyRevoke,
 		"community add": a.communityAdd, "community list": a.communityList, "community member": a.communityMember,
 		"collection add": a.collectionAdd, "collection list": a.collectionList,
+		"feed add": a.feedAdd, "feed list": a.feedList, "feed rm": a.feedRemove, "feed run": a.feedRun,
 	}
 	run, ok := cmds[noun+" "+verb]
 	if !ok {
