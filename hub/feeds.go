@@ -1,11 +1,9 @@
 package hub
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -317,39 +315,17 @@ func (h *Hub) runCSVFeed(ctx context.Context, f *vigie.Feed, fetch Fetcher, conv
 	if err := conv.Event(ev); err != nil {
 		return err
 	}
-	delim := ','
-	if f.Columns.Delimiter != "" {
-		delim = rune(f.Columns.Delimiter[0])
-	}
-	r := csv.NewReader(bufio.NewReader(tmp))
-	r.Comma, r.Comment, r.FieldsPerRecord, r.LazyQuotes, r.ReuseRecord = delim, '#', -1, true, true
-	for line := 1; ; line++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return feedErr{fmt.Errorf("line %d: %w", line, err)}
-		}
-		col := func(n int) string {
-			if n < 1 || n > len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[n-1])
-		}
-		value := col(f.Columns.Value)
-		if value == "" {
-			continue
-		}
-		typ := f.Columns.Type
-		if typ == "" {
-			typ = col(f.Columns.TypeColumn)
-		}
-		a := &misp.Attribute{UUID: vigie.NameUUID("vigie-feed/" + f.Name + "/" + typ + "/" + value), Type: typ, Value: value,
-			ToIDs: true, Comment: col(f.Columns.Comment), Timestamp: misp.Timestamp(f.Created.Unix())}
-		if err := conv.Attribute(ev, a); err != nil {
+	err = misp.ReadList(tmp, f.Name, f.Columns, f.Created,
+		func(a *misp.Attribute) error { return conv.Attribute(ev, a) },
+		func(line int, err error) {
+			pub.run.Refusals = append(pub.run.Refusals, vigie.StatusDetail{ID: fmt.Sprintf("line %d", line), Message: err.Error()})
+		})
+	if err != nil {
+		var ve *vigie.Error
+		if errors.As(err, &ve) {
 			return err
 		}
+		return feedErr{err}
 	}
 	if err := conv.EventEnd(ev); err != nil {
 		return err
