@@ -184,17 +184,16 @@ func (h *Hub) RunFeed(ctx context.Context, p vigie.Principal, name string, fetch
 		runErr = pub.flush(ctx)
 	}
 	pub.run.Summary = conv.Summary()
-	st.LastError = ""
-	if runErr != nil {
-		if vigie.ErrorCode(runErr) == vigie.EINTERNAL && !isFeedErr(runErr) {
-			return pub.run, runErr
-		}
+	switch {
+	case runErr == nil:
+	case isFeedErr(runErr):
+		pub.run.Error = runErr.Error()
+	case vigie.ErrorCode(runErr) != vigie.EINTERNAL:
 		pub.run.Error = vigie.ErrorMessage(runErr)
-		if isFeedErr(runErr) {
-			pub.run.Error = runErr.Error()
-		}
-		st.LastError = pub.run.Error
+	default:
+		return pub.run, runErr
 	}
+	st.LastError = pub.run.Error
 	if err := h.store.SaveFeedState(ctx, f.Name, st); err != nil {
 		return pub.run, err
 	}
