@@ -222,8 +222,20 @@ func (a *admin) feedRun(ctx context.Context, args []string) error {
 // feedFetcher fetches feed files over HTTP(S) for hub.RunFeed.
 type feedFetcher struct{ hc *http.Client }
 
+// newFeedFetcher returns a fetcher with a 10-minute limit per file that
+// follows redirects only within the feed's own host: the operator chose
+// that host, and a feed must not send the hub to another (an address of
+// the hub's own network, whose answer would be imported).
 func newFeedFetcher() *feedFetcher {
-	return &feedFetcher{hc: &http.Client{Timeout: 10 * time.Minute}}
+	return &feedFetcher{hc: &http.Client{Timeout: 10 * time.Minute, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return fmt.Errorf("more than 5 redirects")
+		}
+		if req.URL.Host != via[0].URL.Host {
+			return fmt.Errorf("redirect from %s to another host (%s) refused", via[0].URL.Host, req.URL.Host)
+		}
+		return nil
+	}}}
 }
 
 // Fetch implements hub.Fetcher.

@@ -31,6 +31,10 @@ func newFeedServer(t *testing.T) *feedServer {
 		fs.mu.Lock()
 		defer fs.mu.Unlock()
 		fs.hits[r.URL.Path]++
+		if r.URL.Path == "/elsewhere.txt" {
+			http.Redirect(w, r, "http://127.0.0.2:1/secret", http.StatusFound)
+			return
+		}
 		if r.URL.Path == "/ips.txt" {
 			w.Write([]byte(fs.list))
 			return
@@ -148,6 +152,11 @@ func TestFeedSubscriptions(t *testing.T) {
 	}
 	if !strings.Contains(listJSON, `"Authorization"`) {
 		t.Errorf("feed list --json does not name the header:\n%s", listJSON)
+	}
+	// A redirect to another host is not followed.
+	admin("feed", "add", "moved", "--url", srv.URL+"/elsewhere.txt", "--format", "csv", "--type", "domain", "--into", e.collection, "--org", "CERT-Nord")
+	if code, r := feedRunJSON(t, e.dir, "moved"); code != 1 || !strings.Contains(r.Error, "another host") {
+		t.Errorf("redirect to another host: exit %d %+v", code, r)
 	}
 	admin("feed", "rm", "nokey")
 	if code, _, errOut := run(t, "admin", "--data", e.dir, "feed", "run", "nokey"); code != 2 || !strings.Contains(errOut, "no feed") {
