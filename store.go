@@ -24,6 +24,11 @@ type Store interface {
 	CatalogStore
 	AuditStore
 	FeedStore
+	ExportStore
+	OpsStore
+	SampleStore
+	UserStore
+	FederationStore
 	Close() error
 }
 

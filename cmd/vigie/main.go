@@ -52,6 +52,7 @@ func commands() []command {
 		{"watch", "manage your organisation's watchlist on a hub", runWatch},
 		{"webhook", "manage the webhooks that receive your alerts", runWebhook},
 		{"alerts", "list or follow your organisation's alerts", runAlerts},
+		{"export", "write indicators for Zeek, Suricata, DNS (RPZ) and firewalls", runExport},
 		{"version", "print the version, the commit and whether YARA is built in", runVersion},
 	}
 }
