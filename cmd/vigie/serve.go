@@ -256,6 +256,8 @@ func (m *serveMain) wire(ctx context.Context) error {
 	}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
+	m.jobs.Add(1)
+	go func() { defer m.jobs.Done(); runFeeds(bg, h, logger) }() // feed subscriptions (admin_feed.go)
 	if m.Federation {
 		runner := federation.New(h, federation.Options{Logger: logger})
 		m.jobs.Add(1)
