@@ -11,12 +11,14 @@
 // queued, so the program's memory and the hub's load stay bounded.
 //
 //	go build -o /tmp/vigie ./cmd/vigie && go run ./bench/load -vigie /tmp/vigie -duration 10m
+//	go run ./bench/load -vigie /tmp/vigie -pg postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -25,6 +27,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,12 +43,13 @@ import (
 	"github.com/vigie-cti/vigie/bench/gen"
 	"github.com/vigie-cti/vigie/bench/internal/hubproc"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/store/postgres"
 	"github.com/vigie-cti/vigie/store/sqlite"
 	"github.com/vigie-cti/vigie/taxii"
 )
 
 type config struct {
-	bin                          string
+	bin, pg                      string
 	duration, every              time.Duration
 	orgs, entries, webhooks, sse int
 	publishRate, batch           int     // objects per second, objects per POST
@@ -56,6 +60,7 @@ type config struct {
 func main() {
 	var c config
 	flag.StringVar(&c.bin, "vigie", "vigie", "path to the vigie binary")
+	flag.StringVar(&c.pg, "pg", "", "PostgreSQL server URL (a schema of its own is made and dropped); default: SQLite")
 	flag.DurationVar(&c.duration, "duration", 10*time.Minute, "how long to run the mix")
 	flag.DurationVar(&c.every, "every", 30*time.Second, "how often to print the hub's memory and engine lag")
 	flag.IntVar(&c.orgs, "orgs", 1000, "organisations, each with a watchlist")
@@ -180,7 +185,21 @@ func run(c config) error {
 		delivered.Add(1)
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	w, err := setup(ctx, c, dir, "http://"+ln.Addr().String()+"/hook")
+	var st vigie.Store
+	var serveDB []string
+	if c.pg != "" {
+		u, drop := newSchema(c.pg)
+		defer drop()
+		p, err := postgres.Open(ctx, u)
+		if err != nil {
+			return err
+		}
+		st, serveDB = p, []string{"--db", u}
+	} else if st, err = sqlite.Open(ctx, filepath.Join(dir, "vigie.db")); err != nil {
+		return err
+	}
+	w, err := setup(ctx, c, st, "http://"+ln.Addr().String()+"/hook")
+	st.Close()
 	if err != nil {
 		return err
 	}
@@ -188,8 +207,8 @@ func run(c config) error {
 	mln, _ := net.Listen("tcp", "127.0.0.1:0")
 	metricsAddr := mln.Addr().String()
 	mln.Close()
-	cmd := exec.Command(c.bin, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--http", "--webhook-allow", "127.0.0.0/8",
-		"--metrics-addr", metricsAddr, "--write-rate", "0", "--max-conns-per-ip", "0")
+	cmd := exec.Command(c.bin, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--http", "--webhook-allow", "127.0.0.0/8",
+		"--metrics-addr", metricsAddr, "--write-rate", "0", "--max-conns-per-ip", "0"}, serveDB...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		return err
@@ -266,8 +285,8 @@ func run(c config) error {
 		}(w.readers[i])
 	}
 
-	fmt.Printf("mix: %d objects/s published in POSTs of %d (1 in %d in a watched range), %.0f pages/s read, %.0f sightings/s, %d SSE clients, %d webhooks; %d organisations x %d watchlist entries; SQLite; %v\n",
-		c.publishRate, c.batch, c.hitEvery, c.readRate, c.sightRate, c.sse, c.webhooks, c.orgs, c.entries, c.duration)
+	fmt.Printf("mix: %d objects/s published in POSTs of %d (1 in %d in a watched range), %.0f pages/s read, %.0f sightings/s, %d SSE clients, %d webhooks; %d organisations x %d watchlist entries; %s; %v\n",
+		c.publishRate, c.batch, c.hitEvery, c.readRate, c.sightRate, c.sse, c.webhooks, c.orgs, c.entries, map[bool]string{true: "PostgreSQL", false: "SQLite"}[c.pg != ""], c.duration)
 	fmt.Printf("%8s %10s %10s %12s %12s %10s %10s %10s\n", "elapsed", "rss MB", "heap MB", "lag objects", "lag seconds", "alerts", "delivered", "sse events")
 	rctx, stop := context.WithTimeout(ctx, c.duration)
 	defer stop()
@@ -318,13 +337,8 @@ func run(c config) error {
 // setup makes the hub's data directory with the store directly: the
 // organisations, their watchlists (a /24 each) and webhooks, one
 // community and collection, and keys.
-func setup(ctx context.Context, c config, dir, hookURL string) (*world, error) {
+func setup(ctx context.Context, c config, st vigie.Store, hookURL string) (*world, error) {
 	t0 := time.Now()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "vigie.db"))
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
 	h := hub.New(st, hub.Config{}, time.Now)
 	w := &world{}
 	var names []string
@@ -437,6 +451,27 @@ func stream(ctx context.Context, url, key string, events *atomic.Int64) error {
 		}
 	}
 	return sc.Err()
+}
+
+// newSchema creates a schema on a PostgreSQL server and returns a URL
+// selecting it, and the function that drops it.
+func newSchema(server string) (string, func()) {
+	db, err := sql.Open("pgx", server)
+	if err != nil {
+		log.Fatal(err)
+	}
+	name := fmt.Sprintf("vigie_load_%d", time.Now().UnixNano())
+	if _, err := db.Exec(`CREATE SCHEMA ` + name); err != nil {
+		log.Fatalf("create schema: %v", err)
+	}
+	u, err := neturl.Parse(server)
+	if err != nil {
+		log.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { db.Exec(`DROP SCHEMA ` + name + ` CASCADE`); db.Close() }
 }
 
 var sampleLine = regexp.MustCompile(`^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$`)
