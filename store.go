@@ -23,7 +23,11 @@ type Store interface {
 	SupplierStore
 	CatalogStore
 	AuditStore
+	ExportStore
 	OpsStore
+	SampleStore
+	UserStore
+	FederationStore
 	Close() error
 }
 

@@ -28,6 +28,9 @@ type Options struct {
 	// Metrics, if set, counts requests and is served at GET /metrics to
 	// operator keys (api_metrics.go).
 	Metrics *metrics.Metrics
+	// Dashboard, if set, adds the web dashboard's pages (package web) to
+	// the routes, beside TAXII and /api/v1.
+	Dashboard interface{ Register(*http.ServeMux) }
 }
 
 // Server serves the hub over HTTP. Handler is safe for concurrent use.

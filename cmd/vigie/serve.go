@@ -17,13 +17,16 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/alert"
+	"github.com/vigie-cti/vigie/federation"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/metrics"
 	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/server"
+	"github.com/vigie-cti/vigie/web"
 )
 
-const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/) and the API.
+const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/), the API (/api/v1/)
+and the web dashboard (/; people sign in with "vigie admin user add" links).
 
 HTTPS by default, with --cert/--key, or with a self-signed certificate
 created in the data directory on first start (its SHA-256 fingerprint is
@@ -81,6 +84,7 @@ type serveMain struct {
 	LogFormat         string // text or json
 	MaxClockSkew      time.Duration
 	MetricsAddr       string // serves /metrics without a key (metrics.go)
+	Federation        bool   // pull from the peers of "vigie admin peer add"
 
 	store   hubStore
 	hub     *hub.Hub
@@ -98,7 +102,7 @@ type serveMain struct {
 func newServeMain(stdio Stdio) *serveMain {
 	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, BodyMinRate: 1024, BodyGrace: 10 * time.Second,
-		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100, LogFormat: "text"}
+		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100, LogFormat: "text", Federation: true}
 }
 
 // ParseFlags reads the command line.
@@ -131,6 +135,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
 	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "also serve GET /metrics (Prometheus) on this address, without a key: keep it on loopback or a private network (on --addr, /metrics needs an operator key)")
+	fs.BoolVar(&m.Federation, "federation", m.Federation, "pull from the peer hubs registered with \"vigie admin peer add\" (new ones within seconds)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -227,6 +232,11 @@ func (m *serveMain) wire(ctx context.Context) error {
 	}
 	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, OnIngest: mx.Ingested, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
 	m.hub = h
+	self, err := h.HubIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdio.Err, "vigie: hub id %s (peers see it in discovery)\n", self.ID)
 	scheme := "http"
 	if !m.PlainHTTP {
 		scheme = "https"
@@ -243,9 +253,16 @@ func (m *serveMain) wire(ctx context.Context) error {
 		PublicURL: public, Metrics: mx, Limits: server.Limits{
 			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
 			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
-		}}).Handler()
+		},
+		Dashboard: web.New(h, web.Options{Title: m.Title, Logger: logger}),
+	}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
+	if m.Federation {
+		runner := federation.New(h, federation.Options{Logger: logger})
+		m.jobs.Add(1)
+		go func() { defer m.jobs.Done(); runner.Run(bg) }()
+	}
 	if m.EarlyWarning {
 		m.jobs.Add(2)
 		go func() { defer m.jobs.Done(); engine.Run(bg) }()
@@ -257,6 +274,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 			defer m.jobs.Done()
 			n.Listen(bg, []string{channelObjects, channelAlerts}, func(ch string) {
 				if ch == channelObjects {
+					h.Changed() // federation's wake-up long polls
 					engine.Wake()
 				} else {
 					broker.WakeAll()
@@ -332,6 +350,9 @@ func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.L
 				logger.Warn("purging status resources", slog.Any("err", err))
 			} else if n > 0 {
 				logger.Info("purged status resources", slog.Int("count", n))
+			}
+			if _, err := h.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("purging expired sessions", slog.Any("err", err))
 			}
 			if n, err := h.CheckSuppliers(ctx, hub.Console()); err != nil && ctx.Err() == nil {
 				logger.Warn("checking suppliers", slog.Any("err", err))

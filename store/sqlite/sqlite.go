@@ -42,6 +42,7 @@ var dialect = sqldb.Dialect{
 	Greatest:       "max",
 	InsertOrIgnore: true,
 	Contains:       func(hay, needle string) string { return "instr(" + hay + ", " + needle + ") > 0" },
+	ContainsBytes:  func(hay, needle string) string { return "instr(" + hay + ", " + needle + ") > 0" },
 	IsUnique: func(err error) bool {
 		return code(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
