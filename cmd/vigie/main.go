@@ -51,6 +51,7 @@ func commands() []command {
 		{"watch", "manage your organisation's watchlist on a hub", runWatch},
 		{"webhook", "manage the webhooks that receive your alerts", runWebhook},
 		{"alerts", "list or follow your organisation's alerts", runAlerts},
+		{"sample", "submit a file for static triage, find similar samples, download", runSample},
 		{"version", "print the version, the commit and whether YARA is built in", runVersion},
 	}
 }

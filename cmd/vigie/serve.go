@@ -79,6 +79,7 @@ type serveMain struct {
 	WriteBurst        int
 	LogFormat         string // text or json
 	MaxClockSkew      time.Duration
+	MaxSampleSize     int64
 
 	store   hubStore
 	hub     *hub.Hub
@@ -126,6 +127,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.IntVar(&m.WriteBurst, "write-burst", m.WriteBurst, "write requests allowed at once above --write-rate")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
 	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
+	fs.Int64Var(&m.MaxSampleSize, "max-sample-size", hub.DefaultMaxSampleSize, "largest sample (bytes) accepted for triage")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -215,8 +217,6 @@ func (m *serveMain) wire(ctx context.Context) error {
 		engine.Wake()
 		peers.send(channelObjects)
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
-	m.hub = h
 	scheme := "http"
 	if !m.PlainHTTP {
 		scheme = "https"
@@ -229,6 +229,9 @@ func (m *serveMain) wire(ctx context.Context) error {
 			fmt.Fprintf(m.stdio.Err, "vigie: TAXII discovery names %s; set --public-url to the URL clients use\n", m.url)
 		}
 	}
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger,
+		PublicURL: public, MaxSampleSize: m.MaxSampleSize}, time.Now)
+	m.hub = h
 	m.handler = server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger,
 		PublicURL: public, Limits: server.Limits{
 			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
