@@ -79,6 +79,9 @@ func TestDemoCtrlC(t *testing.T) {
 		"  grid-scada@4.2       supplier Vega Software  10 pass   1 fail  11 unknown  1 disagree",
 		"    CRA-I-2(f) FAIL: claims CRA-I-2(f); observed: no build provenance published for this version",
 		"  billing-portal@7.1   supplier Acme Cloud      0 pass   2 fail  20 unknown  0 disagree",
+		"Malware triage (two variants",
+		"  Helios Energie sees a similar sample: ",
+		"same imphash true",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the demo does not print %q:\n%s", want, got)
