@@ -254,6 +254,12 @@ func printSample(stdio Stdio, s *api.Sample, withSimilar bool) error {
 		}
 		row("refused", a.Refused)
 	}
+	for _, y := range s.YARA {
+		row("yara", y.Rule+" (indicator "+y.Indicator+")")
+	}
+	for _, ind := range s.Indicators {
+		row("indicator", ind.Name+" ("+ind.ID+") names this file")
+	}
 	for _, o := range rep.Observables {
 		row("observable", o.Kind+" "+o.Value)
 	}

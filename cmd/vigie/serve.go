@@ -230,7 +230,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		}
 	}
 	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger,
-		PublicURL: public, MaxSampleSize: m.MaxSampleSize}, time.Now)
+		PublicURL: public, MaxSampleSize: m.MaxSampleSize, Rules: yaraRules{}}, time.Now)
 	m.hub = h
 	m.handler = server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger,
 		PublicURL: public, Limits: server.Limits{
