@@ -20,6 +20,7 @@ import (
 
 	"github.com/vigie-cti/vigie/triage"
 	"github.com/vigie-cti/vigie/triage/triagetest"
+	"github.com/vigie-cti/vigie/zipcrypto"
 )
 
 // fullPE is a DLL with every table triage reads.
@@ -494,4 +495,25 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestZipInfected opens a member encrypted with "infected", the way
+// samples travel, and leaves one with another password closed.
+func TestZipInfected(t *testing.T) {
+	sample := triagetest.Sample(5)
+	var b bytes.Buffer
+	if err := zipcrypto.Write(&b, "infected", zipcrypto.File{Name: "s.exe", Data: sample}); err != nil {
+		t.Fatal(err)
+	}
+	r := triage.Analyze(b.Bytes(), triage.Options{})
+	m := r.Archive.Members[0]
+	if !m.Encrypted || m.Type != triage.TypePE || m.Hashes == nil || m.Hashes.SHA256 != triage.Analyze(sample, triage.Options{}).Hashes.SHA256 {
+		t.Errorf("member: %+v", m)
+	}
+	b.Reset()
+	zipcrypto.Write(&b, "secret", zipcrypto.File{Name: "s.exe", Data: sample})
+	r = triage.Analyze(b.Bytes(), triage.Options{})
+	if m := r.Archive.Members[0]; m.Hashes != nil || !strings.Contains(m.Note, "another password") {
+		t.Errorf("member with another password: %+v", m)
+	}
 }
