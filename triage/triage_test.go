@@ -517,3 +517,28 @@ func TestZipInfected(t *testing.T) {
 		t.Errorf("member with another password: %+v", m)
 	}
 }
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, c := range []byte(s) {
+		b = append(b, c, 0)
+	}
+	return b
+}
+
+// TestUTF16Strings finds UTF-16LE strings at even and odd offsets.
+func TestUTF16Strings(t *testing.T) {
+	data := slices.Concat([]byte{0xff, 0xfe, 0x01}, utf16le("http://utf16.example/odd"), []byte{0xff, 0x00, 0x00, 0xee},
+		utf16le(`Global\WideMutex`), []byte{0xee, 0xee}, utf16le("ab"), make([]byte, 300))
+	r := triage.Analyze(data, triage.Options{})
+	got := map[string]bool{}
+	for _, o := range r.Observables {
+		got[o.Kind+" "+o.Value] = true
+	}
+	if !got["url http://utf16.example/odd"] || !got[`mutex Global\WideMutex`] {
+		t.Errorf("observables %v", r.Observables)
+	}
+	if r.Strings.UTF16 != 2 {
+		t.Errorf("%d UTF-16 strings, want 2 (a 2-character run is too short)", r.Strings.UTF16)
+	}
+}
