@@ -197,6 +197,9 @@ func Analyze(data []byte, opt Options) *Report {
 	var counts [256]uint64
 	guard(&n, "strings", func() { r.Strings, r.Observables = scanStrings(data, &counts, &n) })
 	r.Entropy = entropyOf(&counts, len(data))
+	if len(data) > 0 && counts[data[0]] == uint64(len(data)) {
+		n.add("the file is %d bytes of 0x%02x and nothing else", len(data), data[0])
+	}
 	if opt.YARA != nil {
 		guard(&n, "yara", func() {
 			ms, err := opt.YARA.Scan(data)

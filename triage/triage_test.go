@@ -402,6 +402,10 @@ func TestMalformed(t *testing.T) {
 	// Point the first type entry of the resource root back at the root.
 	rsrcRaw := binary.LittleEndian.Uint32(loop[secTable+80+20:])
 	binary.LittleEndian.PutUint32(loop[rsrcRaw+16+4:], 0x80000000)
+	hugeResources := slices.Clone(pe)
+	// The resource root declares 65,535 entries: the reader stops at the
+	// end of the data or at its limit.
+	binary.LittleEndian.PutUint16(hugeResources[rsrcRaw+14:], 0xffff)
 	manySections := slices.Clone(pe)
 	binary.LittleEndian.PutUint16(manySections[0x80+4+2:], 0xffff)
 	badLfanew := slices.Clone(pe)
@@ -415,13 +419,14 @@ func TestMalformed(t *testing.T) {
 		wantNote string
 	}{
 		{"empty", nil, triage.TypeEmpty, "empty"},
-		{"all zeros", make([]byte, 1<<20), triage.TypeData, "TLSH"},
+		{"all zeros", make([]byte, 1<<20), triage.TypeData, "1048576 bytes of 0x00"},
 		{"PE cut in the headers", pe[:0x100], triage.TypePE, "truncated"},
 		{"PE cut in the section table", pe[:0x80+4+20+240+50], triage.TypePE, "section table truncated"},
 		{"PE cut in the sections", pe[:0x700], triage.TypePE, "cut by the end of the file"},
 		{"overlapping sections", overlap, triage.TypePE, "overlap"},
 		{"resource tree loop", loop, triage.TypePE, "loops"},
 		{"65535 sections declared", manySections, triage.TypePE, "section"},
+		{"65535 resources declared", hugeResources, triage.TypePE, "resource"},
 		{"e_lfanew beyond the file", badLfanew, triage.TypeMZ, ""},
 		{"ELF header only", elfHead, triage.TypeELF, "elf"},
 		{"Mach-O magic only", []byte("\xcf\xfa\xed\xfe\x07\x00\x00\x01"), triage.TypeMachO, "macho"},
