@@ -73,8 +73,11 @@ func TestPE(t *testing.T) {
 	if pe.Kind != "dll" || pe.Machine != "x86-64" || pe.Bits != 64 || pe.Compiled.Unix() != 1600000000 {
 		t.Errorf("header: kind %s machine %s bits %d compiled %v", pe.Kind, pe.Machine, pe.Bits, pe.Compiled)
 	}
-	if pe.Signature == nil || pe.Signature.Type != "pkcs7" {
-		t.Errorf("signature %+v, want a PKCS#7 one", pe.Signature)
+	if pe.Signature == nil || pe.Signature.Type != "pkcs7" || len(pe.Signature.Certificates) != 1 {
+		t.Fatalf("signature %+v, want a PKCS#7 one with its certificate", pe.Signature)
+	}
+	if c := pe.Signature.Certificates[0]; c.Subject != triagetest.SignerSubject || !c.Signer || c.Serial != "5eed" || c.NotAfter.Year() != 2028 {
+		t.Errorf("certificate %+v", c)
 	}
 	if pe.PDB != "x.pdb" || pe.DebugTime == nil || pe.DebugTime.Unix() != 1600000000 {
 		t.Errorf("debug: pdb %q time %v", pe.PDB, pe.DebugTime)
@@ -86,8 +89,8 @@ func TestPE(t *testing.T) {
 	if diff := cmp.Diff([]string{".text r-x", ".rdata r--", ".rsrc r--"}, names); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
-	if pe.Overlay == nil || pe.Overlay.Size != 0x100 {
-		t.Errorf("overlay %+v, want the 256-byte certificate", pe.Overlay)
+	if pe.Overlay == nil || pe.Overlay.Offset != pe.Signature.Offset || pe.Overlay.Size != pe.Signature.Size {
+		t.Errorf("overlay %+v, want the certificate table %+v", pe.Overlay, pe.Signature)
 	}
 	if len(r.Notes) != 0 {
 		t.Errorf("notes on a well-formed file: %q", r.Notes)
@@ -402,6 +405,9 @@ func TestMalformed(t *testing.T) {
 	// Point the first type entry of the resource root back at the root.
 	rsrcRaw := binary.LittleEndian.Uint32(loop[secTable+80+20:])
 	binary.LittleEndian.PutUint32(loop[rsrcRaw+16+4:], 0x80000000)
+	badSignature := slices.Clone(pe)
+	sigOff := binary.LittleEndian.Uint32(badSignature[0x80+4+20+112+8*4:])
+	copy(badSignature[sigOff+8:], "\x30\x03\x02\x01") // a content info that is not one
 	hugeResources := slices.Clone(pe)
 	// The resource root declares 65,535 entries: the reader stops at the
 	// end of the data or at its limit.
@@ -427,6 +433,7 @@ func TestMalformed(t *testing.T) {
 		{"resource tree loop", loop, triage.TypePE, "loops"},
 		{"65535 sections declared", manySections, triage.TypePE, "section"},
 		{"65535 resources declared", hugeResources, triage.TypePE, "resource"},
+		{"signature that is not PKCS#7", badSignature, triage.TypePE, "pe: signature:"},
 		{"e_lfanew beyond the file", badLfanew, triage.TypeMZ, ""},
 		{"ELF header only", elfHead, triage.TypeELF, "elf"},
 		{"Mach-O magic only", []byte("\xcf\xfa\xed\xfe\x07\x00\x00\x01"), triage.TypeMachO, "macho"},

@@ -235,6 +235,14 @@ func printSample(stdio Stdio, s *api.Sample, withSimilar bool) error {
 		row("pdb", pe.PDB)
 		if pe.Signature != nil {
 			row("signature", fmt.Sprintf("%s, %d bytes (not verified)", pe.Signature.Type, pe.Signature.Size))
+			for _, c := range pe.Signature.Certificates {
+				role := "certificate"
+				if c.Signer {
+					role = "signer"
+				}
+				row(role, fmt.Sprintf("%s (issuer %s, serial %s, valid %s to %s)", c.Subject, c.Issuer, c.Serial,
+					c.NotBefore.Format("2006-01-02"), c.NotAfter.Format("2006-01-02")))
+			}
 		}
 		for _, imp := range pe.Imports {
 			row("import", imp.DLL+": "+strings.Join(imp.Functions, " "))
