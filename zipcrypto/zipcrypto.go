@@ -136,6 +136,9 @@ func Open(f *zip.File, password string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if uint64(len(enc)) != f.CompressedSize64 {
+		return nil, errors.New("zipcrypto: member truncated")
+	}
 	k := newKeys(password)
 	k.decrypt(enc)
 	check := byte(f.CRC32 >> 24)
