@@ -471,6 +471,9 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add(gzipOf([]byte("MZ hello")))
 	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Add([]byte("see http://a.example/x and Global\\Mutant HKLM\\Software\\x"))
+	var z bytes.Buffer
+	zipcrypto.Write(&z, "infected", zipcrypto.File{Name: "s.exe", Data: triagetest.PE(triagetest.PEOptions{})})
+	f.Add(z.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := triage.Analyze(data, triage.Options{MaxArchiveTotal: 1 << 20})
 		for _, n := range r.Notes {
