@@ -95,7 +95,9 @@ func (d *Dashboard) collectionTitles(r *http.Request, q *req) (map[string]string
 }
 
 type searchData struct {
-	Query string
+	Query   string
+	Full    bool // every object was read
+	Indexed bool // the hits come from the correlation index
 	Kind  string
 	Hits  []hitRow
 	More  bool
@@ -110,10 +112,10 @@ var kindNames = map[string]string{
 }
 
 func (d *Dashboard) search(w http.ResponseWriter, r *http.Request, q *req) error {
-	data := searchData{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	data := searchData{Query: strings.TrimSpace(r.URL.Query().Get("q")), Full: r.URL.Query().Get("full") == "1"}
 	q.v.Title, q.v.Nav = "Search", "search"
 	if data.Query != "" {
-		res, err := d.hub.Search(r.Context(), q.p, data.Query, 100)
+		res, err := d.hub.Search(r.Context(), q.p, data.Query, 100, data.Full)
 		if vigie.ErrorCode(err) == vigie.EINVALID {
 			q.v.Error = vigie.ErrorMessage(err)
 		} else if err != nil {
@@ -127,7 +129,7 @@ func (d *Dashboard) search(w http.ResponseWriter, r *http.Request, q *req) error
 			if err != nil {
 				return err
 			}
-			data.Done, data.Kind, data.Hits, data.More = true, kindNames[res.Value.Kind], rows(res.Hits, names, colls), res.More
+			data.Done, data.Kind, data.Hits, data.More, data.Indexed = true, kindNames[res.Value.Kind], rows(res.Hits, names, colls), res.More, res.Indexed
 		}
 	}
 	q.v.Data = data

@@ -159,10 +159,11 @@ func TestTLPMatrix(t *testing.T) {
 		b := c.signIn(org)
 		for _, v := range allValues {
 			_, page := b.get("/search?q=" + url.QueryEscape(v))
-			found := strings.Contains(page, "/objects/"+c.ids[v])
+			_, fullPage := b.get("/search?full=1&q=" + url.QueryEscape(v))
+			found, foundFull := strings.Contains(page, "/objects/"+c.ids[v]), strings.Contains(fullPage, "/objects/"+c.ids[v])
 			res, obj := b.get("/objects/" + c.ids[v])
-			if may := slices.Contains(want, v); found != may || (res.StatusCode == http.StatusOK) != may {
-				t.Errorf("%s and %s: search found=%v, object page %s; want visible=%v", org, v, found, res.Status, may)
+			if may := slices.Contains(want, v); found != may || foundFull != may || (res.StatusCode == http.StatusOK) != may {
+				t.Errorf("%s and %s: search found=%v (indexed) %v (full), object page %s; want visible=%v", org, v, found, foundFull, res.Status, may)
 			} else if may && !strings.Contains(obj, "Lantern C2 "+v) {
 				t.Errorf("%s: object page of %s lacks its name", org, v)
 			}
@@ -207,11 +208,12 @@ func TestPublishNeedsTLP(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "2 object(s) stored, 0 refused") {
 		t.Fatalf("publish: %s", res.Status)
 	}
-	res2, _ := c.hub.Search(ctx, c.principal("CERT"), "evil-lantern.example", 0)
+	c.index()
+	res2, _ := c.hub.Search(ctx, c.principal("CERT"), "evil-lantern.example", 0, false)
 	if len(res2.Hits) != 1 || res2.Hits[0].TLP != vigie.TLPAmber || res2.Hits[0].Publisher != c.orgs["Helios"].ID {
 		t.Errorf("CERT finds %+v", res2.Hits)
 	}
-	res3, _ := c.hub.Search(ctx, c.principal("Bank"), "evil-lantern.example", 0)
+	res3, _ := c.hub.Search(ctx, c.principal("Bank"), "evil-lantern.example", 0, false)
 	if len(res3.Hits) != 0 {
 		t.Errorf("Bank (not in energy) finds the AMBER indicator")
 	}
