@@ -98,10 +98,10 @@ type searchData struct {
 	Query   string
 	Full    bool // every object was read
 	Indexed bool // the hits come from the correlation index
-	Kind  string
-	Hits  []hitRow
-	More  bool
-	Done  bool // a search ran
+	Kind    string
+	Hits    []hitRow
+	More    bool
+	Done    bool // a search ran
 }
 
 // kindNames says in words what the search took the value for.
