@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
@@ -248,4 +249,45 @@ func TestInboxPaging(t *testing.T) {
 		t.Errorf("paged through %d alerts, want 120", len(seen))
 	}
 	_ = hub.SessionTTL
+}
+
+// TestLiveStreamEndsWithSession: the live alert stream sends new alerts,
+// and ends once its session is signed out.
+func TestLiveStreamEndsWithSession(t *testing.T) {
+	c := newCoalition(t)
+	b := c.signIn("Helios")
+	_, inbox := b.get("/alerts")
+	res, err := b.hc.Get(c.srv.URL + "/alerts/live?after=0")
+	if err != nil || res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("live: %v %v", res, err)
+	}
+	defer res.Body.Close()
+	c.alert("Helios", "live", "198.51.100.3", vigie.SeverityHigh)
+	buf := make([]byte, 64<<10)
+	var got strings.Builder
+	for !strings.Contains(got.String(), "event: alert.created") {
+		n, err := res.Body.Read(buf)
+		if err != nil {
+			t.Fatalf("stream ended before the alert: %v (%q)", err, got.String())
+		}
+		got.Write(buf[:n])
+	}
+	if !strings.Contains(got.String(), "198.51.100.3 live") {
+		t.Errorf("event: %q", got.String())
+	}
+	b.post("/signout", url.Values{"csrf": {csrfOf(inbox)}})
+	done := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := res.Body.Read(buf); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Error("the live stream goes on after sign-out")
+	}
 }
