@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,6 +54,25 @@ type coalition struct {
 	colls  map[string]*vigie.Collection
 	ids    map[string]string // value -> indicator id
 	engine *alert.Engine     // fills the correlation index search reads
+	logs   lockedBuffer      // the server's request log
+}
+
+// lockedBuffer is a log destination safe for concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // index runs the early-warning engine over every object not yet seen, as
@@ -143,7 +163,7 @@ func newCoalition(t testing.TB) *coalition {
 	c.engine = alert.New(st, alert.Options{DefaultTLP: vigie.TLPGreen})
 	c.index()
 	d := web.New(h, web.Options{Title: "vigie test hub", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
-	c.srv = httptest.NewTLSServer(server.New(h, server.Options{Dashboard: d}).Handler())
+	c.srv = httptest.NewTLSServer(server.New(h, server.Options{Dashboard: d, Logger: slog.New(slog.NewTextHandler(&c.logs, nil))}).Handler())
 	t.Cleanup(c.srv.Close)
 	for name, role := range roles {
 		email := strings.ToLower(name) + "@" + strings.ToLower(name) + ".example"

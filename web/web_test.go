@@ -291,3 +291,45 @@ func TestLiveStreamEndsWithSession(t *testing.T) {
 		t.Error("the live stream goes on after sign-out")
 	}
 }
+
+// TestNoSecretInLogs: the sign-in link's token, the password and the
+// session secret never reach the server's request log.
+func TestNoSecretInLogs(t *testing.T) {
+	c := newCoalition(t)
+	_, link, err := c.hub.AddUser(ctx, hub.Console(), "Bank", "new@bank.example", vigie.RoleReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, c: c, hc: c.client()}
+	res, page := b.get("/signin/link?token=" + url.QueryEscape(link))
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, "new@bank.example") {
+		t.Fatalf("link page: %s", res.Status)
+	}
+	const pw = "a secret passphrase nobody logs"
+	res, _ = b.post("/signin/link", url.Values{"csrf": {csrfOf(page)}, "token": {link}, "password": {pw}, "confirm": {pw}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set password: %s", res.Status)
+	}
+	var session string
+	for _, ck := range b.hc.Jar.Cookies(mustURL(c.srv.URL)) {
+		if ck.Name == "vigie_session" {
+			session = ck.Value
+		}
+	}
+	if res, _ := b.get("/alerts"); res.StatusCode != http.StatusOK || session == "" {
+		t.Fatalf("signed in by the link: %s", res.Status)
+	}
+	// The link is used: it opens nothing now.
+	if res, _ := b.get("/signin/link?token=" + url.QueryEscape(link)); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a used link: %s, want 401", res.Status)
+	}
+	logs := c.logs.String()
+	if !strings.Contains(logs, "/signin/link") {
+		t.Fatalf("the request log has no line of the link page:\n%s", logs)
+	}
+	for name, secret := range map[string]string{"link token": link, "password": pw, "session": session} {
+		if strings.Contains(logs, secret) || strings.Contains(logs, url.QueryEscape(secret)) {
+			t.Errorf("the %s is in the request log", name)
+		}
+	}
+}
