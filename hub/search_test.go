@@ -102,7 +102,7 @@ func TestSearchFollowsTLP(t *testing.T) {
 	if res, _ := f.hub.Search(ctx, pb, "198.51.100.70", 0, true); len(res.Hits) != 0 {
 		t.Errorf("198.51.100.70 found %d objects about 198.51.100.7", len(res.Hits))
 	}
-	if res, _ := f.hub.Search(ctx, pb, "firewall", 0, true); len(res.Hits) != 1 || res.Hits[0].Type != "course-of-action" {
+	if res, _ := f.hub.Search(ctx, pb, "FIREWALL", 0, true); len(res.Hits) != 1 || res.Hits[0].Type != "course-of-action" {
 		t.Errorf("text search found %v", res.Hits)
 	}
 	if _, err := f.hub.Search(ctx, pb, "ab", 0, true); vigie.ErrorCode(err) != vigie.EINVALID {

@@ -94,6 +94,15 @@ func (v Value) needles(typed string) []string {
 		return []string{"'" + v.Value + "'", `"` + v.Value + `"`}
 	case ValueMD5, ValueSHA1, ValueSHA256, ValueSHA512:
 		return uniq(v.Value, strings.ToUpper(v.Value))
+	case ValueText:
+		// The JSON is matched byte for byte: try the common cases of
+		// words as well (lantern, Lantern, LANTERN).
+		lower := strings.ToLower(typed)
+		title := lower
+		if r := []rune(lower); len(r) > 0 {
+			title = strings.ToUpper(string(r[0])) + string(r[1:])
+		}
+		return uniq(typed, lower, title, strings.ToUpper(typed))
 	}
 	return uniq(v.Value, typed)
 }

@@ -19,6 +19,7 @@ type fields struct {
 	RelationshipType, SourceRef, TargetRef        string
 	SightingOf                                    string
 	Count                                         int
+	ObjectRefs                                    []string
 	ExternalRefs                                  []struct {
 		SourceName string `json:"source_name"`
 		ExternalID string `json:"external_id"`
@@ -30,6 +31,9 @@ type fields struct {
 	}
 }
 
+// maxRefs bounds the object_refs an object page lists.
+const maxRefs = 200
+
 func fieldsOf(raw json.RawMessage) fields {
 	var f struct {
 		fields
@@ -40,6 +44,7 @@ func fieldsOf(raw json.RawMessage) fields {
 		SR       string          `json:"source_ref"`
 		TR       string          `json:"target_ref"`
 		SO       string          `json:"sighting_of_ref"`
+		OR       []string        `json:"object_refs"`
 		ExtRefs  json.RawMessage `json:"external_references"`
 		KCPhases json.RawMessage `json:"kill_chain_phases"`
 	}
@@ -47,6 +52,10 @@ func fieldsOf(raw json.RawMessage) fields {
 	out := f.fields
 	out.PatternType, out.ValidFrom, out.IndicatorTypes = f.PT, f.VF, f.IT
 	out.RelationshipType, out.SourceRef, out.TargetRef, out.SightingOf = f.RT, f.SR, f.TR, f.SO
+	if len(f.OR) > maxRefs {
+		f.OR = f.OR[:maxRefs]
+	}
+	out.ObjectRefs = f.OR
 	json.Unmarshal(f.ExtRefs, &out.ExternalRefs)
 	json.Unmarshal(f.KCPhases, &out.KillChain)
 	if out.Name == "" {
