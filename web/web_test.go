@@ -333,3 +333,41 @@ func TestNoSecretInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestAnotherOrganisationsThings: a member guessing the ids of another
+// organisation's alert or watchlist entry gets "not found", and nothing
+// changes.
+func TestAnotherOrganisationsThings(t *testing.T) {
+	c := newCoalition(t)
+	c.alert("Helios", "theirs", "198.51.100.3", vigie.SeverityHigh)
+	helios := c.principal("Helios")
+	alerts, _ := c.hub.Alerts(ctx, helios, vigie.AlertQuery{})
+	w, err := c.hub.AddWatch(ctx, helios, vigie.WatchDomain, "helios.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank := c.signIn("Bank")
+	cert := c.signIn("CERT") // even the operator reads another organisation's alerts only through its own
+	for _, b := range []*browser{bank, cert} {
+		res, page := b.get("/alerts/" + alerts[0].ID)
+		if res.StatusCode != http.StatusNotFound || strings.Contains(page, "198.51.100.3") {
+			t.Errorf("%s opening Helios's alert: %s", b.org, res.Status)
+		}
+		_, inbox := b.get("/alerts")
+		if res, _ := b.post("/alerts/"+alerts[0].ID+"/state", url.Values{"csrf": {csrfOf(inbox)}, "state": {"resolved"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s resolving Helios's alert: %s", b.org, res.Status)
+		}
+		if res, _ := b.post("/watchlist/"+w.ID+"/delete", url.Values{"csrf": {csrfOf(inbox)}}); res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s deleting Helios's watch entry: %s", b.org, res.Status)
+		}
+		if _, page := b.get("/watchlist"); strings.Contains(page, "helios.example") {
+			t.Errorf("%s sees Helios's watchlist", b.org)
+		}
+	}
+	if a, _ := c.hub.Alert(ctx, helios, alerts[0].ID); a.State != vigie.AlertNew {
+		t.Errorf("Helios's alert is now %s", a.State)
+	}
+	if ws, _ := c.hub.Watchlist(ctx, helios); !slices.ContainsFunc(ws, func(e *vigie.WatchEntry) bool { return e.ID == w.ID }) {
+		t.Error("Helios's watch entry was deleted by another organisation")
+	}
+}
