@@ -265,3 +265,35 @@ func (h *Hub) OrgNames(ctx context.Context, p vigie.Principal) (map[string]strin
 	}
 	return m, nil
 }
+
+// Latest returns, by id, the last version p may read of each of ids
+// (those p may read none of are absent): the names on an object page's
+// graph.
+func (h *Hub) Latest(ctx context.Context, p vigie.Principal, ids []string) (map[string]*vigie.Object, error) {
+	if err := member(p, vigie.RoleReader); err != nil {
+		return nil, err
+	}
+	out := map[string]*vigie.Object{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cs, as, err := h.ReadableCollections(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range cs {
+		if !as[i].Read {
+			continue
+		}
+		page, err := h.store.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, IDs: ids, Scope: p.Scope(as[i], h.cfg.DefaultTLP), Limit: len(ids)})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Objects {
+			if old, ok := out[o.ID]; !ok || o.VersionKey > old.VersionKey {
+				out[o.ID] = o
+			}
+		}
+	}
+	return out, nil
+}

@@ -134,6 +134,9 @@ func TestSearchFollowsTLP(t *testing.T) {
 			if _, err := f.hub.Sight(ctx, pb, "r", col.ID, o.ID, vigie.TLPAmber, ""); vigie.ErrorCode(err) != vigie.ENOTFOUND {
 				t.Errorf("B sighting A's RED object = %v, want ENOTFOUND", err)
 			}
+			if l, err := f.hub.Latest(ctx, pb, []string{o.ID, id}); err != nil || len(l) != 1 || l[id] == nil {
+				t.Errorf("B's Latest of A's RED and the GREEN object = %v, %v; want the GREEN one only", l, err)
+			}
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,12 +75,15 @@ func BenchmarkInbox10k(b *testing.B) {
 	b.Run("filtered", func(b *testing.B) { serverTime(b, c, cookie, "/alerts?state=new&severity=critical") })
 }
 
-// BenchmarkSearch100k: search by value (from the correlation index, and
+// BenchmarkSearch100k ($VIGIE_BENCH_OBJECTS changes the count): search by value (from the correlation index, and
 // reading every object) and by text among 100,000 indicators (plus the
 // fixture's), and an object page, as Helios (reads GREEN of "all").
 func BenchmarkSearch100k(b *testing.B) {
 	c := newCoalition(b)
-	const n = 100000
+	n := 100000
+	if v, err := strconv.Atoi(os.Getenv("VIGIE_BENCH_OBJECTS")); err == nil && v > 0 {
+		n = v // e.g. 1000000; the benchmark keeps its name
+	}
 	coll := c.colls["coalition"].ID
 	for start := 0; start < n; start += 1000 {
 		var objs []*vigie.Object

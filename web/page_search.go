@@ -193,7 +193,16 @@ func (d *Dashboard) objectGet(w http.ResponseWriter, r *http.Request, q *req) er
 		data.Versions = append(data.Versions, versionRow{Version: v.Version, Collection: colls[v.Collection], TLP: v.TLP, SharedBy: orgName(names, v.Publisher), Added: when(v.DateAdded)})
 	}
 	data.Related = rows(ov.Related, names, colls)
-	data.Graph = drawGraph(id, data.Fields.Name, ov.Related)
+	nids, _ := neighbours(id, ov.Related)
+	latest, err := d.hub.Latest(r.Context(), q.p, nids)
+	if err != nil {
+		return err
+	}
+	nnames := map[string]string{}
+	for nid, n := range latest {
+		nnames[nid] = fieldsOf(n.Raw).Name
+	}
+	data.Graph = drawGraph(id, data.Fields.Name, ov.Related, nnames)
 	if q.v.Me.Publisher {
 		if data.Writable, err = d.hub.WritableCollections(r.Context(), q.p); err != nil {
 			return err
