@@ -85,12 +85,31 @@ func New(h *hub.Hub, opts Options) *Runner {
 }
 
 // Run starts and stops pullers as peers are added, paused, resumed, changed
-// or removed, until ctx ends; then it stops them all and returns.
+// or removed, until ctx ends; then it stops them all and returns. Of the
+// processes sharing a database, one pulls at a time (the others take
+// over when it stops).
 func (r *Runner) Run(ctx context.Context) {
 	t := time.NewTicker(r.opts.Rescan)
 	defer t.Stop()
+	var release func()
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
 	for {
-		r.reconcile(ctx)
+		if release == nil {
+			rel, ok, err := r.hub.LeadFederation(ctx, hub.Console())
+			if err != nil && ctx.Err() == nil {
+				r.opts.Logger.Warn("federation: leadership", slog.Any("err", err))
+			}
+			if ok {
+				release = rel
+			}
+		}
+		if release != nil {
+			r.reconcile(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			r.stopAll()
