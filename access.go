@@ -47,6 +47,18 @@ func CollectionAccess(p Principal, c *Collection) Access {
 	return a
 }
 
+// Granted reports whether one of grants names p's organisation or one of
+// its communities (never the public): a peer hub pushes into a collection
+// whose write grants name it.
+func (p Principal) Granted(grants []Grant) bool {
+	for _, g := range grants {
+		if p.names(g) {
+			return true
+		}
+	}
+	return false
+}
+
 // names reports whether grant g names p's organisation or a community of it.
 func (p Principal) names(g Grant) bool {
 	if p.Anonymous() {

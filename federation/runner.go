@@ -1,4 +1,5 @@
-// Package federation pulls objects from peer hubs into this one. For each
+// Package federation pulls objects from peer hubs into this one (and
+// pushes to those that cannot reach it: pusher.go). For each
 // peer (registered with "vigie admin peer add", kept in the store) a
 // Runner keeps one goroutine that pages through the remote collection over
 // TAXII 2.1 (added_after, next, X-TAXII-Date-Added-Last), follows its
@@ -16,6 +17,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -152,7 +154,7 @@ func (r *Runner) reconcile(ctx context.Context) {
 		r.running[name] = h
 		go func() {
 			defer close(h.done)
-			newPuller(r.hub, p, r.opts).run(pctx)
+			newWorker(r.hub, p, r.opts).run(pctx)
 		}()
 	}
 }
@@ -181,7 +183,7 @@ func (r *Runner) Running() []string {
 // configOf sums up what a puller is started with (the key only hashed).
 func configOf(p *vigie.Peer) string {
 	h := sha256.New()
-	for _, s := range []string{p.URL, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection} {
+	for _, s := range []string{p.URL, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, fmt.Sprint(p.Push)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -196,6 +196,10 @@ func (h *Hub) RelayTombstones(ctx context.Context, p vigie.Principal, peer *vigi
 	if err := Allow(p, vigie.RoleOperator); err != nil {
 		return 0, err
 	}
+	return h.relayTombstones(ctx, p, peer, tombs)
+}
+
+func (h *Hub) relayTombstones(ctx context.Context, p vigie.Principal, peer *vigie.Peer, tombs []RelayTombstone) (int64, error) {
 	if len(tombs) == 0 {
 		return 0, nil
 	}

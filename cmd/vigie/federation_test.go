@@ -216,7 +216,7 @@ func TestPeerAddErrors(t *testing.T) {
 		{"unknown local collection", with("--local-collection", remote), "no collection"},
 		{"remote not an id", with("--remote-collection", "coalition"), "UUIDs"},
 		{"no key", with("--key", ""), "key"},
-		{"bad name", append(append([]string{"admin", "--data", dir, "peer", "add", "hub b"}, ok[6:]...)), "peer name"},
+		{"bad name", append([]string{"admin", "--data", dir, "peer", "add", "hub b"}, ok[6:]...), "peer name"},
 	} {
 		args := tc.args
 		if tc.name == "pin over http" {
