@@ -47,12 +47,13 @@ func CollectionAccess(p Principal, c *Collection) Access {
 	return a
 }
 
-// Granted reports whether one of grants names p's organisation or one of
-// its communities (never the public): a peer hub pushes into a collection
-// whose write grants name it.
-func (p Principal) Granted(grants []Grant) bool {
+// NamedIn reports whether one of grants names p's organisation itself
+// (org:NAME; not a community of it, nor the public): a peer hub pushes
+// only into a collection whose write grants name it so, so that granting
+// a community write never lets the hubs among its members push.
+func (p Principal) NamedIn(grants []Grant) bool {
 	for _, g := range grants {
-		if p.names(g) {
+		if g.Kind == GrantOrg && !p.Anonymous() && g.ID == p.OrgID {
 			return true
 		}
 	}

@@ -23,7 +23,8 @@ func pushPeer(p vigie.Principal, c *vigie.Collection) *vigie.Peer {
 // AcceptPush relays into collection id of root what a peer hub pushed:
 // object versions with their provenance, then tombstones. The caller's key
 // must be of role peer and its organisation named by a write grant of the
-// collection. Every rule of Relay applies. EFORBIDDEN for another key or
+// collection (org:NAME, not through a community). Every rule of
+// Relay applies. EFORBIDDEN for another key or
 // without the grant, ENOTFOUND for a collection the caller may not see,
 // ETOOLARGE beyond Limits.MaxObjects.
 func (h *Hub) AcceptPush(ctx context.Context, p vigie.Principal, root, id string, items []RelayItem, tombs []RelayTombstone) (vigie.RelayStats, error) {
@@ -35,11 +36,11 @@ func (h *Hub) AcceptPush(ctx context.Context, p vigie.Principal, root, id string
 	if err != nil {
 		return stats, err
 	}
-	if !p.Granted(c.Write) {
+	if !p.NamedIn(c.Write) {
 		if a := vigie.CollectionAccess(p, c); !a.Read {
 			return stats, vigie.Errorf(vigie.ENOTFOUND, "no collection %s in API root %q", id, root)
 		}
-		return stats, vigie.Errorf(vigie.EFORBIDDEN, "pushing into collection %s needs a write grant naming your organisation", id)
+		return stats, vigie.Errorf(vigie.EFORBIDDEN, "pushing into collection %s needs a write grant naming your organisation (org:NAME; a community's grant is not enough)", id)
 	}
 	if len(items)+len(tombs) > h.cfg.Limits.MaxObjects {
 		return stats, vigie.Errorf(vigie.ETOOLARGE, "%d objects and tombstones in one push; the limit is %d", len(items)+len(tombs), h.cfg.Limits.MaxObjects)
