@@ -142,6 +142,22 @@ func (h *Hub) PausePeer(ctx context.Context, p vigie.Principal, name string, pau
 	return h.record(ctx, withDetail(e, map[string]bool{"paused": paused}))
 }
 
+// LeadFederation makes this process the one that pulls from peers, if no
+// other process sharing the database does; release gives it up.
+// Operators only.
+func (h *Hub) LeadFederation(ctx context.Context, p vigie.Principal) (release func(), ok bool, err error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, false, err
+	}
+	self, err := h.store.HubIdentity(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	// Named after the hub: PostgreSQL's locks are per database, which
+	// several hubs (one schema each) may share.
+	return h.store.TryLead(ctx, "federation:"+self.ID)
+}
+
 // SavePeerState records where a peer's pull stands. Operators only.
 func (h *Hub) SavePeerState(ctx context.Context, p vigie.Principal, name string, st vigie.PeerState) error {
 	if err := Allow(p, vigie.RoleOperator); err != nil {

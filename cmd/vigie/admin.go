@@ -48,8 +48,9 @@ Commands:
   hub show [--json]                             this hub's identity among its peers (id, operator)
   hub operator ORG                              record the organisation that runs this hub
   peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE]
-           --remote-collection ID --local-collection ID
+           --remote-collection ID --local-collection ID [--push]
                                                 pull another hub's collection into one of ours
+                                                (--push: post ours into theirs)
   peer list [--json]                            state, cursor, lag, counts, last error (never keys)
   peer rm|pause|resume NAME
   audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
