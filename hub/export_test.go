@@ -104,3 +104,30 @@ func TestExportIndicatorsHostile(t *testing.T) {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}
 }
+
+// TestExportIndicatorsStops: an error from fn ends the export at once
+// and is returned as it is, with the store's reader stopped.
+func TestExportIndicatorsStops(t *testing.T) {
+	w := newWorld(t)
+	var objs []map[string]any
+	for i := range 1500 {
+		objs = append(objs, marked(100+i, fmt.Sprintf("ind %d", i), vigie.MarkingGreen, nil))
+	}
+	w.publish(w.alpha, w.shared, objs...)
+	stop := fmt.Errorf("disk full")
+	calls := 0
+	st, err := w.h.ExportIndicators(ctx, w.principal(w.bravo), hub.ExportQuery{}, func(*export.Indicator) error {
+		calls++
+		if calls == 700 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || calls != 700 || st.Indicators != 700 {
+		t.Errorf("error %v after %d calls (%d counted), want %v after 700", err, calls, st.Indicators, stop)
+	}
+	got, st, err := exportIDs(t, w, w.principal(w.bravo), hub.ExportQuery{})
+	if err != nil || len(got) != 1500 || st.Indicators != 1500 {
+		t.Errorf("whole export: %d indicators, %v", len(got), err)
+	}
+}

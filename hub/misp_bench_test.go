@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -94,11 +93,4 @@ func BenchmarkMISPImport(b *testing.B) {
 	// On a loaded machine wall time says little: attributes per second of
 	// this process's CPU time (converter, hub, SQLite, GC) does.
 	b.ReportMetric(float64(n*b.N)/(cpuTime()-cpu0).Seconds(), "attrs/cpu-s")
-}
-
-// cpuTime returns the user and system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -35,7 +35,9 @@ Formats:
 
 --out FILE writes atomically (a temporary file, then a rename), so that a
 reader such as Zeek's input framework never sees half a file; --every D
-repeats, and rewrites the file only when the hub's export changed (ETag).
+repeats, and rewrites the file only when the hub's export changed (ETag);
+a refusal by the hub (a bad key or parameter) stops it, other failures are
+printed and retried at the next round.
 Without --out the export goes to standard output.
 
 Examples:
@@ -134,8 +136,9 @@ func runExport(ctx context.Context, stdio Stdio, args []string) error {
 	for {
 		for _, f := range names {
 			err := exportOnce(ctx, stdio, c, f, q, formats[f], etags)
-			if err != nil && period == 0 {
-				return err
+			var he *client.Error
+			if err != nil && (period == 0 || errors.As(err, &he) && he.Status < 500) {
+				return err // a refusal (bad key, bad parameter) will not change by waiting
 			} else if err != nil {
 				fmt.Fprintf(stdio.Err, "vigie export: %s: %v (next try in %s)\n", f, err, period)
 			}

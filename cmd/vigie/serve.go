@@ -196,9 +196,11 @@ func (m *serveMain) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
-	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
-		return err
+	s, err := openStore(ctx, m.DataDir, m.DB)
+	if err != nil {
+		return err // not into m.store: a nil *sqlite.Store in the interface would not be nil for Close
 	}
+	m.store = s
 	m.logger = m.newLogger()
 	logger := m.logger
 	m.metrics = metrics.New(m.store)
