@@ -375,6 +375,7 @@ type limitWriter struct {
 	n int64
 }
 
+// Write writes b, or fails without writing once the limit would be passed.
 func (l *limitWriter) Write(b []byte) (int, error) {
 	if int64(len(b)) > l.n {
 		return 0, fmt.Errorf("over %d MB", maxFeedFile>>20)
