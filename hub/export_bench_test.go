@@ -21,6 +21,8 @@ import (
 	"github.com/vigie-cti/vigie/store/sqlite"
 )
 
+// cpuTime returns the user and system CPU time of the process so far
+// (the hub benchmarks report per CPU second: the machine is shared).
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

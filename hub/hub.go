@@ -89,6 +89,7 @@ type Hub struct {
 
 	samples sampleIndex   // the similarity index of samples (samples.go)
 	signins signinLimiter // failed sign-ins of people (users.go)
+	changes broadcast     // wakes Wait (federation.go)
 }
 
 // New returns a hub over store. now is the clock (time.Now in production).
@@ -247,7 +248,20 @@ func (h *Hub) Objects(ctx context.Context, p vigie.Principal, a vigie.Access, q 
 	if q.Limit <= 0 || q.Limit > h.cfg.Limits.MaxPageSize {
 		q.Limit = h.cfg.Limits.MaxPageSize
 	}
-	return h.store.Objects(ctx, q)
+	page, err := h.store.Objects(ctx, q)
+	if err != nil || !q.Scope.Egress {
+		return page, err
+	}
+	// A peer hub: the store applied the rule in SQL; apply it again here,
+	// so that nothing that may not leave the hub ever does.
+	kept := page.Objects[:0]
+	for _, o := range page.Objects {
+		if vigie.CanRead(q.Scope, o.Sharing) {
+			kept = append(kept, o)
+		}
+	}
+	page.Objects = kept
+	return page, nil
 }
 
 // Status returns a status resource of root posted by p's organisation;

@@ -76,11 +76,17 @@ func (h *Hub) publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 	if err := h.store.AddObjects(ctx, c.ID, objs, st, h.publishEntry(p, c, objs, st)); err != nil {
 		return nil, err
 	}
+	if err := h.retractNarrowed(ctx, c, objs, st, before); err != nil {
+		return nil, err
+	}
 	if len(copies) > 0 {
 		refuseHiddenCopies(st, before, objs, copies)
 	}
-	if len(objs) > 0 && h.cfg.OnPublish != nil {
-		h.cfg.OnPublish()
+	if len(objs) > 0 {
+		h.Changed()
+		if h.cfg.OnPublish != nil {
+			h.cfg.OnPublish()
+		}
 	}
 	if h.cfg.OnIngest != nil {
 		if n := len(st.Failures) - len(raws) + len(entries); n > 0 {

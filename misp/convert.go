@@ -192,7 +192,15 @@ func (c *Converter) EventEnd(e *Event) error {
 		return nil // attributes or objects without an event: no container
 	}
 	id := strings.ToLower(e.UUID)
-	refs := dedup(c.ev.refs)
+	refs := c.ev.refs
+	if len(refs) > 10000 {
+		// A huge event: sorted and compacted in place, without a set of
+		// a million ids (the order of object_refs means nothing).
+		slices.Sort(refs)
+		refs = slices.Compact(refs)
+	} else {
+		refs = dedup(refs)
+	}
 	common := func(typ, oid string) map[string]any {
 		o := map[string]any{
 			"type": typ, "spec_version": "2.1", "id": typ + "--" + oid,

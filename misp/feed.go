@@ -46,8 +46,9 @@ func (f *Feed) Add(raw json.RawMessage, publisher string) error {
 		return fmt.Errorf("misp: feed: %w", err)
 	}
 	id, _ := o["id"].(string)
-	if id == "" {
-		return fmt.Errorf("misp: feed: object without an id")
+	if !validUUID(uuidOf(id)) {
+		f.Skipped++
+		return fmt.Errorf("misp: feed: object id %q is not TYPE--UUID", truncate(id))
 	}
 	if o["revoked"] == true {
 		return nil
@@ -200,12 +201,12 @@ func (f *Feed) container(o map[string]any) *FeedEvent {
 	created := parseTime(o["created"])
 	ev := &FeedEvent{
 		UUID: uuidOf(id), Info: str(o["name"]), Date: created.Format("2006-01-02"),
-		Timestamp: Timestamp(parseTime(o["modified"]).Unix()), Analysis: 2, ThreatLevelID: 4,
+		Timestamp: unixOf(parseTime(o["modified"])), Analysis: 2, ThreatLevelID: 4,
 		Orgc: f.orgc(o, id),
 	}
 	if o["type"] == "report" {
 		ev.Published = true
-		ev.PublishTimestamp = Timestamp(parseTime(o["published"]).Unix())
+		ev.PublishTimestamp = unixOf(parseTime(o["published"]))
 	}
 	ev.Tags = append(markingTags(o), labelTags(o)...)
 	return ev
@@ -252,7 +253,7 @@ func (f *Feed) item(ev *FeedEvent, id string, container map[string]any) bool {
 		f.Skipped++
 		return false
 	}
-	if t := Timestamp(parseTime(o["modified"]).Unix()); t > ev.Timestamp {
+	if t := unixOf(parseTime(o["modified"])); t > ev.Timestamp {
 		ev.Timestamp = t
 	}
 	return true
@@ -279,7 +280,7 @@ func (f *Feed) attributes(o map[string]any) ([]FeedAttribute, *FeedObject) {
 	id := o["id"].(string)
 	base := FeedAttribute{
 		UUID: uuidOf(id), Category: labelValue(o, "misp:category"), Comment: str(o["description"]),
-		Timestamp: Timestamp(parseTime(o["modified"]).Unix()), Tags: append(markingTags(o), labelTags(o)...),
+		Timestamp: unixOf(parseTime(o["modified"])), Tags: append(markingTags(o), labelTags(o)...),
 	}
 	var out []FeedAttribute
 	switch o["type"] {
@@ -757,4 +758,10 @@ func WriteFileAtomic(path string, b []byte) error {
 		return fmt.Errorf("misp: write %s: %w", path, err)
 	}
 	return nil
+}
+
+// unixOf returns t as a MISP timestamp, within what MISP accepts (1970 to
+// 9999).
+func unixOf(t time.Time) Timestamp {
+	return Timestamp(min(max(t.Unix(), 0), 253402300799))
 }

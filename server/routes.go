@@ -14,6 +14,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /{root}/collections/{id}/objects/{object}/{$}", s.taxii(s.objectDelete))
 	s.mux.HandleFunc("GET /{root}/collections/{id}/objects/{object}/versions/{$}", s.taxii(s.versionList))
 	s.mux.HandleFunc("GET /{root}/collections/{id}/manifest/{$}", s.taxii(s.manifestGet))
+	// vigie's federation extensions of TAXII (taxii_federation.go).
+	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-tombstones/{$}", s.taxii(s.tombstoneList))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-wait/{$}", s.taxii(s.waitGet))
 
 	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
 	s.mux.HandleFunc("GET /api/v1/identities", s.api(s.identityList))

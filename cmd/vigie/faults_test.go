@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -227,5 +228,53 @@ func TestSIGTERMDuringLargePOST(t *testing.T) {
 		case a.code != 0 && a.code != 202 && a.code != 503 && stored != 0:
 			t.Errorf("round %d: the client got %d but the envelope was stored", round, a.code)
 		}
+	}
+}
+
+// TestReadOnlyDatabaseDirectory serves a hub whose data directory is a
+// read-only bind mount of a real hub's: the start fails with an error
+// that says so (rather than a half-working hub), the hub's data is
+// intact, and it serves again from the writable directory.
+func TestReadOnlyDatabaseDirectory(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("read-only directory test skipped: a read-only bind mount needs root (root ignores file modes)")
+	}
+	c := newCoalition(t)
+	m := mustServe(t, c.dir)
+	base := "/coalition/collections/" + c.collection + "/objects/"
+	if code := call(t, "POST", m.URL()+base, c.keyA, envelope(0, 20, c.orgA), nil); code != 202 {
+		t.Fatalf("POST: %d", code)
+	}
+	m.Close()
+	ro := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(ro, 0o700)
+	if out, err := exec.Command("mount", "--bind", c.dir, ro).CombinedOutput(); err != nil {
+		t.Skipf("read-only directory test skipped: bind mount: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", ro).Run() })
+	if out, err := exec.Command("mount", "-o", "remount,bind,ro", ro).CombinedOutput(); err != nil {
+		t.Skipf("read-only directory test skipped: remount read-only: %v %s", err, out)
+	}
+	var errb syncBuffer
+	s := newServeMain(Stdio{Out: &errb, Err: &errb})
+	if err := s.ParseFlags([]string{"--data", ro, "--addr", "127.0.0.1:0", "--http"}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Run(context.Background())
+	s.Close()
+	if err == nil || !strings.Contains(err.Error(), "read-only file system") {
+		t.Errorf("serving a read-only directory: %v, want an error that says it is read-only", err)
+	} else {
+		t.Logf("serving a read-only directory: %v", err)
+	}
+	if code, _, stderr := run(t, "admin", "--data", ro, "org", "add", "Nope"); code == 0 {
+		t.Errorf("admin org add on a read-only hub succeeded: %s", stderr)
+	}
+	m = mustServe(t, c.dir)
+	if got := readIDs(t, m.URL()+base, c.keyB); len(got) != 20 {
+		t.Errorf("after the read-only attempt the hub serves %d objects, want 20", len(got))
+	}
+	if out := mustRun(t, "admin", "--data", c.dir, "audit", "verify"); !strings.Contains(out, "intact") {
+		t.Errorf("audit verify: %s", out)
 	}
 }

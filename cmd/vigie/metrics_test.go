@@ -44,6 +44,7 @@ func randomHex(n int) string {
 // other caller-chosen value appears in them.
 func TestMetrics(t *testing.T) {
 	c := newCoalition(t)
+	admin := lastLine(mustRun(t, "admin", "--data", c.dir, "key", "add", "--org", "Helios", "--role", "admin"))
 	operator := lastLine(mustRun(t, "admin", "--data", c.dir, "key", "add", "--org", "CERT-Nord", "--role", "operator", "--name", "prometheus"))
 	var errb syncBuffer
 	m := newServeMain(Stdio{Out: io.Discard, Err: &errb})
@@ -93,6 +94,9 @@ func TestMetrics(t *testing.T) {
 	if code, _ := scrape(t, m.URL()+"/metrics", c.keyA); code != 403 {
 		t.Errorf("/metrics with a publisher key: %d, want 403", code)
 	}
+	if code, _ := scrape(t, m.URL()+"/metrics", admin); code != 403 {
+		t.Errorf("/metrics with an organisation's admin key: %d, want 403 (the hub's figures are the operator's)", code)
+	}
 	code, main := scrape(t, m.URL()+"/metrics", operator)
 	if code != 200 {
 		t.Fatalf("/metrics with an operator key: %d %s", code, main)
@@ -120,7 +124,7 @@ func TestMetrics(t *testing.T) {
 				t.Errorf("metrics lack %q", want)
 			}
 		}
-		for _, s := range append(secrets, c.keyA, c.keyB, operator, strings.Split(operator, "_")[2]) {
+		for _, s := range append(secrets, c.keyA, c.keyB, admin, operator, strings.Split(operator, "_")[2]) {
 			if strings.Contains(text, s) {
 				t.Fatalf("metrics contain %q, a value a caller chose or a key", s)
 			}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/alert"
+	"github.com/vigie-cti/vigie/federation"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/metrics"
 	"github.com/vigie-cti/vigie/netguard"
@@ -83,6 +84,7 @@ type serveMain struct {
 	LogFormat         string // text or json
 	MaxClockSkew      time.Duration
 	MetricsAddr       string // serves /metrics without a key (metrics.go)
+	Federation        bool   // pull from the peers of "vigie admin peer add"
 
 	store   hubStore
 	hub     *hub.Hub
@@ -100,7 +102,7 @@ type serveMain struct {
 func newServeMain(stdio Stdio) *serveMain {
 	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, BodyMinRate: 1024, BodyGrace: 10 * time.Second,
-		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100, LogFormat: "text"}
+		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100, LogFormat: "text", Federation: true}
 }
 
 // ParseFlags reads the command line.
@@ -133,6 +135,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
 	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "also serve GET /metrics (Prometheus) on this address, without a key: keep it on loopback or a private network (on --addr, /metrics needs an operator key)")
+	fs.BoolVar(&m.Federation, "federation", m.Federation, "pull from the peer hubs registered with \"vigie admin peer add\" (new ones within seconds)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -193,9 +196,11 @@ func (m *serveMain) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
-	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
-		return err
+	s, err := openStore(ctx, m.DataDir, m.DB)
+	if err != nil {
+		return err // not into m.store: a nil *sqlite.Store in the interface would not be nil for Close
 	}
+	m.store = s
 	m.logger = m.newLogger()
 	logger := m.logger
 	m.metrics = metrics.New(m.store)
@@ -227,6 +232,11 @@ func (m *serveMain) wire(ctx context.Context) error {
 	}
 	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, OnIngest: mx.Ingested, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
 	m.hub = h
+	self, err := h.HubIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdio.Err, "vigie: hub id %s (peers see it in discovery)\n", self.ID)
 	scheme := "http"
 	if !m.PlainHTTP {
 		scheme = "https"
@@ -248,6 +258,13 @@ func (m *serveMain) wire(ctx context.Context) error {
 	}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
+	m.jobs.Add(1)
+	go func() { defer m.jobs.Done(); runFeeds(bg, h, logger) }() // feed subscriptions (admin_feed.go)
+	if m.Federation {
+		runner := federation.New(h, federation.Options{Logger: logger})
+		m.jobs.Add(1)
+		go func() { defer m.jobs.Done(); runner.Run(bg) }()
+	}
 	if m.EarlyWarning {
 		m.jobs.Add(2)
 		go func() { defer m.jobs.Done(); engine.Run(bg) }()
@@ -259,6 +276,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 			defer m.jobs.Done()
 			n.Listen(bg, []string{channelObjects, channelAlerts}, func(ch string) {
 				if ch == channelObjects {
+					h.Changed() // federation's wake-up long polls
 					engine.Wake()
 				} else {
 					broker.WakeAll()

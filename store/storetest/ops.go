@@ -117,6 +117,14 @@ func testPrune(t *testing.T, s vigie.Store) {
 	if got := all(fresh); got[versioned] != 2 {
 		t.Errorf("versions the engine has not evaluated were pruned: %v", got)
 	}
+	// Federation peers are told: a tombstone per pruned version.
+	tp, err := s.Tombstones(ctx, &vigie.TombstoneQuery{Collection: c.ID, Scope: vigie.ReadScope{All: true}, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tp.Tombstones) != rep.Versions+rep.Expired {
+		t.Errorf("%d tombstones, want one per pruned version (%d)", len(tp.Tombstones), rep.Versions+rep.Expired)
+	}
 	// Removed ids stay owned: another organisation cannot claim them.
 	owners, err := s.ObjectOwners(ctx, []string{expired, revoked})
 	if err != nil || owners[expired].Owner != a.ID || owners[revoked].Owner != a.ID {

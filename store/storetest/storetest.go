@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("TryLead", func(t *testing.T) { testTryLead(t, open(t)) })
 	t.Run("Products", func(t *testing.T) { testProducts(t, open(t)) })
 	t.Run("Suppliers", func(t *testing.T) { testSuppliers(t, open(t)) })
+	t.Run("Feeds", func(t *testing.T) { testFeeds(t, open(t)) })
 	t.Run("Catalogs", func(t *testing.T) { testCatalogs(t, open(t)) })
 	t.Run("PostureStatuses", func(t *testing.T) { testPostureStatuses(t, open(t)) })
 	t.Run("LatestOfTypes", func(t *testing.T) { testLatestOfTypes(t, open(t)) })
@@ -52,6 +53,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Stats", func(t *testing.T) { testStats(t, open(t)) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, open(t)) })
 	t.Run("PruneAudit", func(t *testing.T) { testPruneAudit(t, open(t)) })
+	t.Run("HubIdentity", func(t *testing.T) { testHubIdentity(t, open(t)) })
+	t.Run("Peers", func(t *testing.T) { testPeers(t, open(t)) })
+	t.Run("Origins", func(t *testing.T) { testOrigins(t, open(t)) })
+	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open(t)) })
 }
 
 var ctx = context.Background()

@@ -49,12 +49,7 @@ func (s *DB) Prune(ctx context.Context, p *vigie.RetentionPolicy, now time.Time)
 			rule = p.Collections["*"]
 		}
 		if rule.Versions > 0 {
-			// Old versions that are not their id's latest, and that the
-			// engine has evaluated already.
-			n, err := s.deleteBatches(ctx, "old versions", `DELETE FROM objects WHERE seq IN (SELECT o.seq FROM objects o
-				WHERE o.coll = ? AND o.date_added < ? AND o.date_added <= ?
-				AND EXISTS (SELECT 1 FROM objects o2 WHERE o2.coll = o.coll AND o2.id = o.id AND o2.version_key > o.version_key) LIMIT `+strconv.Itoa(pruneBatch)+`)`,
-				c.seq, micros(now.Add(-rule.Versions)), c.cursor)
+			n, err := s.pruneVersions(ctx, c.seq, c.id, now.Add(-rule.Versions), c.cursor)
 			rep.Versions += n
 			if err != nil {
 				return rep, err
@@ -99,6 +94,52 @@ func (s *DB) Prune(ctx context.Context, p *vigie.RetentionPolicy, now time.Time)
 		}
 	}
 	return rep, nil
+}
+
+// pruneVersions deletes the versions of a collection added before cutoff
+// that are not their id's latest and that the engine has evaluated (added
+// at or before cursor). It deletes through DeleteObjects, one id at a
+// time, so that federation peers get a tombstone of each version.
+func (s *DB) pruneVersions(ctx context.Context, collSeq int64, collID string, cutoff time.Time, cursor int64) (int, error) {
+	total := 0
+	for {
+		rows, err := s.r.QueryContext(ctx, s.q(`SELECT o.id, o.version_key FROM objects o
+			WHERE o.coll = ? AND o.date_added < ? AND o.date_added <= ?
+			AND EXISTS (SELECT 1 FROM objects o2 WHERE o2.coll = o.coll AND o2.id = o.id AND o2.version_key > o.version_key)
+			ORDER BY o.id LIMIT `+strconv.Itoa(pruneBatch)), collSeq, micros(cutoff), cursor)
+		if err != nil {
+			return total, s.wrap("old versions", err)
+		}
+		var ids []string
+		keys := map[string][]string{}
+		for rows.Next() {
+			var id, key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return total, s.wrap("old versions", err)
+			}
+			if len(keys[id]) == 0 {
+				ids = append(ids, id)
+			}
+			keys[id] = append(keys[id], key)
+		}
+		if err := rows.Close(); err != nil {
+			return total, s.wrap("old versions", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		for _, id := range ids {
+			n, err := s.DeleteObjects(ctx, &vigie.ObjectQuery{Collection: collID, IDs: []string{id}, Scope: vigie.ReadScope{All: true}, Versions: vigie.VersionFilter{Exact: keys[id]}})
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n == 0 {
+				return total, nil // the versions went meanwhile (another prune): do not loop on them
+			}
+		}
+	}
 }
 
 // deleteBatches runs a DELETE of at most pruneBatch rows until it deletes
