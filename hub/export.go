@@ -15,10 +15,8 @@ import (
 type ExportQuery struct {
 	Root        string   // an API root; "" for every root
 	Collections []string // collection ids; none: every collection the caller may read
-	// MaxTLP is the most restrictive marking exported (TLPNone: up to
-	// AMBER+STRICT). An export becomes a file on sensors, resolvers and
-	// firewalls that more people than the recipients reach, so RED is
-	// exported only when asked for, and only what the caller may read.
+	// MaxTLP, if set, is the most restrictive marking exported, below
+	// what may leave the hub anyway.
 	MaxTLP vigie.TLP
 }
 
@@ -27,16 +25,20 @@ type ExportStats struct {
 	Collections int // collections read
 	Indicators  int // indicators given to fn
 	Inactive    int // revoked, expired (valid_until passed) or not yet valid
-	AboveTLP    int // readable by the caller but above MaxTLP
+	KeptOnHub   int // readable by the caller, but another organisation's AMBER, AMBER+STRICT or RED
+	AboveTLP    int // above MaxTLP
 	Unreadable  int // stored versions that do not read as indicators
 	Duplicates  int // the same indicator in another collection
 }
 
 // ExportIndicators calls fn with every active indicator p may export: the
 // last version p may read (vigie.CanRead, through the store's read scope)
-// of each indicator in the collections p may read, that is not revoked,
-// is valid now (valid_from passed, valid_until not), and whose effective
-// TLP is at most q.MaxTLP. It needs an organisation's key (EUNAUTHORIZED
+// of each indicator in the collections p may read, that may leave the hub
+// for p (mayExport: p's organisation's own, or CLEAR, or GREEN read as a
+// member of the collection's communities; another organisation's AMBER,
+// AMBER+STRICT and RED never, even for a named recipient), that is not
+// revoked, is valid now (valid_from passed, valid_until not), and whose
+// effective TLP is at most q.MaxTLP if set. It needs an organisation's key (EUNAUTHORIZED
 // without one); a collection of q.Collections that p may not read is
 // ENOTFOUND, as if it did not exist. Indicators come one at a time, never
 // all in memory; fn's error stops the walk and is returned.
@@ -47,7 +49,7 @@ func (h *Hub) ExportIndicators(ctx context.Context, p vigie.Principal, q ExportQ
 	}
 	max := q.MaxTLP
 	if max == vigie.TLPNone {
-		max = vigie.TLPAmberStrict
+		max = vigie.TLPRed
 	}
 	all, err := h.store.ListCollections(ctx, q.Root)
 	if err != nil {
@@ -79,7 +81,7 @@ func (h *Hub) ExportIndicators(ctx context.Context, p vigie.Principal, q ExportQ
 	batches := make(chan *rawBatch, 2)
 	free := make(chan *rawBatch, 3)
 	var readErr error
-	var collections, aboveTLP int
+	var collections, aboveTLP, kept int
 	go func() {
 		defer close(batches)
 		b := &rawBatch{}
@@ -107,6 +109,10 @@ func (h *Hub) ExportIndicators(ctx context.Context, p vigie.Principal, q ExportQ
 			err := h.store.EachObject(ctx, oq, func(o *vigie.Object) error {
 				if !vigie.CanRead(scope, o.Sharing) {
 					return vigie.Errorf(vigie.EINTERNAL, "store returned %s, which the reader may not read", o.ID)
+				}
+				if !h.mayExport(p, t.a, o) {
+					kept++
+					return nil
 				}
 				if o.TLP.Effective(h.cfg.DefaultTLP) > max {
 					aboveTLP++
@@ -173,7 +179,7 @@ func (h *Hub) ExportIndicators(ctx context.Context, p vigie.Principal, q ExportQ
 		}
 	}
 	// The reader has returned (batches is closed): its counts are final.
-	st.Collections, st.AboveTLP = collections, aboveTLP
+	st.Collections, st.AboveTLP, st.KeptOnHub = collections, aboveTLP, kept
 	if fnErr != nil {
 		return st, fnErr
 	}
