@@ -1,12 +1,14 @@
 // Package metrics is the hub's Prometheus instrumentation: counters and
 // histograms that the HTTP server, the early-warning engine and the
 // webhook dispatcher feed as they work, figures read from the store at
-// scrape time (sizes, engine lag, delivery queues), and the Go runtime.
+// scrape time (sizes, engine lag, delivery queues, federation peers), and
+// the Go runtime.
 //
 // No label carries a caller-chosen value: routes are the server's
 // patterns, statuses HTTP codes, reasons error codes, triggers and states
 // come from fixed lists (anything else is "other"), collection and webhook
-// ids are made by the hub and the webhook label is bounded (MaxWebhooks).
+// ids are made by the hub and the webhook label is bounded (MaxWebhooks),
+// peer names are the operator's.
 // Nothing here ever sees an API key or a secret.
 package metrics
 
@@ -32,6 +34,13 @@ import (
 // implementations are Sources.
 type Source interface {
 	Stats(ctx context.Context, now time.Time) (*vigie.StoreStats, error)
+}
+
+// PeerSource is where federation figures come from, if the Source is one
+// too (vigie.FederationStore implementations are). Only each peer's name
+// and state are read: never its key.
+type PeerSource interface {
+	ListPeers(ctx context.Context) ([]*vigie.Peer, error)
 }
 
 // MaxWebhooks bounds the webhooks with their own queue-depth series: the
@@ -178,7 +187,10 @@ type storeCollector struct {
 	mu     sync.Mutex
 	last   time.Time
 	stats  *vigie.StoreStats
+	peers  []*vigie.Peer
 	errors prometheus.Counter
+
+	peerLag, peerBacklog, peerCaughtUp, peerPaused, peerFailing, relayed *prometheus.Desc
 
 	bytes, free, rows, collObjects, behind, lag, alerts, deliveries, queue, sightings *prometheus.Desc
 }
@@ -200,11 +212,19 @@ func newStoreCollector(src Source) *storeCollector {
 		deliveries:  d("vigie_deliveries", "Webhook deliveries stored, by state.", "state"),
 		queue:       d("vigie_delivery_queue", "Pending webhook deliveries, by webhook id (the deepest 50; the rest as other).", "webhook"),
 		sightings:   d("vigie_sightings", "Sightings of indicators recorded by the engine (one per sighting object and organisation)."),
+
+		peerLag:      d("vigie_federation_peer_lag_seconds", "Time since the last successful exchange with a peer hub (since it was added, if never).", "peer"),
+		peerBacklog:  d("vigie_federation_peer_backlog", "Objects a peer's last pages said were still to come (0 when caught up).", "peer"),
+		peerCaughtUp: d("vigie_federation_peer_caught_up", "1 when the last page from a peer said there was no more.", "peer"),
+		peerPaused:   d("vigie_federation_peer_paused", "1 when an operator paused a peer.", "peer"),
+		peerFailing:  d("vigie_federation_peer_failing", "1 when the last exchange with a peer failed.", "peer"),
+		relayed:      d("vigie_federation_relayed_total", "Object versions received from a peer, by what became of them (received counts them all).", "peer", "outcome"),
 	}
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.bytes, c.free, c.rows, c.collObjects, c.behind, c.lag, c.alerts, c.deliveries, c.queue, c.sightings} {
+	for _, d := range []*prometheus.Desc{c.bytes, c.free, c.rows, c.collObjects, c.behind, c.lag, c.alerts, c.deliveries, c.queue, c.sightings,
+		c.peerLag, c.peerBacklog, c.peerCaughtUp, c.peerPaused, c.peerFailing, c.relayed} {
 		ch <- d
 	}
 	c.errors.Describe(ch)
@@ -212,12 +232,34 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	defer c.errors.Collect(ch)
-	st := c.read()
+	st, peers := c.read()
 	if st == nil {
 		return
 	}
 	g := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	for _, p := range peers {
+		since := p.State.LastSync
+		if since.IsZero() {
+			since = p.Created
+		}
+		g(c.peerLag, max(time.Since(since).Seconds(), 0), p.Name)
+		g(c.peerBacklog, float64(p.State.Backlog), p.Name)
+		g(c.peerCaughtUp, b(p.State.CaughtUp), p.Name)
+		g(c.peerPaused, b(p.Paused), p.Name)
+		g(c.peerFailing, b(p.State.LastError != "" && !p.State.ErrorAt.Before(p.State.LastSync)), p.Name)
+		rs := p.State.Stats
+		for outcome, n := range map[string]int64{"received": rs.Received, "stored": rs.Stored, "duplicate": rs.Duplicates, "looped": rs.Looped,
+			"spoofed": rs.Spoofed, "not_owner": rs.NotOwner, "too_restricted": rs.TooRestricted, "invalid": rs.Invalid, "retracted": rs.Retracted} {
+			ch <- prometheus.MustNewConstMetric(c.relayed, prometheus.CounterValue, float64(n), p.Name, outcome)
+		}
 	}
 	g(c.bytes, float64(st.Bytes))
 	g(c.free, float64(st.FreeBytes))
@@ -253,23 +295,35 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// read returns the store's figures, from the cache when recent enough;
-// nil when they cannot be read.
-func (c *storeCollector) read() *vigie.StoreStats {
+// read returns the store's figures and the federation peers, from the
+// cache when recent enough; nil when they cannot be read.
+func (c *storeCollector) read() (*vigie.StoreStats, []*vigie.Peer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stats != nil && time.Since(c.last) < StatsInterval {
-		return c.stats
+		return c.stats, c.peers
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	st, err := c.src.Stats(ctx, time.Now())
 	if err != nil {
 		c.errors.Inc()
-		return nil
+		return nil, nil
 	}
-	c.stats, c.last = st, time.Now()
-	return st
+	var peers []*vigie.Peer
+	if ps, ok := c.src.(PeerSource); ok {
+		all, err := ps.ListPeers(ctx)
+		if err != nil {
+			c.errors.Inc()
+			return nil, nil
+		}
+		for _, p := range all {
+			p.Key = "" // never kept here
+			peers = append(peers, p)
+		}
+	}
+	c.stats, c.peers, c.last = st, peers, time.Now()
+	return st, peers
 }
 
 // topN keeps the n largest entries of m and sums the rest as "other".

@@ -11,9 +11,14 @@ import (
 	"github.com/vigie-cti/vigie"
 )
 
-type fakeSource struct{ st *vigie.StoreStats }
+type fakeSource struct {
+	st    *vigie.StoreStats
+	peers []*vigie.Peer
+}
 
 func (f fakeSource) Stats(context.Context, time.Time) (*vigie.StoreStats, error) { return f.st, nil }
+
+func (f fakeSource) ListPeers(context.Context) ([]*vigie.Peer, error) { return f.peers, nil }
 
 // TestLabelsBounded feeds values no label may carry as they are (unknown
 // triggers, states, error codes, a thousand webhooks) and checks what a
@@ -28,7 +33,8 @@ func TestLabelsBounded(t *testing.T) {
 		AlertsByTrigger:   map[string]int64{"watchlist": 3, "x-secret-trigger": 2},
 		DeliveriesByState: map[string]int64{"pending": 5, "weird": 1},
 		QueueByWebhook:    queue,
-	}})
+	}, []*vigie.Peer{{Name: "regional-north", Key: "vigie_peerkey_secret-peer-key", Created: time.Now().Add(-time.Hour),
+		State: vigie.PeerState{LastSync: time.Now().Add(-90 * time.Second), Backlog: 12, LastError: "x", ErrorAt: time.Now(), Stats: vigie.RelayStats{Received: 7, Stored: 5}}}}})
 	m.Ingested(3, map[string]int{vigie.EINVALID: 1, "x-secret-code": 2})
 	m.AlertEvents([]vigie.AlertEvent{{Kind: "created", Alert: []byte(`{"trigger":"x-secret-trigger"}`)}, {Kind: "created", Alert: []byte(`{"trigger":"sighting"}`)}})
 	m.DeliveryAttempt("x-secret-outcome")
@@ -51,12 +57,16 @@ func TestLabelsBounded(t *testing.T) {
 		`vigie_deliveries{state="other"} 1`,
 		`vigie_delivery_queue{webhook="wh-0999"} 999`,
 		`vigie_delivery_queue{webhook="other"} `,
+		`vigie_federation_peer_backlog{peer="regional-north"} 12`,
+		`vigie_federation_peer_failing{peer="regional-north"} 1`,
+		`vigie_federation_relayed_total{outcome="stored",peer="regional-north"} 5`,
+		`vigie_federation_peer_lag_seconds{peer="regional-north"} 9`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("scrape lacks %s", want)
 		}
 	}
-	if strings.Contains(text, "secret") {
+	if strings.Contains(text, "secret") || strings.Contains(text, "peerkey") {
 		t.Error("a caller-chosen value became a label")
 	}
 	if n := strings.Count(text, "vigie_delivery_queue{"); n != MaxWebhooks+1 {

@@ -44,8 +44,13 @@ for pkg in $(go list "${pkgs[@]}"); do
 		[ "$rel" = "$module" ] && rel=.
 		echo "fuzz: $rel $target for $fuzztime" >&2
 		t0=$(date +%s)
+		before=$(ls "$rel/testdata/fuzz/$target" 2>/dev/null | wc -l)
 		if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel "$workers" "$pkg" >"$log" 2>&1; then
 			result=ok
+		elif [ "$(ls "$rel/testdata/fuzz/$target" 2>/dev/null | wc -l)" = "$before" ] && grep -q 'context deadline exceeded' "$log"; then
+			# Go's fuzzing engine gives up on a worker that a loaded
+			# machine starves; it wrote no failing input.
+			result="engine timeout, no failing input (machine loaded?)"
 		else
 			result="FAIL (see $rel/testdata/fuzz/$target/)"
 			failed=1
@@ -53,6 +58,7 @@ for pkg in $(go list "${pkgs[@]}"); do
 		fi
 		execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
 		results+=("$(printf '%-28s %-24s %6ss %12s  %s' "$rel" "$target" "$(($(date +%s) - t0))" "${execs:-?}" "$result")")
+		echo "fuzz: ${results[-1]}" >&2
 		if [ "$save" = 1 ] && [ -d "$cache/$pkg/$target" ]; then
 			mkdir -p "$rel/testdata/fuzz/$target"
 			cp -n "$cache/$pkg/$target"/* "$rel/testdata/fuzz/$target/" 2>/dev/null || true
