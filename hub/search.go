@@ -120,6 +120,25 @@ func (h *Hub) indexed(ctx context.Context, p vigie.Principal, keys []string, lim
 // find returns up to limit objects of types (nil for any) whose JSON holds
 // any of needles, across the collections p may read, newest first.
 func (h *Hub) find(ctx context.Context, p vigie.Principal, needles, types []string, limit int) ([]*vigie.Object, bool, error) {
+	if len(types) > 1 {
+		// One type at a time: each query then reads the (coll, type,
+		// date_added) index, where a list of types made SQLite walk the
+		// whole collection.
+		var all []*vigie.Object
+		more := false
+		for _, t := range types {
+			hits, m, err := h.find(ctx, p, needles, []string{t}, limit)
+			if err != nil {
+				return nil, false, err
+			}
+			all, more = append(all, hits...), more || m
+		}
+		sortNewest(all)
+		if len(all) > limit {
+			all, more = all[:limit], true
+		}
+		return all, more, nil
+	}
 	cs, as, err := h.ReadableCollections(ctx, p)
 	if err != nil {
 		return nil, false, err
