@@ -2,10 +2,12 @@ package federation_test
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/federation"
 	"github.com/vigie-cti/vigie/hub"
 )
@@ -93,4 +95,40 @@ func BenchmarkIdlePeers(b *testing.B) {
 		share += float64(cpuTime()-cpu0) / float64(time.Since(began))
 	}
 	b.ReportMetric(100*share/float64(b.N), "%-of-a-core")
+}
+
+// BenchmarkPublishToRelay measures the wake-up: the time from a publish on
+// hub B (its 202) to the object stored on hub A, which waits on B's long
+// poll; p50 and p99 over b.N objects published one at a time.
+func BenchmarkPublishToRelay(b *testing.B) {
+	src := newTestHubWith(b, "B", false)
+	dst := newTestHubWith(b, "A", false)
+	dst.opts = federation.Options{}
+	dst.pullFrom(src)
+	dst.startRunner()
+	warm := src.indicator(0, nil)
+	src.publish(warm)
+	waitFor(b, "the first object", func() bool { return dst.has(v(warm)) })
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		o := src.indicator(i+1, nil)
+		began := time.Now()
+		src.publish(o)
+		id := o["id"].(string)
+		for {
+			p, err := dst.store.Objects(ctx, &vigie.ObjectQuery{Collection: dst.coll.ID, Scope: vigie.ReadScope{All: true}, IDs: []string{id}, Limit: 1, WithoutRaw: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(p.Objects) > 0 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		lat = append(lat, time.Since(began))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
