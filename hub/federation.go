@@ -249,10 +249,9 @@ func (h *Hub) Wait(ctx context.Context, p vigie.Principal, a vigie.Access, c *vi
 	timeout = min(max(timeout, 0), MaxWait)
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	// Other processes sharing the database wake us through Changed; a
-	// slow tick covers a missed notice.
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
+	// This process's writes wake us, and other processes sharing the
+	// database through Changed; nothing polls, so idle peers cost
+	// nothing but their long poll (a missed notice waits for timeout).
 	for {
 		woken := h.changes.wait()
 		page, err := h.Objects(ctx, p, a, &vigie.ObjectQuery{Collection: c.ID, AddedAfter: after, Limit: 1,
@@ -276,7 +275,6 @@ func (h *Hub) Wait(ctx context.Context, p vigie.Principal, a vigie.Access, c *vi
 		case <-deadline.C:
 			return false, nil
 		case <-woken:
-		case <-tick.C:
 		}
 	}
 }

@@ -20,6 +20,7 @@ set -euo pipefail
 
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v curl >/dev/null 2>&1 || need+=(curl) # scripts/federation-demo.sh talks TAXII with it
 if ! pkg-config --exists yara 2>/dev/null; then
 	need+=(libyara-dev)
 fi

@@ -273,7 +273,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		go func() { defer m.jobs.Done(); engine.Run(bg) }()
 		go func() { defer m.jobs.Done(); dispatcher.Run(bg) }()
 	}
-	if shared && m.EarlyWarning {
+	if shared && (m.EarlyWarning || m.Federation) { // federation's long polls wake on other processes' writes too
 		m.jobs.Add(1)
 		go func() {
 			defer m.jobs.Done()
