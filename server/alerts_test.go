@@ -39,6 +39,31 @@ func TestAlertsAPI(t *testing.T) {
 	if len(list.Alerts) != 2 || list.Next == "" {
 		t.Errorf("limit 2: %d alerts, next %q", len(list.Alerts), list.Next)
 	}
+	// The three alerts were updated at the same instant: paging one at a
+	// time still gives each once.
+	seen := map[string]int{}
+	for next, pages := "", 0; pages < 5; pages++ {
+		url := "/api/v1/alerts?limit=1"
+		if next != "" {
+			url += "&before=" + next
+		}
+		list.Next = ""
+		f.do("GET", url, "B", nil).decode(t, &list)
+		for _, a := range list.Alerts {
+			seen[a.ID]++
+		}
+		if next = list.Next; next == "" {
+			break
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("paging one by one over alerts of one instant gave %v, want 3 alerts once each", seen)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("alert %s paged %d times", id, n)
+		}
+	}
 	f.do("GET", "/api/v1/alerts", "A", nil).decode(t, &list)
 	if len(list.Alerts) != 0 {
 		t.Errorf("A sees %d of B's alerts", len(list.Alerts))

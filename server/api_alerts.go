@@ -12,7 +12,8 @@ import (
 
 // alertList answers GET /api/v1/alerts: the organisation's alerts, most
 // recently updated first, filtered by ?state=new,acknowledged ?trigger=
-// ?severity=high (at least) and paged with ?before= (the "next" value).
+// ?severity=high (at least) and paged with ?before= (the "next" value,
+// the time and id of the last alert of the page).
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireOrg(r)
 	if err != nil {
@@ -43,9 +44,13 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if b := v.Get("before"); b != "" {
-		if q.UpdatedBefore, err = time.Parse(time.RFC3339Nano, b); err != nil {
+		// "TIME,ID" as "next" gives it (alerts updated at the same
+		// instant are paged by id); a bare TIME is still accepted.
+		at, id, _ := strings.Cut(b, ",")
+		if q.UpdatedBefore, err = time.Parse(time.RFC3339Nano, at); err != nil {
 			return vigie.Errorf(vigie.EINVALID, "before %q: want the \"next\" value of the previous page", b)
 		}
+		q.AfterID = id
 	}
 	if l := v.Get("limit"); l != "" {
 		if q.Limit, err = strconv.Atoi(l); err != nil || q.Limit < 1 || q.Limit > 1000 {
@@ -61,7 +66,8 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) error {
 		out["alerts"] = []*vigie.Alert{}
 	}
 	if len(alerts) == q.Limit {
-		out["next"] = alerts[len(alerts)-1].Updated.Format(time.RFC3339Nano)
+		last := alerts[len(alerts)-1]
+		out["next"] = last.Updated.Format(time.RFC3339Nano) + "," + last.ID
 	}
 	return writeAPI(w, http.StatusOK, out)
 }
