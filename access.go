@@ -71,11 +71,17 @@ type ReadScope struct {
 	// All selects every version whatever its marking: only for the hub
 	// operator deleting objects (with a recorded reason), never to read.
 	All bool
+	// Egress is the scope of a peer hub (a key of role peer): it reads
+	// only what may leave this hub (MayLeave): TLP:CLEAR, and TLP:GREEN
+	// when Member; never AMBER, AMBER+STRICT, RED or an unmarked object
+	// whose default level is stricter than GREEN, whoever published it
+	// and whatever recipients it names.
+	Egress bool
 }
 
 // Scope returns the read scope of p in a collection where it has access a.
 func (p Principal) Scope(a Access, def TLP) ReadScope {
-	return ReadScope{OrgID: p.OrgID, Member: a.Member, DefaultTLP: def}
+	return ReadScope{OrgID: p.OrgID, Member: a.Member, DefaultTLP: def, Egress: p.Role == RolePeer}
 }
 
 // Sharing is the part of a stored object version that decides who may read
@@ -94,10 +100,14 @@ type Sharing struct {
 //	GREEN, AMBER(+STRICT) members of the audiences granted read (not the public)
 //	RED                 the publisher and the organisations it names as recipients
 //
-// The publishing organisation always reads what it published.
+// The publishing organisation always reads what it published. A peer hub
+// (Egress) reads only what MayLeave allows, with no exception.
 func CanRead(r ReadScope, s Sharing) bool {
 	if r.All {
 		return true
+	}
+	if r.Egress {
+		return MayLeave(s.TLP.Effective(r.DefaultTLP), r.Member)
 	}
 	if r.OrgID != "" && s.Publisher == r.OrgID {
 		return true

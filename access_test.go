@@ -1,6 +1,7 @@
 package vigie_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -354,5 +355,50 @@ func TestMayLeave(t *testing.T) {
 				t.Errorf("MayLeave(%v, other peer) = %v, want %v", tt.tlp, got, tt.toOtherPeer)
 			}
 		})
+	}
+}
+
+// TestCanReadEgress holds a peer hub's reads to the policy table: only
+// CLEAR, and GREEN to a peer granted as a member, leave the hub, whoever
+// published the object and whoever it names as recipients.
+func TestCanReadEgress(t *testing.T) {
+	levels := []vigie.TLP{vigie.TLPNone, vigie.TLPClear, vigie.TLPGreen, vigie.TLPAmber, vigie.TLPAmberStrict, vigie.TLPRed}
+	for _, def := range []vigie.TLP{vigie.TLPClear, vigie.TLPGreen, vigie.TLPAmber, vigie.TLPRed} {
+		for _, member := range []bool{false, true} {
+			for _, l := range levels {
+				for _, own := range []bool{false, true} {
+					r := vigie.ReadScope{OrgID: "identity--peer", Member: member, DefaultTLP: def, Egress: true}
+					s := vigie.Sharing{Publisher: "identity--other", TLP: l, Recipients: []string{"identity--peer"}}
+					if own {
+						s.Publisher = "identity--peer"
+					}
+					eff := l.Effective(def)
+					want := eff == vigie.TLPClear || (eff == vigie.TLPGreen && member)
+					if got := vigie.CanRead(r, s); got != want {
+						t.Errorf("peer (member %v, default %s) reading %s (own %v): %v, want %v", member, def, l, own, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestPeerRoleOutsideLadder(t *testing.T) {
+	for _, want := range []vigie.Role{vigie.RoleReader, vigie.RolePublisher, vigie.RoleAdmin, vigie.RoleOperator} {
+		if vigie.RolePeer.Allows(want) {
+			t.Errorf("peer allows %s", want)
+		}
+		if want.Allows(vigie.RolePeer) {
+			t.Errorf("%s allows peer", want)
+		}
+	}
+	if !vigie.RolePeer.Allows(vigie.RolePeer) {
+		t.Error("peer does not allow peer")
+	}
+	if r, err := vigie.ParseRole("peer"); err != nil || r != vigie.RolePeer {
+		t.Errorf("ParseRole(peer) = %q, %v", r, err)
+	}
+	if got := vigie.Secret("vigie_abc_s3cret"); fmt.Sprint(got) != "[redacted]" || fmt.Sprintf("%v %s %#v", got, got, got) != "[redacted] [redacted] [redacted]" {
+		t.Errorf("a Secret prints as %v", got)
 	}
 }

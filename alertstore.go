@@ -47,6 +47,9 @@ type AlertStore interface {
 	SetAlertState(ctx context.Context, orgID, id string, state AlertState, at time.Time) (*Alert, error)
 	// AlertEvents returns an organisation's events after seq, oldest first.
 	AlertEvents(ctx context.Context, orgID string, after int64, limit int) ([]AlertEvent, error)
+	// LastAlertEvent returns the seq of an organisation's newest event (0
+	// for none): where a live view opened now starts.
+	LastAlertEvent(ctx context.Context, orgID string) (int64, error)
 	// ClaimDeliveries leases up to n pending deliveries due at now to
 	// owner until now+lease; a delivery leased by one owner is not given
 	// to another until its lease runs out.
@@ -120,7 +123,11 @@ type AlertQuery struct {
 	Trigger       string
 	MinSeverity   Severity
 	UpdatedBefore time.Time // paging: strictly before; zero for the newest
-	Limit         int
+	// AfterID, with UpdatedBefore, also selects the alerts updated at
+	// that very instant whose id sorts after it: paging by (time, id), so
+	// that alerts updated in the same microsecond are never skipped.
+	AfterID string
+	Limit   int
 }
 
 // Sighting records that an organisation sighted an indicator.

@@ -28,6 +28,11 @@ const (
 	AuditProductAdd    = "product.add"          // a product version registered
 	AuditAuthFailure   = "auth.failure"         // failed authentications of one key id and address in one minute
 	AuditPeerAdd       = "peer.add"             // reserved: a federation peer added
+	AuditUserAdd       = "user.add"             // a user account created (a sign-in link issued)
+	AuditUserLink      = "user.link"            // a new sign-in link issued for a user (password reset)
+	AuditUserPassword  = "user.password"        // a user set a password with a sign-in link
+	AuditUserTOTP      = "user.totp"            // a user turned the second factor on or off
+	AuditSignIn        = "user.signin"          // a sign-in to the dashboard, successful or not
 	AuditPeerDelete    = "peer.delete"          // reserved: a federation peer removed
 )
 
@@ -96,6 +101,11 @@ type AuditChain struct {
 	seq  int64
 	hash string
 }
+
+// StartAt makes the chain start after the entry at seq with hash, the
+// checkpoint of a pruned log (OpsStore.AuditCheckpoint), instead of the
+// beginning.
+func (c *AuditChain) StartAt(seq int64, hash string) { c.seq, c.hash = seq, hash }
 
 // Next checks the entry after the last one checked. EINVALID, naming the
 // entry, when it is not the next position (an entry before it was

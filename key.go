@@ -19,19 +19,27 @@ const (
 	RolePublisher Role = "publisher" // and publish into writable collections
 	RoleAdmin     Role = "admin"     // and administer the organisation: delete its objects, read its audit entries (never read more)
 	RoleOperator  Role = "operator"  // the staff of the organisation that runs the hub: delete any object (with a reason), read the whole audit log
+	// RolePeer is the key another hub pulls with: it reads the TAXII
+	// collections its organisation is granted, and of them only what may
+	// leave the hub (see ReadScope.Egress), whatever its grants; it is no
+	// reader, publisher or admin.
+	RolePeer Role = "peer"
 )
 
 // ParseRole returns the role named s or an EINVALID error.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
-	case RoleReader, RolePublisher, RoleAdmin, RoleOperator:
+	case RoleReader, RolePublisher, RoleAdmin, RoleOperator, RolePeer:
 		return r, nil
 	}
-	return "", Errorf(EINVALID, "role %q: want reader, publisher or admin (or operator, for the staff of the hub's own organisation)", s)
+	return "", Errorf(EINVALID, "role %q: want reader, publisher or admin (or operator, for the staff of the hub's own organisation; peer, for another hub)", s)
 }
 
 // Allows reports whether a key with role r may act as role want.
 func (r Role) Allows(want Role) bool {
+	if r == RolePeer || want == RolePeer {
+		return r == want // a peer key is outside the ladder of member roles
+	}
 	return want.rank() > 0 && r.rank() >= want.rank()
 }
 

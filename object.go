@@ -108,6 +108,9 @@ type ObjectQuery struct {
 	SpecVersions []string
 	Publisher    string // only versions this organisation published ("" for any)
 	WithoutRaw   bool   // the manifest and versions endpoints need no bodies
+	// Contains selects versions whose raw JSON holds any of these byte
+	// strings (the dashboard's search; empty for any).
+	Contains []string
 }
 
 // ObjectPage is one page of objects, sorted by DateAdded ascending.

@@ -23,7 +23,12 @@ type Store interface {
 	SupplierStore
 	CatalogStore
 	AuditStore
+	FeedStore
+	ExportStore
+	OpsStore
 	SampleStore
+	UserStore
+	FederationStore
 	Close() error
 }
 

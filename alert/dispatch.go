@@ -47,6 +47,9 @@ type DispatcherOptions struct {
 	Owner     string          // this process, in leases
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// OnAttempt, if set, is told the outcome of each attempt: "delivered",
+	// "retry" or "failed" (metrics). It must not block.
+	OnAttempt func(outcome string)
 }
 
 // Outbox is what the dispatcher needs of the store: it claims due
@@ -245,6 +248,7 @@ func (d *Dispatcher) deliver(ctx context.Context, del *vigie.Delivery) {
 	if err == nil {
 		del.State, del.Delivered, del.LastError = vigie.DeliveryDelivered, now, ""
 		d.finish(del)
+		d.attempted("delivered")
 		return
 	}
 	if ctx.Err() != nil {
@@ -255,14 +259,24 @@ func (d *Dispatcher) deliver(ctx context.Context, del *vigie.Delivery) {
 		del.State = vigie.DeliveryFailed
 		d.opts.Logger.Warn("webhooks: delivery failed for good", slog.Int64("delivery", del.ID), slog.String("url", del.URL), slog.String("err", err.Error()))
 		d.finish(del)
+		d.attempted("failed")
 		return
 	}
 	del.NextAttempt = now.Add(max(backoff(del.Attempts), err.RetryAfter()))
+	outcome := "retry"
 	if del.NextAttempt.Sub(del.Created) > d.opts.MaxAge {
-		del.State = vigie.DeliveryFailed
+		del.State, outcome = vigie.DeliveryFailed, "failed"
 		d.opts.Logger.Warn("webhooks: giving up a delivery", slog.Int64("delivery", del.ID), slog.String("url", del.URL), slog.String("err", err.Error()))
 	}
 	d.finish(del)
+	d.attempted(outcome)
+}
+
+// attempted tells OnAttempt the outcome of an attempt.
+func (d *Dispatcher) attempted(outcome string) {
+	if d.opts.OnAttempt != nil {
+		d.opts.OnAttempt(outcome)
+	}
 }
 
 func (d *Dispatcher) finish(del *vigie.Delivery) {

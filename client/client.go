@@ -61,7 +61,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 }
 
 // send makes one request and decodes the JSON answer into out (if not
-// nil); an error answer is an *Error with the hub's description.
+// nil; a *[]byte receives the body as it is); an error answer is an
+// *Error with the hub's description.
 func (c *Client) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
@@ -89,6 +90,10 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 			e.Description = strings.TrimSpace(string(b[:min(len(b), 300)]))
 		}
 		return &Error{Status: res.StatusCode, Description: e.Description}
+	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = b
+		return nil
 	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {

@@ -45,3 +45,7 @@ func (t redactingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	res.Header.Set("Content-Length", strconv.Itoa(len(b)))
 	return res, nil
 }
+
+// Unwrap returns the transport under the redaction, for a caller that
+// tunes it (the federation puller bounds its connections per peer).
+func (t redactingTransport) Unwrap() http.RoundTripper { return t.next }

@@ -22,6 +22,9 @@ type TLS struct {
 	// self-signed certificate) the hub's certificate must chain to,
 	// instead of the system's roots; the host name is checked too.
 	CAFile string
+	// CAPEM is CAFile's content, for a caller that keeps it elsewhere (a
+	// federation peer's CA, kept in the store); used when CAFile is "".
+	CAPEM []byte
 	// Fingerprint pins the hub's certificate: the SHA-256 of its leaf
 	// certificate in hex, colons optional, as "vigie serve" prints it.
 	// The pin replaces the system's roots and the host name check (a
@@ -44,7 +47,7 @@ func NewHTTPClient(hubURL string, t TLS, timeout time.Duration) (*http.Client, e
 	if err != nil {
 		return nil, err
 	}
-	if u.Scheme == "http" && (t.CAFile != "" || t.Fingerprint != "") {
+	if u.Scheme == "http" && (t.CAFile != "" || len(t.CAPEM) > 0 || t.Fingerprint != "") {
 		return nil, fmt.Errorf("hub URL %s is plain http: a CA or a fingerprint needs https", u.Redacted())
 	}
 	if t.Insecure && (t.CAFile != "" || t.Fingerprint != "") {
@@ -66,14 +69,18 @@ func (t TLS) config() (*tls.Config, error) {
 		cfg.InsecureSkipVerify = true
 		return cfg, nil
 	}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("CA file: %w", err)
+	if t.CAFile != "" || len(t.CAPEM) > 0 {
+		pem, name := t.CAPEM, "CA"
+		if t.CAFile != "" {
+			var err error
+			if pem, err = os.ReadFile(t.CAFile); err != nil {
+				return nil, fmt.Errorf("CA file: %w", err)
+			}
+			name = "CA file " + t.CAFile
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s: no PEM certificate in it", t.CAFile)
+			return nil, fmt.Errorf("%s: no PEM certificate in it", name)
 		}
 		cfg.RootCAs = pool
 	}

@@ -101,6 +101,9 @@ func (ix *Index) groupFinding(sl *slot, comp Component, ms []match) Finding {
 		if a.Malicious {
 			f.Malicious = true
 		}
+		if !a.Published.IsZero() && (f.Published.IsZero() || a.Published.Before(f.Published)) {
+			f.Published = a.Published.UTC()
+		}
 		if r := ix.ratings[m.id]; r.score > f.Score || f.Severity == "" {
 			if r.severity != "" {
 				f.Score, f.Severity = r.score, r.severity
@@ -136,6 +139,7 @@ func (ix *Index) groupFinding(sl *slot, comp Component, ms []match) Finding {
 				ImpactStatement: st.ImpactStatement,
 				ActionStatement: st.ActionStatement,
 				Source:          st.Source,
+				Timestamp:       st.Timestamp.UTC(),
 			}
 			switch st.Status {
 			case vex.NotAffected, vex.Fixed:

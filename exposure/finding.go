@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vigie-cti/vigie/sbom"
 	"github.com/vigie-cti/vigie/vex"
@@ -57,6 +58,9 @@ type Decision struct {
 	ImpactStatement string     `json:"impact_statement,omitempty"`
 	ActionStatement string     `json:"action_statement,omitempty"`
 	Source          string     `json:"source,omitempty"`
+	// Timestamp is when the statement was made (the statement's own time,
+	// else its document's), zero if the VEX gave none.
+	Timestamp time.Time `json:"timestamp,omitzero"`
 }
 
 // Finding is one vulnerability, or one malicious package, in one component
@@ -72,8 +76,12 @@ type Finding struct {
 	Score        float64   `json:"score,omitempty"`
 	Component    Component `json:"component"`
 	FixedVersion string    `json:"fixed_version,omitempty"`
-	State        State     `json:"state"`
-	VEX          *Decision `json:"vex,omitempty"`
+	// Published is when the vulnerability was first published: the
+	// earliest publication date among the matched advisories, zero if
+	// none gives one.
+	Published time.Time `json:"published,omitzero"`
+	State     State     `json:"state"`
+	VEX       *Decision `json:"vex,omitempty"`
 	// Matched lists the advisories whose affected versions include the
 	// component (ID and some of Aliases).
 	Matched []string `json:"matched"`

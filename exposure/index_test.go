@@ -211,6 +211,7 @@ func TestVEXSuppression(t *testing.T) {
 		Justification:   "code_not_reachable",
 		ImpactStatement: "Automated dataflow analysis and manual code review indicates that the vulnerable code is not reachable, either directly or indirectly.",
 		ActionStatement: "Upgrade com.fasterxml.jackson.core:jackson-databind to version 2.6.7.4, 2.9.10.7, 2.10.5.1 or higher.",
+		Timestamp:       time.Date(2021, 10, 26, 0, 0, 0, 0, time.UTC), // the vulnerability's "updated" date in the VEX
 	}
 	if diff := cmp.Diff(want, ix.Findings("example-app")[0].VEX); diff != "" {
 		t.Errorf("decision (-want +got):\n%s", diff)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -178,6 +179,7 @@ func testProtonBridge(t *testing.T, db string) {
 					Ecosystem: "Go", Dependency: sbom.Direct,
 				},
 				FixedVersion: "0.3.7",
+				Published:    time.Date(2021, 10, 6, 17, 51, 21, 0, time.UTC),
 				State:        exposure.Affected,
 				Matched:      []string{"GO-2021-0113"},
 			}

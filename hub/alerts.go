@@ -60,3 +60,12 @@ func (h *Hub) SubscribeAlerts(p vigie.Principal) (<-chan struct{}, func()) {
 	}
 	return h.cfg.Alerts.Subscribe(p.OrgID)
 }
+
+// LastAlertEvent returns the seq of the newest alert event of p's
+// organisation: a live view opened now follows the events after it.
+func (h *Hub) LastAlertEvent(ctx context.Context, p vigie.Principal) (int64, error) {
+	if err := member(p, vigie.RoleReader); err != nil {
+		return 0, err
+	}
+	return h.store.LastAlertEvent(ctx, p.OrgID)
+}

@@ -80,7 +80,13 @@ func (h *Hub) VerifyAudit(ctx context.Context, p vigie.Principal) (int64, error)
 		return 0, err
 	}
 	var chain vigie.AuditChain
-	var n, after int64
+	from, fromHash, err := h.store.AuditCheckpoint(ctx) // entries before it were pruned (retention)
+	if err != nil {
+		return 0, err
+	}
+	chain.StartAt(from, fromHash)
+	var n int64
+	after := from
 	for {
 		es, err := h.store.AuditEntries(ctx, &vigie.AuditQuery{After: after, Limit: maxAuditPage})
 		if err != nil {

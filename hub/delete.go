@@ -56,6 +56,9 @@ func (h *Hub) Delete(ctx context.Context, p vigie.Principal, root string, q *vig
 		q.Scope, q.Publisher = p.Scope(a, h.cfg.DefaultTLP), p.OrgID
 	}
 	n, err := h.store.DeleteObjects(ctx, q)
+	if n > 0 {
+		h.Changed() // tombstones for peers
+	}
 	if err == nil && n == 0 {
 		err = vigie.Errorf(vigie.ENOTFOUND, "no object %v that you may delete", q.IDs)
 	}

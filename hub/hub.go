@@ -42,6 +42,10 @@ type Config struct {
 	// OnPublish, if set, is called after objects were stored (the
 	// early-warning engine wakes up on it). It must not block.
 	OnPublish func()
+	// OnIngest, if set, is called after each envelope was stored with the
+	// count of objects accepted and of those refused, by error code
+	// (metrics). It must not block.
+	OnIngest func(stored int, refused map[string]int)
 	// Guard checks the target of each new webhook (nil: webhooks are
 	// refused, EUNAVAILABLE).
 	Guard URLGuard
@@ -86,7 +90,9 @@ type Hub struct {
 	failMu   sync.Mutex
 	failures map[authFailureKey]int // failed authentications not yet in the audit log
 
-	samples sampleIndex // the similarity index of samples (samples.go)
+	samples sampleIndex   // the similarity index of samples (samples.go)
+	signins signinLimiter // failed sign-ins of people (users.go)
+	changes broadcast     // wakes Wait (federation.go)
 }
 
 // New returns a hub over store. now is the clock (time.Now in production).
@@ -245,7 +251,20 @@ func (h *Hub) Objects(ctx context.Context, p vigie.Principal, a vigie.Access, q 
 	if q.Limit <= 0 || q.Limit > h.cfg.Limits.MaxPageSize {
 		q.Limit = h.cfg.Limits.MaxPageSize
 	}
-	return h.store.Objects(ctx, q)
+	page, err := h.store.Objects(ctx, q)
+	if err != nil || !q.Scope.Egress {
+		return page, err
+	}
+	// A peer hub: the store applied the rule in SQL; apply it again here,
+	// so that nothing that may not leave the hub ever does.
+	kept := page.Objects[:0]
+	for _, o := range page.Objects {
+		if vigie.CanRead(q.Scope, o.Sharing) {
+			kept = append(kept, o)
+		}
+	}
+	page.Objects = kept
+	return page, nil
 }
 
 // Status returns a status resource of root posted by p's organisation;

@@ -46,7 +46,7 @@ func (h *Hub) PostureReport(ctx context.Context, p vigie.Principal, product, cat
 		return nil, err
 	}
 	for _, f := range fs {
-		ev.Findings = append(ev.Findings, posture.Finding{ID: f.Key, Open: f.State != "suppressed", Malicious: f.Malicious, Severity: f.Severity})
+		ev.Findings = append(ev.Findings, postureFinding(f))
 	}
 	publishers := []string{p.OrgID}
 	supplier := prod.Supplier
@@ -177,4 +177,25 @@ func (h *Hub) SupplierPosture(ctx context.Context, p vigie.Principal, supplier, 
 		return nil, err
 	}
 	return posture.Roll(sp.Name, catalogID, h.now(), reports), nil
+}
+
+// postureFinding is a stored finding as the posture report weighs it: its
+// state, and the dates of the advisory and of the VEX answering it.
+func postureFinding(f *vigie.Finding) posture.Finding {
+	out := posture.Finding{ID: f.Key, Open: f.State != "suppressed", Malicious: f.Malicious, Severity: f.Severity}
+	var doc struct {
+		Published time.Time `json:"published"`
+		VEX       *struct {
+			Timestamp time.Time `json:"timestamp"`
+		} `json:"vex"`
+	}
+	// Findings stored before the dates were recorded lack them: their
+	// VEX response is then unknown, not a failure.
+	if json.Unmarshal(f.Doc, &doc) == nil {
+		out.Published = doc.Published
+		if doc.VEX != nil {
+			out.HasVEX, out.VEXAt = true, doc.VEX.Timestamp
+		}
+	}
+	return out
 }

@@ -54,12 +54,14 @@ func (h *Hub) publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 	st := &vigie.Status{ID: vigie.NewUUID(), Root: c.Root, OrgID: p.OrgID, RequestTime: now, Total: len(raws)}
 	orgs := orgIndex{store: h.store}
 	entries := make([]entry, 0, len(raws))
+	refused := map[string]int{}
 	for _, raw := range raws {
 		e, err := h.prepare(ctx, p, raw, now, &orgs)
 		if err != nil {
 			if vigie.ErrorCode(err) == vigie.EINTERNAL {
 				return nil, err
 			}
+			refused[vigie.ErrorCode(err)]++
 			id, version := identify(raw)
 			st.Failures = append(st.Failures, vigie.StatusDetail{ID: id, Version: version, Message: vigie.ErrorMessage(err)})
 			continue
@@ -74,11 +76,23 @@ func (h *Hub) publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 	if err := h.store.AddObjects(ctx, c.ID, objs, st, h.publishEntry(p, c, objs, st)); err != nil {
 		return nil, err
 	}
+	if err := h.retractNarrowed(ctx, c, objs, st, before); err != nil {
+		return nil, err
+	}
 	if len(copies) > 0 {
 		refuseHiddenCopies(st, before, objs, copies)
 	}
-	if len(objs) > 0 && h.cfg.OnPublish != nil {
-		h.cfg.OnPublish()
+	if len(objs) > 0 {
+		h.Changed()
+		if h.cfg.OnPublish != nil {
+			h.cfg.OnPublish()
+		}
+	}
+	if h.cfg.OnIngest != nil {
+		if n := len(st.Failures) - len(raws) + len(entries); n > 0 {
+			refused[vigie.EFORBIDDEN] += n // checkOwnership's and refuseHiddenCopies' refusals
+		}
+		h.cfg.OnIngest(len(st.Successes), refused)
 	}
 	return st, nil
 }

@@ -23,8 +23,10 @@ const checkAddr = "supplier-check"
 // it (its communities, TLP) and raises a supplier alert when a
 // requirement that passed at the last check now fails, and when an
 // attestation it relies on expires within ExpiryWarning (once per
-// attestation). The first check of a product records a baseline and
-// warns only of expiries. Operators only (the serve process runs it
+// attestation), and when an advisory affecting the product has gone
+// unanswered by VEX for longer than posture.DefaultVEXDue (once per
+// advisory). The first check of a product records a baseline and warns
+// only of expiries and overdue VEX. Operators only (the serve process runs it
 // hourly). It returns how many alerts it raised.
 func (h *Hub) CheckSuppliers(ctx context.Context, p vigie.Principal) (int, error) {
 	if err := Allow(p, vigie.RoleOperator); err != nil {
@@ -63,6 +65,11 @@ func (h *Hub) CheckSuppliers(ctx context.Context, p vigie.Principal) (int, error
 				}
 				raised += n
 			}
+			n, err := h.checkVEXOverdue(ctx, as, prod, now)
+			if err != nil {
+				return raised, fmt.Errorf("hub: VEX check of %s: %w", prod.ID, err)
+			}
+			raised += n
 		}
 	}
 	return raised, nil
@@ -116,4 +123,49 @@ func (h *Hub) checkProduct(ctx context.Context, as vigie.Principal, prod *vigie.
 		}
 	}
 	return len(alerts), h.store.SetPostureStatuses(ctx, as.OrgID, prod.ID, catalogID, next)
+}
+
+// vexScope is the key under which the VEX check keeps what it has warned
+// of among a product's posture statuses; no catalog id has a '#'.
+const vexScope = "#vex"
+
+// checkVEXOverdue warns once per advisory that affects prod and that its
+// supplier has not answered with VEX in time.
+func (h *Hub) checkVEXOverdue(ctx context.Context, as vigie.Principal, prod *vigie.Product, now time.Time) (int, error) {
+	fs, err := h.store.ListFindings(ctx, as.OrgID, prod.ID, maxFindings)
+	if err != nil {
+		return 0, err
+	}
+	pf := make([]posture.Finding, 0, len(fs))
+	for _, f := range fs {
+		pf = append(pf, postureFinding(f))
+	}
+	overdue := posture.Overdue(pf, now, posture.DefaultVEXDue)
+	prev, err := h.store.PostureStatuses(ctx, as.OrgID, prod.ID, vexScope)
+	if err != nil {
+		return 0, err
+	}
+	supplier := prod.Supplier
+	if sp, err := h.store.ProductSupplier(ctx, as.OrgID, prod.ID); err == nil {
+		supplier = sp.Name
+	}
+	next := map[string]string{}
+	var alerts []*vigie.Alert
+	for _, o := range overdue {
+		next[o.ID] = "warned"
+		if prev[o.ID] == "warned" {
+			continue
+		}
+		alerts = append(alerts, &vigie.Alert{OrgID: as.OrgID, Trigger: vigie.TriggerSupplier, Severity: vigie.SeverityMedium,
+			Title: fmt.Sprintf("%s@%s: supplier %s has not answered %s with VEX in %d days", prod.Name, prod.Version, supplier, o.ID, o.Days),
+			Detail: fmt.Sprintf("%s was published on %s and affects a component of %s@%s; no VEX statement of the supplier says what it means for the product",
+				o.ID, o.Published.Format("2006-01-02"), prod.Name, prod.Version),
+			DedupKey: "supplier-vex-overdue/" + prod.ID + "/" + o.ID, Objects: []vigie.ObjectRef{}, Count: 1})
+	}
+	if len(alerts) > 0 {
+		if _, err := h.store.RecordAlerts(ctx, &vigie.AlertBatch{Now: now, Alerts: alerts}); err != nil {
+			return 0, err
+		}
+	}
+	return len(alerts), h.store.SetPostureStatuses(ctx, as.OrgID, prod.ID, vexScope, next)
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/posture"
+	"github.com/vigie-cti/vigie/store/sqlite"
 )
 
 // answers is a questionnaire of Acme about CRA-II-5, expiring at exp.
@@ -90,5 +92,93 @@ func TestCheckSuppliers(t *testing.T) {
 	}
 	if got := supplierAlerts(t, f, a); len(got) != 0 {
 		t.Errorf("A, with no linked product, was warned: %+v", got)
+	}
+}
+
+// TestCheckSuppliersVEXOverdue: an advisory affecting B's product that its
+// supplier has left without VEX for more than 30 days warns B once, and
+// the posture report lists it and fails CRA-II-2 on it; an advisory
+// answered with VEX, or too recent, warns nobody.
+func TestCheckSuppliersVEXOverdue(t *testing.T) {
+	f, ps := supplierFixture(t)
+	b := ps["B"]
+	if _, err := f.hub.ImportCatalog(ctx, hub.Console(), map[string][]byte{"cra.yaml": readCatalog(t)}); err != nil {
+		t.Fatal(err)
+	}
+	prod, err := f.hub.Product(ctx, b, "gateway@2.0", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.AddSupplier(ctx, b, hub.SupplierSpec{Name: "Acme", MemberOrg: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.hub.LinkSupplier(ctx, b, "gateway@2.0", "Acme"); err != nil {
+		t.Fatal(err)
+	}
+	// The findings as the engine records them (the fixture's clock is
+	// 2026-12-01): one published 61 days before without VEX, one answered
+	// with VEX, one published 10 days before.
+	finding := func(id, state, published, vexAt string) *vigie.Finding {
+		doc := `{"id":"` + id + `","published":"` + published + `","state":"` + state + `"`
+		if vexAt != "" {
+			doc += `,"vex":{"status":"not_affected","timestamp":"` + vexAt + `"}`
+		}
+		return &vigie.Finding{SBOMID: prod.SBOMID, Key: id + "/pkg:npm/left-pad@1.3.0", OrgID: prod.OrgID, ProductID: prod.ID,
+			State: state, Severity: "high", Doc: []byte(doc + "}"), Updated: f.clock.now()}
+	}
+	st, err := sqlite.Open(ctx, f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	batch := &vigie.AlertBatch{Now: f.clock.now(), FindingsPut: []*vigie.Finding{
+		finding("CVE-2026-1001", "affected", "2026-10-01T00:00:00Z", ""),
+		finding("CVE-2026-1002", "suppressed", "2026-09-01T00:00:00Z", "2026-09-04T00:00:00Z"),
+		finding("CVE-2026-1003", "affected", "2026-11-21T00:00:00Z", ""),
+	}}
+	if _, err := st.RecordAlerts(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := f.hub.PostureReport(ctx, b, "gateway@2.0", "cra-annex-i", hub.Share{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.VEXOverdue) != 1 || r.VEXOverdue[0].ID != "CVE-2026-1001/pkg:npm/left-pad@1.3.0" || r.VEXOverdue[0].Days != 61 {
+		t.Errorf("report's vex_overdue = %+v, want CVE-2026-1001 at 61 days", r.VEXOverdue)
+	}
+	var vexFact string
+	for _, q := range r.Requirements {
+		if q.ID != "CRA-II-2" {
+			continue
+		}
+		for _, fc := range q.Facts {
+			if fc.Kind == "vex-response" && fc.Status == posture.Fail {
+				vexFact = fc.Detail
+			}
+		}
+	}
+	if !strings.Contains(vexFact, "1 advisories without VEX after 30 days") || !strings.Contains(vexFact, "median time to VEX 3 days") {
+		t.Errorf("CRA-II-2's vex-response fact = %q", vexFact)
+	}
+
+	n, err := f.hub.CheckSuppliers(ctx, hub.Console())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var overdue []*vigie.Alert
+	for _, al := range supplierAlerts(t, f, b) {
+		if strings.Contains(al.Title, "with VEX") {
+			overdue = append(overdue, al)
+		}
+	}
+	if n < 1 || len(overdue) != 1 || !strings.Contains(overdue[0].Title, "supplier Acme has not answered CVE-2026-1001") {
+		t.Fatalf("first check: %d raised, B's VEX alerts %+v; want one about CVE-2026-1001", n, overdue)
+	}
+	if n, err := f.hub.CheckSuppliers(ctx, hub.Console()); err != nil || n != 0 {
+		t.Errorf("second check raised %d (%v); want none: warned once", n, err)
+	}
+	if got := supplierAlerts(t, f, ps["A"]); len(got) != 0 {
+		t.Errorf("A, whose product this is not, was warned: %+v", got)
 	}
 }

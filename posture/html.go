@@ -50,6 +50,7 @@ small{color:#555}
 {{end}}</table>
 <h2>Attestations used</h2>
 <ul>{{range .Attestations}}<li>{{.Title}} <small>{{.Kind}} {{.ID}}{{if .Verification}}, signature {{.Verification}}{{end}}</small></li>{{else}}<li>none</li>{{end}}</ul>
+{{if .VEXOverdue}}<h2>Advisories not answered with VEX in time</h2><ul>{{range .VEXOverdue}}<li>{{.ID}}: published {{.Published.Format "2006-01-02"}}, {{.Days}} days ago</li>{{end}}</ul>{{end}}
 {{if .Ignored}}<h2>Not counted</h2><ul>{{range .Ignored}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if .UnmatchedClaims}}<h2>Claims about requirements the catalog lacks</h2><ul>{{range .UnmatchedClaims}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </body></html>

@@ -26,9 +26,16 @@ const (
 // as meeting a requirement the check maps to.
 const ScorecardPass = 7
 
+// DefaultVEXDue is how long after an advisory is published a supplier
+// has to say, in a VEX statement, what it means for its product.
+const DefaultVEXDue = 30 * 24 * time.Hour
+
 // Evidence is what the hub found about one product version.
 type Evidence struct {
-	Now          time.Time
+	Now time.Time
+	// VEXDue is the time a supplier has to answer an advisory with VEX
+	// (DefaultVEXDue if zero).
+	VEXDue       time.Duration
 	SBOM         bool // the product version has an SBOM on the hub
 	Components   int
 	Findings     []Finding
@@ -41,6 +48,41 @@ type Finding struct {
 	Open      bool // affected or under investigation, not suppressed by VEX
 	Malicious bool
 	Severity  string
+	Published time.Time // when the advisory was first published; zero if unknown
+	VEXAt     time.Time // when the supplier's VEX statement about it was made; zero if none
+	HasVEX    bool      // a VEX statement applies (VEXAt may still be unknown)
+}
+
+// OverdueVEX is an advisory affecting the product that the supplier has
+// not answered with VEX within the allowed time.
+type OverdueVEX struct {
+	ID        string    `json:"id"`
+	Published time.Time `json:"published"`
+	Days      int       `json:"days"` // days since publication
+}
+
+// Overdue returns the findings past due with no VEX statement, oldest
+// first. Malicious packages are not a matter of VEX and are left out.
+func Overdue(fs []Finding, now time.Time, due time.Duration) []OverdueVEX {
+	if due <= 0 {
+		due = DefaultVEXDue
+	}
+	var out []OverdueVEX
+	for _, f := range fs {
+		if f.Malicious || f.HasVEX || f.Published.IsZero() {
+			continue
+		}
+		if age := now.Sub(f.Published); age > due {
+			out = append(out, OverdueVEX{ID: f.ID, Published: f.Published.UTC(), Days: int(age / (24 * time.Hour))})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Published.Equal(out[j].Published) {
+			return out[i].Published.Before(out[j].Published)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
 }
 
 // Attestation is one attestation the reader may read, read again.
@@ -68,6 +110,9 @@ type Report struct {
 	// Ignored lists attestations that do not count, and why (expired,
 	// invalid signature).
 	Ignored []string `json:"ignored"`
+	// VEXOverdue lists the advisories affecting the product that its
+	// supplier has not answered with VEX in time.
+	VEXOverdue []OverdueVEX `json:"vex_overdue"`
 }
 
 // Summary counts the requirements by status.
@@ -99,7 +144,7 @@ type Claim struct {
 
 // Fact is something the hub observed that bears on a requirement.
 type Fact struct {
-	Kind   string `json:"kind"` // sbom, provenance, vulnerabilities, scorecard
+	Kind   string `json:"kind"` // sbom, provenance, vulnerabilities, vex-response, scorecard
 	Status string `json:"status"`
 	Detail string `json:"detail"`
 }
@@ -121,12 +166,20 @@ var observable = map[string][][2]string{
 	"sbom":            {{"CRA", "CRA-II-1"}, {"CRA", "2.1"}, {"SSDF", "PS.3.2"}},
 	"provenance":      {{"SSDF", "PS.2.1"}, {"CRA", "CRA-I-2(f)"}, {"CRA", "1.2f"}},
 	"vulnerabilities": {{"CRA", "CRA-I-2(a)"}, {"CRA", "1.2a"}, {"CRA", "CRA-II-2"}, {"CRA", "2.2"}, {"SSDF", "RV.2.2"}},
+	// Answering each advisory with VEX is the analysis SSDF RV.2.1 asks
+	// for and part of remediating "without delay" (CRA Annex I, II(2));
+	// the OSPS Baseline asks for VEX in OSPS-VM-04.02.
+	"vex-response": {{"SSDF", "RV.2.1"}, {"CRA", "CRA-II-2"}, {"CRA", "2.2"}, {"OSPS", "OSPS-VM-04.02"}},
 }
 
 // Evaluate weighs ev against every requirement of c that has no child.
 func Evaluate(c *catalog.Catalog, product, supplier string, ev Evidence) *Report {
 	r := &Report{Product: product, Supplier: supplier, Catalog: c.ID, CatalogTitle: c.Title, Generated: ev.Now.UTC(),
-		Requirements: []RequirementResult{}, Attestations: []AttestationRef{}, UnmatchedClaims: []string{}, Ignored: []string{}}
+		Requirements: []RequirementResult{}, Attestations: []AttestationRef{}, UnmatchedClaims: []string{}, Ignored: []string{},
+		VEXOverdue: Overdue(ev.Findings, ev.Now, ev.VEXDue)}
+	if r.VEXOverdue == nil {
+		r.VEXOverdue = []OverdueVEX{}
+	}
 	var live []Attestation
 	for _, a := range ev.Attestations {
 		ref := AttestationRef{ID: a.ID, Kind: a.Doc.Kind, Title: a.Doc.Title(), Expires: a.Expires}
@@ -283,7 +336,72 @@ func observe(ev Evidence, as []Attestation) map[string]Fact {
 			facts["vulnerabilities"] = Fact{Kind: "vulnerabilities", Status: Pass, Detail: fmt.Sprintf("no open finding (%d suppressed by VEX)", len(ev.Findings))}
 		}
 	}
+	if f, ok := vexResponse(ev); ok {
+		facts["vex-response"] = f
+	}
 	return facts
+}
+
+// vexResponse is the fact of how the supplier answers advisories with
+// VEX: FAIL when one is past due without an answer or when the median
+// time to answer exceeds the due time, PASS when every dated advisory was
+// answered in time. No fact when no advisory affecting the product has a
+// publication date.
+func vexResponse(ev Evidence) (Fact, bool) {
+	due := ev.VEXDue
+	if due <= 0 {
+		due = DefaultVEXDue
+	}
+	var delays []time.Duration
+	dated, waiting := 0, 0
+	for _, f := range ev.Findings {
+		if f.Malicious || f.Published.IsZero() {
+			continue
+		}
+		dated++
+		switch {
+		case f.HasVEX && !f.VEXAt.IsZero():
+			delays = append(delays, max(f.VEXAt.Sub(f.Published), 0))
+		case !f.HasVEX:
+			waiting++
+		}
+	}
+	if dated == 0 {
+		return Fact{}, false
+	}
+	overdue := Overdue(ev.Findings, ev.Now, due)
+	median := time.Duration(-1)
+	if len(delays) > 0 {
+		sort.Slice(delays, func(i, j int) bool { return delays[i] < delays[j] })
+		median = delays[len(delays)/2]
+		if len(delays)%2 == 0 {
+			median = (delays[len(delays)/2-1] + delays[len(delays)/2]) / 2
+		}
+	}
+	days := func(d time.Duration) int { return int(d / (24 * time.Hour)) }
+	answered := ""
+	if median >= 0 {
+		answered = fmt.Sprintf("; median time to VEX %d days over %d answered", days(median), len(delays))
+	}
+	f := Fact{Kind: "vex-response", Status: Pass}
+	switch {
+	case len(overdue) > 0:
+		f.Status = Fail
+		f.Detail = fmt.Sprintf("%d advisories without VEX after %d days (oldest %s, %d days)%s",
+			len(overdue), days(due), overdue[0].ID, overdue[0].Days, answered)
+	case median > due:
+		f.Status = Fail
+		f.Detail = fmt.Sprintf("VEX comes late: median time to VEX %d days over %d answered (due within %d)", days(median), len(delays), days(due))
+	case waiting > 0:
+		f.Status = Unknown
+		f.Detail = fmt.Sprintf("%d advisories not yet answered with VEX, none past %d days%s", waiting, days(due), answered)
+	case median < 0:
+		f.Status = Unknown
+		f.Detail = "VEX statements carry no date"
+	default:
+		f.Detail = fmt.Sprintf("every dated advisory answered with VEX within %d days%s", days(due), answered)
+	}
+	return f, true
 }
 
 // factsFor returns the facts bearing on requirement q: those keyed to its
@@ -335,7 +453,7 @@ func factsFor(c *catalog.Catalog, q *catalog.Requirement, facts map[string]Fact,
 // matchFacts returns the facts whose observable keys meet keys.
 func matchFacts(facts map[string]Fact, keys map[[2]string]bool) []Fact {
 	var out []Fact
-	for _, kind := range []string{"sbom", "provenance", "vulnerabilities"} {
+	for _, kind := range []string{"sbom", "provenance", "vulnerabilities", "vex-response"} {
 		f, ok := facts[kind]
 		if !ok {
 			continue
@@ -358,6 +476,8 @@ func catalogFramework(c *catalog.Catalog) string {
 		return "CRA"
 	case strings.HasPrefix(c.ID, "ssdf"):
 		return "SSDF"
+	case strings.HasPrefix(c.ID, "osps"):
+		return "OSPS"
 	}
 	return c.ID
 }

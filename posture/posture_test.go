@@ -3,6 +3,8 @@ package posture_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,9 +110,9 @@ func TestPostureIgnoresExpiredAndNoSBOM(t *testing.T) {
 	}
 }
 
-// TestOSPSScorecard: the OSPS Baseline maps its controls to Scorecard
-// checks; a Scorecard result decides them.
-func TestOSPSScorecard(t *testing.T) {
+// ospsMain reads the OSPS Baseline's main-branch catalog.
+func ospsMain(t *testing.T) *catalog.Catalog {
+	t.Helper()
 	files := map[string][]byte{}
 	names, _ := filepath.Glob("../catalog/testdata/osps-main/*.yaml")
 	for _, n := range names {
@@ -124,8 +126,14 @@ func TestOSPSScorecard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cs[0]
+}
+
+// TestOSPSScorecard: the OSPS Baseline maps its controls to Scorecard
+// checks; a Scorecard result decides them.
+func TestOSPSScorecard(t *testing.T) {
 	ev := posture.Evidence{Now: now, SBOM: true, Attestations: []posture.Attestation{{ID: "sc", Doc: doc(t, "scorecard/valid-payload.json")}}}
-	r := posture.Evaluate(cs[0], "gateway@2.0", "", ev)
+	r := posture.Evaluate(ospsMain(t), "gateway@2.0", "", ev)
 	// OSPS-VM-01 maps to Scorecard Security-Policy, which scored 0 here.
 	g := find(r, "OSPS-VM-01.01")
 	if g == nil || g.Status != posture.Fail {
@@ -140,5 +148,70 @@ func TestOSPSScorecard(t *testing.T) {
 	}
 	if r.Summary.Pass == 0 || r.Summary.Fail == 0 || r.Summary.Unknown == 0 {
 		t.Errorf("summary %+v: want some of each", r.Summary)
+	}
+}
+
+func TestVEXResponse(t *testing.T) {
+	day := 24 * time.Hour
+	answered := func(id string, published, answeredAfter time.Duration) posture.Finding {
+		p := now.Add(-published)
+		return posture.Finding{ID: id, Published: p, HasVEX: true, VEXAt: p.Add(answeredAfter)}
+	}
+	tests := []struct {
+		name     string
+		findings []posture.Finding
+		status   string // of the vex-response fact; "" for no fact
+		detail   string // a part of its detail
+		overdue  []string
+	}{
+		{"no finding", nil, "", "", nil},
+		{"no publication date", []posture.Finding{{ID: "X-1", Open: true}}, "", "", nil},
+		{"answered in time", []posture.Finding{answered("CVE-1", 90*day, 3*day), answered("CVE-2", 60*day, 5*day), answered("CVE-3", 40*day, 9*day)},
+			posture.Pass, "median time to VEX 5 days over 3 answered", nil},
+		{"answered late", []posture.Finding{answered("CVE-1", 200*day, 41*day), answered("CVE-2", 100*day, 45*day)},
+			posture.Fail, "median time to VEX 43 days", nil},
+		{"one past due", []posture.Finding{answered("CVE-1", 90*day, 2*day), {ID: "CVE-9", Open: true, Published: now.Add(-41 * day)}, {ID: "CVE-8", Open: true, Published: now.Add(-50 * day)}},
+			posture.Fail, "2 advisories without VEX after 30 days (oldest CVE-8, 50 days)", []string{"CVE-8", "CVE-9"}},
+		{"waiting, not yet due", []posture.Finding{{ID: "CVE-5", Open: true, Published: now.Add(-10 * day)}},
+			posture.Unknown, "1 advisories not yet answered", nil},
+		{"malicious packages are not a VEX matter", []posture.Finding{{ID: "MAL-1", Open: true, Malicious: true, Published: now.Add(-90 * day)}},
+			"", "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := posture.Evaluate(cra(t), "gateway@2.0", "Acme", posture.Evidence{Now: now, SBOM: true, Findings: tc.findings})
+			var fact *posture.Fact
+			for _, f := range find(r, "CRA-II-2").Facts {
+				if f.Kind == "vex-response" {
+					fact = &f
+				}
+			}
+			switch {
+			case tc.status == "" && fact != nil:
+				t.Fatalf("unexpected fact %+v", fact)
+			case tc.status != "" && fact == nil:
+				t.Fatalf("no vex-response fact on CRA-II-2")
+			case fact != nil && (fact.Status != tc.status || !strings.Contains(fact.Detail, tc.detail)):
+				t.Fatalf("fact = %+v, want %s containing %q", fact, tc.status, tc.detail)
+			}
+			var ids []string
+			for _, o := range r.VEXOverdue {
+				ids = append(ids, o.ID)
+			}
+			if !slices.Equal(ids, tc.overdue) {
+				t.Errorf("overdue = %v, want %v", ids, tc.overdue)
+			}
+		})
+	}
+}
+
+// The OSPS Baseline asks for VEX in OSPS-VM-04.02; the fact reaches it.
+func TestVEXResponseReachesOSPS(t *testing.T) {
+	c := ospsMain(t)
+	late := posture.Finding{ID: "CVE-7", Open: true, Published: now.Add(-45 * 24 * time.Hour)}
+	r := posture.Evaluate(c, "gateway@2.0", "Acme", posture.Evidence{Now: now, SBOM: true, Findings: []posture.Finding{late}})
+	q := find(r, "OSPS-VM-04.02")
+	if q == nil || q.Status != posture.Fail || len(q.Facts) != 1 || q.Facts[0].Kind != "vex-response" {
+		t.Fatalf("OSPS-VM-04.02 = %+v, want FAIL from the overdue VEX", q)
 	}
 }

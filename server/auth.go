@@ -51,10 +51,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// credentials extracts the key from an Authorization header ("" if none).
+// credentials extracts the key from an Authorization header ("" if none):
+// "Bearer KEY", Basic with the key as password, or the key alone, as MISP
+// sends its own keys (and so a MISP feed's configured header).
 func credentials(h string) (string, error) {
 	if h == "" {
 		return "", nil
+	}
+	if _, _, ok := vigie.SplitToken(strings.TrimSpace(h)); ok && !strings.Contains(strings.TrimSpace(h), " ") {
+		return strings.TrimSpace(h), nil
 	}
 	scheme, value, _ := strings.Cut(h, " ")
 	value = strings.TrimSpace(value)

@@ -47,6 +47,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := httpStatus(err)
 	if code == http.StatusInternalServerError {
 		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	} else if code == http.StatusServiceUnavailable {
+		// The operator needs the cause (disk full, database down); the
+		// client gets "retry later".
+		s.log.Warn("request failed: unavailable", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		w.Header().Set("Retry-After", "5")
 	}
 	if code == http.StatusUnauthorized {
 		w.Header().Add("WWW-Authenticate", `Bearer realm="vigie"`)

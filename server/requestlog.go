@@ -48,19 +48,21 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		w.Header().Set(RequestIDHeader, rq.id)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestKey{}, rq)))
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		took := s.opts.Now().Sub(start)
+		s.opts.Metrics.ObserveRequest(rq.route, sw.status, took) // the pattern, never the path
 		route := rq.route
 		if route == "" {
 			route = r.Method + " " + r.URL.Path
-		}
-		if sw.status == 0 {
-			sw.status = http.StatusOK
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("id", rq.id),
 			slog.String("method", r.Method),
 			slog.String("route", route),
 			slog.Int("status", sw.status),
-			slog.Duration("duration", s.opts.Now().Sub(start)),
+			slog.Duration("duration", took),
 			slog.Int64("bytes", sw.bytes),
 			slog.String("addr", remoteAddr(r)),
 			slog.String("org", rq.principal.OrgID),

@@ -14,6 +14,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /{root}/collections/{id}/objects/{object}/{$}", s.taxii(s.objectDelete))
 	s.mux.HandleFunc("GET /{root}/collections/{id}/objects/{object}/versions/{$}", s.taxii(s.versionList))
 	s.mux.HandleFunc("GET /{root}/collections/{id}/manifest/{$}", s.taxii(s.manifestGet))
+	// vigie's federation extensions of TAXII (taxii_federation.go).
+	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-tombstones/{$}", s.taxii(s.tombstoneList))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-wait/{$}", s.taxii(s.waitGet))
 
 	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
 	s.mux.HandleFunc("GET /api/v1/identities", s.api(s.identityList))
@@ -45,10 +48,18 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/catalogs", s.api(s.catalogList))
 	s.mux.HandleFunc("POST /api/v1/catalogs", s.api(s.catalogImport))
 	s.mux.HandleFunc("GET /api/v1/catalogs/{id}", s.api(s.catalogGet))
+	s.mux.HandleFunc("GET /api/v1/export/{format}", s.api(s.exportGet))
 	s.mux.HandleFunc("POST /api/v1/samples", s.api(s.sampleSubmit))
 	s.mux.HandleFunc("GET /api/v1/samples/{sha256}", s.api(s.sampleGet))
 	s.mux.HandleFunc("GET /api/v1/samples/{sha256}/similar", s.api(s.sampleSimilar))
 	s.mux.HandleFunc("GET /api/v1/samples/{sha256}/download", s.api(s.sampleDownload))
+
+	s.mux.HandleFunc("GET /feeds/misp/{root}/{id}/{file}", s.api(s.mispFeedGet))
+
+	s.mux.HandleFunc("GET /metrics", s.api(s.metricsGet))
+	if s.opts.Dashboard != nil { // the web dashboard: /, /signin, /alerts, ... (package web)
+		s.opts.Dashboard.Register(s.mux)
+	}
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

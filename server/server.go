@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/metrics"
 )
 
 // Options describe the server as TAXII discovery shows it.
@@ -24,6 +25,12 @@ type Options struct {
 	// they are absolute paths (/root/). The Host header is never used.
 	PublicURL string
 	Limits    Limits // per-client limits (limits.go)
+	// Metrics, if set, counts requests and is served at GET /metrics to
+	// operator keys (api_metrics.go).
+	Metrics *metrics.Metrics
+	// Dashboard, if set, adds the web dashboard's pages (package web) to
+	// the routes, beside TAXII and /api/v1.
+	Dashboard interface{ Register(*http.ServeMux) }
 }
 
 // Server serves the hub over HTTP. Handler is safe for concurrent use.

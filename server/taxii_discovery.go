@@ -25,6 +25,9 @@ func (s *Server) discoveryGet(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := taxii.Discovery{Title: s.opts.Title, Description: s.opts.Description, Contact: s.opts.Contact}
+	if d.Hub, err = s.hubInfo(r); err != nil {
+		return err
+	}
 	for _, root := range roots {
 		u := strings.TrimSuffix(s.opts.PublicURL, "/") + "/" + root.Name + "/"
 		d.APIRoots = append(d.APIRoots, u)

@@ -67,12 +67,17 @@ func (s *Server) objectList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeEnvelope(w, page)
+	recs, err := s.records(r, page)
+	if err != nil {
+		return err
+	}
+	return writeEnvelope(w, page, recs...)
 }
 
 // writeEnvelope writes a page as a TAXII envelope, copying each object's
-// stored JSON as it is rather than decoding and encoding it again.
-func writeEnvelope(w http.ResponseWriter, page *vigie.ObjectPage) error {
+// stored JSON as it is rather than decoding and encoding it again; recs,
+// for a peer hub, are the objects' provenance.
+func writeEnvelope(w http.ResponseWriter, page *vigie.ObjectPage, recs ...taxii.Record) error {
 	pageHeaders(w, page.Objects)
 	w.Header().Set("Content-Type", taxii.MediaType)
 	w.WriteHeader(http.StatusOK)
@@ -90,6 +95,9 @@ func writeEnvelope(w http.ResponseWriter, page *vigie.ObjectPage) error {
 			bw.Write(o.Raw)
 		}
 		bw.WriteByte(']')
+	}
+	if err := writeRecords(bw, recs); err != nil {
+		return err
 	}
 	bw.WriteString("}\n")
 	return bw.Flush()
@@ -319,12 +327,20 @@ func (s *Server) manifestGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	prov, self, err := s.relayed(r, page.Objects)
+	if err != nil {
+		return err
+	}
 	out := taxii.Manifest{More: page.More, Next: nextToken(page)}
-	for _, o := range page.Objects {
-		out.Objects = append(out.Objects, taxii.ManifestRecord{
+	for i, o := range page.Objects {
+		rec := taxii.ManifestRecord{
 			ID: o.ID, DateAdded: taxii.FormatTimestamp(o.DateAdded), Version: versionOf(o), MediaType: taxii.STIXMediaType,
 			RelayedBy: o.RelayedBy(),
-		})
+		}
+		if p := prov[i]; p.OriginHub != self {
+			rec.OriginHub, rec.OriginOrg, rec.OriginOrgName = p.OriginHub, p.OriginOrg, p.OriginOrgName
+		}
+		out.Objects = append(out.Objects, rec)
 	}
 	pageHeaders(w, page.Objects)
 	return writeJSON(w, http.StatusOK, out)

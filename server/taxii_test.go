@@ -27,7 +27,12 @@ func TestDiscoveryAndRoots(t *testing.T) {
 		t.Fatalf("discovery: %d %q", r.status, r.header.Get("Content-Type"))
 	}
 	r.decode(t, &d)
-	want := taxii.Discovery{Title: "test hub", Default: "/api1/", APIRoots: []string{"/api1/"}} // no PublicURL: paths
+	self, err := f.hub.HubIdentity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := taxii.Discovery{Title: "test hub", Default: "/api1/", APIRoots: []string{"/api1/"}, // no PublicURL: paths
+		Hub: &taxii.HubInfo{ID: self.ID}} // no operator set
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("discovery (-want +got):\n%s", diff)
 	}

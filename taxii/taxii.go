@@ -18,6 +18,8 @@ type Discovery struct {
 	Contact     string   `json:"contact,omitempty"`
 	Default     string   `json:"default,omitempty"`
 	APIRoots    []string `json:"api_roots,omitempty"`
+	// Hub is vigie's identity of the hub, for its peers (federation.go).
+	Hub *HubInfo `json:"x_vigie_hub,omitempty"`
 }
 
 // APIRoot is the API root information resource (GET /{root}/).
@@ -49,6 +51,9 @@ type Envelope struct {
 	More    bool              `json:"more,omitempty"`
 	Next    string            `json:"next,omitempty"`
 	Objects []json.RawMessage `json:"objects,omitempty"`
+	// Records is vigie's provenance of each object, for peer hubs
+	// (federation.go); absent for other callers.
+	Records []Record `json:"x_vigie_records,omitempty"`
 }
 
 // ManifestRecord describes one object version without its content.
@@ -61,6 +66,12 @@ type ManifestRecord struct {
 	// that published this version of a third-party object (one whose
 	// created_by_ref names an author that is not a member).
 	RelayedBy string `json:"x_vigie_relayed_by,omitempty"`
+	// OriginHub and OriginOrg are custom properties of vigie for an
+	// object relayed from a peer hub: the hub it was first published on
+	// and the organisation that published it there.
+	OriginHub     string `json:"x_vigie_origin_hub,omitempty"`
+	OriginOrg     string `json:"x_vigie_origin_org,omitempty"`
+	OriginOrgName string `json:"x_vigie_origin_org_name,omitempty"`
 }
 
 // Manifest is the manifest resource (GET .../manifest/).

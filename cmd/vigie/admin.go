@@ -14,7 +14,7 @@ import (
 	"github.com/vigie-cti/vigie/hub"
 )
 
-const adminHelp = `Manage the hub's organisations, API keys, communities and collections.
+const adminHelp = `Manage the hub's organisations, API keys, users, communities and collections.
 Works on the data directory directly, whether the hub is running or not;
 refuses a directory that holds no hub ("vigie serve" or "init" creates one).
 
@@ -22,10 +22,11 @@ Commands:
   init                                          create a new hub in a new or empty --data directory
   org add NAME [--sector S]... [--country CC]   prints the organisation's identity id
   org list [--json]
-  key add --org NAME --role reader|publisher|admin|operator [--name LABEL] [--expires 90d|2027-01-31]
+  key add --org NAME --role reader|publisher|admin|operator|peer [--name LABEL] [--expires 90d|2027-01-31]
                                                 prints the key as the last line (shown once);
                                                 operator: the staff of the hub's own organisation
-                                                (delete any object with a reason, read the audit log)
+                                                (delete any object with a reason, read the audit log);
+                                                peer: another hub, reads only TLP:CLEAR and GREEN
   key list [--org NAME] [--json]
   key revoke KEY_ID
   community add NAME --member ORG[,ORG...]
@@ -35,10 +36,30 @@ Commands:
                  --read public|community:NAME|org:NAME[,...] --write none|community:NAME|org:NAME[,...]
                                                 prints the collection id; served at /ROOT/
   collection list [--json]
+  feed add NAME --url URL --format misp|csv --into COLLECTION --org ORG [--every 1h] [--header 'Name: value']...
+                 [--type TYPE | --type-column N] [--column N] [--comment-column N]
+                                                subscribe to a MISP or CSV feed (see "feed add --help")
+  feed list [--json] | feed rm NAME | feed run NAME [--json]
+  user add --org NAME --email E --role reader|publisher|admin|operator [--url URL]
+                                                a dashboard account; prints a one-time sign-in link
+                                                (72 h) where the person sets a password
+  user list [--org NAME] [--json]
+  user link EMAIL [--url URL]                   a new sign-in link (forgotten password)
+  hub show [--json]                             this hub's identity among its peers (id, operator)
+  hub operator ORG                              record the organisation that runs this hub
+  peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE]
+           --remote-collection ID --local-collection ID
+                                                pull another hub's collection into one of ours
+  peer list [--json]                            state, cursor, lag, counts, last error (never keys)
+  peer rm|pause|resume NAME
   audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
                                                 the audit log: every state change, who, from where
   audit verify                                  check the audit log's hash chain; exit status 1
                                                 and the first broken entry when it was tampered with
+  backup FILE                                   a consistent copy of the running hub (SQLite) and its files
+  restore FILE --data NEWDIR                    a hub in NEWDIR from a backup, checked whole first
+  prune [--versions 90d] [--expired 30d] ...    delete what is past keeping (retention; see prune --help)
+  compact                                       return free space to the file system (hub running)
 
 Example:
   vigie admin --data ./vigie-data org add "CERT-Nord" --sector government-national --country FR
@@ -63,6 +84,15 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		}
 		return a.auditList(ctx, rest[1:])
 	}
+	if len(rest) > 0 {
+		if run, ok := map[string]func(context.Context, []string) error{
+			"backup": a.adminBackup, "restore": a.adminRestore, // admin_backup.go
+			"prune": a.adminPrune, "compact": a.adminCompact, // admin_retention.go
+		}[rest[0]]; ok {
+			defer func() { a.close() }()
+			return run(ctx, rest[1:])
+		}
+	}
 	if len(rest) < 2 {
 		fs.Usage()
 		return &exitError{Code: 2, Message: "vigie admin: want a noun and a verb, e.g. \"org add NAME\""}
@@ -73,6 +103,11 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"key add": a.keyAdd, "key list": a.keyList, "key revoke": a.keyRevoke,
 		"community add": a.communityAdd, "community list": a.communityList, "community member": a.communityMember,
 		"collection add": a.collectionAdd, "collection list": a.collectionList,
+		"feed add": a.feedAdd, "feed list": a.feedList, "feed rm": a.feedRemove, "feed run": a.feedRun,
+		"user add": a.userAdd, "user list": a.userList, "user link": a.userLink,
+		// Federation (peer_cmd.go).
+		"peer add": a.peerAdd, "peer list": a.peerList, "peer rm": a.peerRemove, "peer pause": a.peerPause, "peer resume": a.peerResume,
+		"hub show": a.hubShow, "hub operator": a.hubOperator,
 	}
 	run, ok := cmds[noun+" "+verb]
 	if !ok {
@@ -174,10 +209,10 @@ func listCommand[T any](a *admin, ctx context.Context, args []string, name, help
 }
 
 func (a *admin) keyAdd(ctx context.Context, args []string) error {
-	fs := a.flags("key add", "key add --org NAME --role reader|publisher|admin|operator [--name LABEL] [--expires WHEN]",
+	fs := a.flags("key add", "key add --org NAME --role reader|publisher|admin|operator|peer [--name LABEL] [--expires WHEN]",
 		"Create an API key. The key is printed once, as the last line; only its hash is stored.")
 	org := fs.String("org", "", "organisation name or identity id (required)")
-	role := fs.String("role", "", "reader, publisher, admin or operator (required; operator: the hub's own staff)")
+	role := fs.String("role", "", "reader, publisher, admin, operator or peer (required; operator: the hub's own staff; peer: another hub)")
 	name := fs.String("name", "", "a label for the key, e.g. the tool that uses it")
 	expires := fs.String("expires", "", "expiry: a duration such as 90d or 12h, or a date such as 2027-01-31")
 	if _, err := parseInterleaved(fs, args); err != nil {

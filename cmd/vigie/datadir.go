@@ -43,14 +43,30 @@ func openStore(ctx context.Context, dataDir, db string) (hubStore, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
-		return sqlite.Open(ctx, path)
+		return openSQLite(ctx, path)
 	case db == "":
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
-		return sqlite.Open(ctx, filepath.Join(dataDir, "vigie.db"))
+		return openSQLite(ctx, filepath.Join(dataDir, "vigie.db"))
 	}
 	return nil, fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", db)
+}
+
+// openSQLite opens a SQLite store, saying so plainly when its directory
+// is read-only (SQLite only says it cannot open the file).
+func openSQLite(ctx context.Context, path string) (hubStore, error) {
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		if f, werr := os.CreateTemp(filepath.Dir(path), ".vigie-write-check-"); werr != nil {
+			return nil, fmt.Errorf("%w (the directory %s is not writable: %v; the hub writes its database and journal there)", err, filepath.Dir(path), errors.Unwrap(werr))
+		} else {
+			f.Close()
+			os.Remove(f.Name())
+		}
+		return nil, err
+	}
+	return s, nil
 }
 
 // sqliteFile returns the SQLite database file of the hub that dataDir and

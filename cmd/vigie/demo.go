@@ -26,7 +26,8 @@ TLP levels. Helios Energie (energy sector) watches its address range and
 its domain, and the demo runs a webhook receiver for it that prints each
 alert. A few seconds after start, CERT-Nord publishes a fresh Lantern
 C2 address inside Helios's range: watch the alert arrive. Then try the
-printed curl commands, or point any TAXII 2.1 client at it.
+printed curl commands, point any TAXII 2.1 client at it, or open the printed
+dashboard URL in a browser and sign in as one of the printed demo users.
 
 The demo listens on loopback with plain HTTP unless --https is given.
 
@@ -64,12 +65,16 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	coalition, err := seedDemo(ctx, h)
 	var rcv *demoReceiver
 	var postures []*posture.Report
+	var accounts *demoAccounts
 	if err == nil {
 		postures, err = demoPostures(ctx, h, coalition)
 	}
 	var sample *api.Sample
 	if err == nil {
 		sample, err = demoSamples(ctx, h, coalition)
+	}
+	if err == nil {
+		accounts, err = demoUsers(ctx, h, coalition)
 	}
 	if err == nil {
 		rcv, err = demoWebhook(ctx, h, stdio, coalition)
@@ -89,7 +94,7 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 		m.Close()
 		return err
 	}
-	printDemo(stdio, m.URL(), dir, coalition, postures, sample)
+	printDemo(stdio, m.URL(), dir, coalition, postures, accounts, sample)
 	go demoFreshThreat(ctx, stdio, m.URL(), coalition)
 	<-ctx.Done()
 	fmt.Fprintln(stdio.Err, "vigie: shutting down")
@@ -133,7 +138,7 @@ func printCoalition(w io.Writer, c *demoCoalition) {
 }
 
 // printDemo tells the user what the demo holds and how to try it.
-func printDemo(stdio Stdio, url, dir string, c *demoCoalition, postures []*posture.Report, sample *api.Sample) {
+func printDemo(stdio Stdio, url, dir string, c *demoCoalition, postures []*posture.Report, accounts *demoAccounts, sample *api.Sample) {
 	w := stdio.Out
 	fmt.Fprintf(w, "\nvigie demo hub at %s/taxii2/ (data in %s)\n", url, dir)
 	printCoalition(w, c)
@@ -154,5 +159,6 @@ Try it:
 `, helios.token, bank.token, cert.token, url, demoRoot, c.collections[0].id, c.collections[1].id, c.collections[2].id)
 	printPostures(w, url, c, postures)
 	printDemoSamples(w, url, c, sample)
+	printDemoUsers(w, url, accounts)
 	fmt.Fprint(w, "\nPress Ctrl-C to stop.\n")
 }

@@ -46,11 +46,13 @@ func commands() []command {
 		{"scan", "match files and logs against the shared indicators", runScan},
 		{"sbom", "check an SBOM against advisories, or upload it to a hub", runSBOM},
 		{"advisory", "import advisories (OSV, CSAF) into a hub", runAdvisory},
+		{"misp", "import MISP events and feeds; export a collection as a MISP feed", runMISP},
 		{"supplier", "keep your suppliers and see who supplies your products", runSupplier},
 		{"catalog", "import and list control catalogs (OSPS Baseline, SSDF, CRA)", runCatalog},
 		{"watch", "manage your organisation's watchlist on a hub", runWatch},
 		{"webhook", "manage the webhooks that receive your alerts", runWebhook},
 		{"alerts", "list or follow your organisation's alerts", runAlerts},
+		{"export", "write indicators for Zeek, Suricata, DNS (RPZ) and firewalls", runExport},
 		{"sample", "submit a file for static triage, find similar samples, download", runSample},
 		{"version", "print the version, the commit and whether YARA is built in", runVersion},
 	}

@@ -17,12 +17,16 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/alert"
+	"github.com/vigie-cti/vigie/federation"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/metrics"
 	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/server"
+	"github.com/vigie-cti/vigie/web"
 )
 
-const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/) and the API.
+const serveHelp = `Run the hub: the TAXII 2.1 server (discovery at /taxii2/), the API (/api/v1/)
+and the web dashboard (/; people sign in with "vigie admin user add" links).
 
 HTTPS by default, with --cert/--key, or with a self-signed certificate
 created in the data directory on first start (its SHA-256 fingerprint is
@@ -79,6 +83,8 @@ type serveMain struct {
 	WriteBurst        int
 	LogFormat         string // text or json
 	MaxClockSkew      time.Duration
+	MetricsAddr       string // serves /metrics without a key (metrics.go)
+	Federation        bool   // pull from the peers of "vigie admin peer add"
 	MaxSampleSize     int64
 
 	store   hubStore
@@ -90,12 +96,14 @@ type serveMain struct {
 	url     string // the base URL clients use, e.g. https://127.0.0.1:8443
 	cancel  context.CancelFunc
 	jobs    sync.WaitGroup // background jobs: engine, dispatcher, housekeeping
+	metrics *metrics.Metrics
+	mhttp   *http.Server // on MetricsAddr
 }
 
 func newServeMain(stdio Stdio) *serveMain {
 	return &serveMain{stdio: stdio, DataDir: defaultDataDir, Addr: "127.0.0.1:8443", DefaultTLP: "GREEN", Title: "vigie hub", EarlyWarning: true,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, BodyMinRate: 1024, BodyGrace: 10 * time.Second,
-		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100, LogFormat: "text"}
+		MaxConns: 4096, MaxConnsPerIP: 128, AuthFailures: 20, WriteRate: 50, WriteBurst: 100, LogFormat: "text", Federation: true}
 }
 
 // ParseFlags reads the command line.
@@ -127,6 +135,8 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.IntVar(&m.WriteBurst, "write-burst", m.WriteBurst, "write requests allowed at once above --write-rate")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log lines as text or json (log/slog), one per request, with its X-Request-Id")
 	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "also serve GET /metrics (Prometheus) on this address, without a key: keep it on loopback or a private network (on --addr, /metrics needs an operator key)")
+	fs.BoolVar(&m.Federation, "federation", m.Federation, "pull from the peer hubs registered with \"vigie admin peer add\" (new ones within seconds)")
 	fs.Int64Var(&m.MaxSampleSize, "max-sample-size", hub.DefaultMaxSampleSize, "largest sample (bytes) accepted for triage")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -188,15 +198,19 @@ func (m *serveMain) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("--webhook-deny: %w", err)
 	}
-	if m.store, err = openStore(ctx, m.DataDir, m.DB); err != nil {
-		return err
+	s, err := openStore(ctx, m.DataDir, m.DB)
+	if err != nil {
+		return err // not into m.store: a nil *sqlite.Store in the interface would not be nil for Close
 	}
+	m.store = s
 	m.logger = m.newLogger()
 	logger := m.logger
+	m.metrics = metrics.New(m.store)
+	mx := m.metrics
 	guard := netguard.New(allow)
 	guard.Deny = append(guard.Deny, deny...)
 	broker := alert.NewBroker()
-	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger})
+	dispatcher := alert.NewDispatcher(m.store, alert.DispatcherOptions{Guard: guard, Logger: logger, OnAttempt: mx.DeliveryAttempt})
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	// Processes sharing a database wake each other through it.
@@ -209,6 +223,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		DefaultTLP: def, SightingThreshold: m.SightingThreshold, SightingWindow: m.SightingWindow, Logger: logger,
 		OnEvents: func(evs []vigie.AlertEvent) {
 			broker.Publish(evs)
+			mx.AlertEvents(evs)
 			dispatcher.Wake()
 			peers.send(channelAlerts)
 		},
@@ -229,16 +244,31 @@ func (m *serveMain) wire(ctx context.Context) error {
 			fmt.Fprintf(m.stdio.Err, "vigie: TAXII discovery names %s; set --public-url to the URL clients use\n", m.url)
 		}
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, Guard: guard, Alerts: broker, Logger: logger,
+	// The hub is made once the public URL is known (samples' STIX artifacts name it).
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, OnIngest: mx.Ingested, Guard: guard, Alerts: broker, Logger: logger,
 		PublicURL: public, MaxSampleSize: m.MaxSampleSize, Rules: yaraRules{}}, time.Now)
 	m.hub = h
+	self, err := h.HubIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdio.Err, "vigie: hub id %s (peers see it in discovery)\n", self.ID)
 	m.handler = server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger,
-		PublicURL: public, Limits: server.Limits{
+		PublicURL: public, Metrics: mx, Limits: server.Limits{
 			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
 			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
-		}}).Handler()
+		},
+		Dashboard: web.New(h, web.Options{Title: m.Title, Logger: logger}),
+	}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
+	m.jobs.Add(1)
+	go func() { defer m.jobs.Done(); runFeeds(bg, h, logger) }() // feed subscriptions (admin_feed.go)
+	if m.Federation {
+		runner := federation.New(h, federation.Options{Logger: logger})
+		m.jobs.Add(1)
+		go func() { defer m.jobs.Done(); runner.Run(bg) }()
+	}
 	if m.EarlyWarning {
 		m.jobs.Add(2)
 		go func() { defer m.jobs.Done(); engine.Run(bg) }()
@@ -250,6 +280,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 			defer m.jobs.Done()
 			n.Listen(bg, []string{channelObjects, channelAlerts}, func(ch string) {
 				if ch == channelObjects {
+					h.Changed() // federation's wake-up long polls
 					engine.Wake()
 				} else {
 					broker.WakeAll()
@@ -296,6 +327,11 @@ func (m *serveMain) serve() error {
 		go http.ListenAndServe(addr, pprofMux())
 		fmt.Fprintf(m.stdio.Err, "vigie: pprof on http://%s/debug/pprof/\n", addr)
 	}
+	if m.MetricsAddr != "" {
+		if err := m.serveMetrics(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(m.stdio.Err, "vigie: hub serving TAXII 2.1 at %s/taxii2/ (data in %s)\n", m.url, m.DataDir)
 	return nil
 }
@@ -320,6 +356,9 @@ func (m *serveMain) housekeeping(ctx context.Context, h *hub.Hub, logger *slog.L
 				logger.Warn("purging status resources", slog.Any("err", err))
 			} else if n > 0 {
 				logger.Info("purged status resources", slog.Int("count", n))
+			}
+			if _, err := h.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("purging expired sessions", slog.Any("err", err))
 			}
 			if n, err := h.CheckSuppliers(ctx, hub.Console()); err != nil && ctx.Err() == nil {
 				logger.Warn("checking suppliers", slog.Any("err", err))
@@ -346,6 +385,9 @@ func (m *serveMain) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		errs = append(errs, m.http.Shutdown(ctx))
 		cancel()
+	}
+	if m.mhttp != nil {
+		errs = append(errs, m.mhttp.Close())
 	}
 	if m.cancel != nil {
 		m.cancel()

@@ -60,6 +60,12 @@ func writePostureTable(stdio Stdio, r *posture.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(r.VEXOverdue) > 0 {
+		fmt.Fprintf(stdio.Out, "\nAdvisories the supplier has not answered with VEX in time:\n")
+		for _, o := range r.VEXOverdue {
+			fmt.Fprintf(stdio.Out, "  %s  published %s, %d days ago\n", o.ID, o.Published.Format("2006-01-02"), o.Days)
+		}
+	}
 	for _, s := range r.UnmatchedClaims {
 		fmt.Fprintf(stdio.Err, "not counted: %s\n", s)
 	}

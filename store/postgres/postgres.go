@@ -41,15 +41,17 @@ var _ vigie.Store = (*Store)(nil)
 
 // dialect is PostgreSQL's SQL, for the shared implementation.
 var dialect = sqldb.Dialect{
-	Rebind:       true,
-	Greatest:     "GREATEST",
-	Contains:     func(hay, needle string) string { return "strpos(" + hay + ", " + needle + ") > 0" },
-	IsUnique:     func(err error) bool { return sqlState(err) == "23505" },
-	IsForeignKey: func(err error) bool { return sqlState(err) == "23503" },
-	Unavailable:  unavailable,
-	SkipLocked:   " FOR UPDATE SKIP LOCKED",
-	Lead:         lead,
-	LockIDs:      lockIDs,
+	Rebind:        true,
+	Greatest:      "GREATEST",
+	Contains:      func(hay, needle string) string { return "strpos(" + hay + ", " + needle + ") > 0" },
+	ContainsBytes: func(hay, needle string) string { return "position(" + needle + "::bytea in " + hay + ") > 0" },
+	IsUnique:      func(err error) bool { return sqlState(err) == "23505" },
+	IsForeignKey:  func(err error) bool { return sqlState(err) == "23503" },
+	Unavailable:   unavailable,
+	SkipLocked:    " FOR UPDATE SKIP LOCKED",
+	Lead:          lead,
+	LockIDs:       lockIDs,
+	Size:          `SELECT pg_database_size(current_database()), 0`,
 }
 
 // lockIDs takes a transaction advisory lock per object id (on a 64-bit hash

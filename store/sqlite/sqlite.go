@@ -42,10 +42,27 @@ var dialect = sqldb.Dialect{
 	Greatest:       "max",
 	InsertOrIgnore: true,
 	Contains:       func(hay, needle string) string { return "instr(" + hay + ", " + needle + ") > 0" },
+	ContainsBytes:  func(hay, needle string) string { return "instr(" + hay + ", " + needle + ") > 0" },
 	IsUnique: func(err error) bool {
 		return code(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
 	IsForeignKey: func(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY },
+	Unavailable:  unavailable,
+	Compact:      compact,
+	Size:         `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
+}
+
+// unavailable reports whether err means the database cannot store now
+// but may later: the disk is full, the file or its directory became
+// read-only, an I/O error, or another process held the lock past
+// BusyTimeout. Requests then fail with 503 (retry later) and nothing of
+// them is stored: SQLite rolls the transaction back.
+func unavailable(err error) bool {
+	switch code(err) & 0xff { // the primary result code
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_LOCKED:
+		return true
+	}
+	return false
 }
 
 // code returns the extended result code of an SQLite error, or -1.
@@ -75,7 +92,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// the (id, coll, version_key) index dirty about one page per object, and
 	// a longer WAL lets a checkpoint write a page changed by several commits
 	// once, and sync the database file less often.
-	writer := url.Values{"_pragma": append(common, "cache_size(-65536)", "wal_autocheckpoint(60000)")}
+	// A new database gets incremental auto-vacuum (set before its first
+	// table), so that "vigie admin compact" frees pages in small steps.
+	writer := url.Values{"_pragma": append(append([]string{"auto_vacuum(INCREMENTAL)"}, common...), "cache_size(-65536)", "wal_autocheckpoint(60000)")}
 	w, err := sql.Open("sqlite", "file:"+path+"?"+writer.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -87,7 +106,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	reader := url.Values{"_pragma": append(common, "query_only(ON)", "cache_size(-16384)")}
+	// Readers map the database file (up to 4 GiB) rather than read(2) each
+	// page: a walk of a million objects (an export) spends most of its
+	// time in page reads otherwise. Mapped pages are the kernel's page
+	// cache, not the process's heap.
+	reader := url.Values{"_pragma": append(common, "query_only(ON)", "cache_size(-16384)", "mmap_size(4294967296)")}
 	r, err := sql.Open("sqlite", "file:"+path+"?"+reader.Encode())
 	if err != nil {
 		w.Close()

@@ -305,6 +305,9 @@ func testVisibility(t *testing.T, s vigie.Store) {
 		for _, m := range []bool{false, true} {
 			for _, def := range []vigie.TLP{vigie.TLPGreen, vigie.TLPAmber} {
 				readers = append(readers, vigie.ReadScope{OrgID: o.ID, Member: m, DefaultTLP: def})
+				// A peer hub's key of organisation o (it published some, and is
+				// named as a RED recipient of others: neither counts).
+				readers = append(readers, vigie.ReadScope{OrgID: o.ID, Member: m, DefaultTLP: def, Egress: true})
 			}
 		}
 	}

@@ -342,7 +342,11 @@ func (s *DB) ListAlerts(ctx context.Context, q *vigie.AlertQuery) ([]*vigie.Aler
 		w.WriteString(` AND severity >= ?`)
 		args = append(args, int(q.MinSeverity))
 	}
-	if !q.UpdatedBefore.IsZero() {
+	switch {
+	case !q.UpdatedBefore.IsZero() && q.AfterID != "":
+		w.WriteString(` AND (updated < ? OR (updated = ? AND id > ?))`)
+		args = append(args, micros(q.UpdatedBefore), micros(q.UpdatedBefore), q.AfterID)
+	case !q.UpdatedBefore.IsZero():
 		w.WriteString(` AND updated < ?`)
 		args = append(args, micros(q.UpdatedBefore))
 	}

@@ -19,13 +19,15 @@ import (
 
 // Dialect is what differs between the SQL databases.
 type Dialect struct {
-	Rebind       bool                            // "$n" placeholders instead of "?"
-	Greatest     string                          // the SQL function of the larger of two values
-	Contains     func(hay, needle string) string // SQL expression: needle occurs in hay
-	IsUnique     func(error) bool                // a UNIQUE or PRIMARY KEY violation
-	IsForeignKey func(error) bool                // a FOREIGN KEY violation
-	Unavailable  func(error) bool                // the database cannot be reached right now
-	SkipLocked   string                          // suffix of a locking subquery that skips locked rows
+	Rebind   bool                            // "$n" placeholders instead of "?"
+	Greatest string                          // the SQL function of the larger of two values
+	Contains func(hay, needle string) string // SQL expression: needle occurs in hay
+	// ContainsBytes is Contains for a binary column and a binary needle.
+	ContainsBytes func(hay, needle string) string
+	IsUnique      func(error) bool // a UNIQUE or PRIMARY KEY violation
+	IsForeignKey  func(error) bool // a FOREIGN KEY violation
+	Unavailable   func(error) bool // the database cannot be reached right now
+	SkipLocked    string           // suffix of a locking subquery that skips locked rows
 	// InsertOrIgnore stores objects with INSERT OR IGNORE rather than
 	// ON CONFLICT (coll, id, version_key) DO NOTHING. In SQLite no
 	// constraint can then abort a multi-row INSERT half-way, so it needs
@@ -40,6 +42,12 @@ type Dialect struct {
 	// Lead takes a lock that makes one process the runner of a job; nil
 	// for databases one process uses at a time.
 	Lead func(ctx context.Context, db *sql.DB, name string) (release func(), ok bool, err error)
+	// Size is a query of two integers: the database's size on disk in
+	// bytes, and how many of those are free pages (ops: Stats).
+	Size string
+	// Compact returns the database's free pages to the file system and
+	// says by how many bytes it shrank (nil: nothing to do).
+	Compact func(ctx context.Context, w *sql.DB) (int64, error)
 }
 
 // DB implements vigie.Store. w is used for writes, r for reads: SQLite

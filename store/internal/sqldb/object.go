@@ -190,7 +190,8 @@ func (s *DB) Objects(ctx context.Context, q *vigie.ObjectQuery) (*vigie.ObjectPa
 }
 
 // DeleteObjects deletes the versions q selects, keeping the ownership of
-// their ids in object_owners (tombstones) in the same transaction.
+// their ids in object_owners (tombstones) and a federation tombstone of
+// each version (table tombstones) in the same transaction.
 func (s *DB) DeleteObjects(ctx context.Context, q *vigie.ObjectQuery) (int, error) {
 	where, args := s.d.WhereObjects(q)
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -215,6 +216,10 @@ func (s *DB) DeleteObjects(ctx context.Context, q *vigie.ObjectQuery) (int, erro
 		return 0, s.wrap("select objects to delete", err)
 	}
 	if err := s.keepTombstones(ctx, tx, ids); err != nil {
+		return 0, err
+	}
+	// Federation: a tombstone per deleted version, for peers to follow.
+	if err := s.writeTombstones(ctx, tx, q.Collection, vigie.TombstoneDeleted, where, args); err != nil {
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, s.q(`DELETE FROM objects WHERE seq IN (SELECT o.seq FROM objects o WHERE `+where+`)`), args...)

@@ -53,9 +53,22 @@ func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
 		w.WriteString(` AND o.publisher = ?`)
 		args = append(args, q.Publisher)
 	}
+	if len(q.Contains) > 0 {
+		alts := make([]string, len(q.Contains))
+		for i, c := range q.Contains {
+			alts[i] = d.ContainsBytes("o.raw", "?")
+			args = append(args, []byte(c))
+		}
+		w.WriteString(` AND (` + strings.Join(alts, ` OR `) + `)`)
+	}
 	vis, visArgs := d.Visible("o", q.Scope)
 	w.WriteString(` AND ` + vis)
 	args = append(args, visArgs...)
+	if q.Scope.Egress {
+		// A version retracted from peers (a newer one narrowed the
+		// marking) is no longer theirs to read.
+		w.WriteString(` AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id AND t.coll = o.coll AND t.version_key = o.version_key AND t.kind = '` + vigie.TombstoneRetracted + `')`)
+	}
 
 	// Versions are chosen among those the reader may read, so that "last"
 	// never reveals a newer version the reader may not see.
@@ -93,6 +106,14 @@ func (d Dialect) Visible(a string, r vigie.ReadScope) (string, []any) {
 		return `(1 = 1)`, nil
 	}
 	level := fmt.Sprintf(`(CASE %s.tlp WHEN 0 THEN %d ELSE %s.tlp END)`, a, int(r.DefaultTLP), a)
+	if r.Egress {
+		// vigie.MayLeave: CLEAR, and GREEN to a peer granted as a member.
+		leave := strconv.Itoa(int(vigie.TLPClear))
+		if r.Member {
+			leave += ", " + strconv.Itoa(int(vigie.TLPGreen))
+		}
+		return `(` + level + ` IN (` + leave + `))`, nil
+	}
 	allowed := []string{strconv.Itoa(int(vigie.TLPClear))}
 	if r.Member {
 		for _, t := range []vigie.TLP{vigie.TLPGreen, vigie.TLPAmber, vigie.TLPAmberStrict} {

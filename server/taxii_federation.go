@@ -1,0 +1,155 @@
+package server
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/taxii"
+)
+
+// The federation extensions of TAXII (package taxii, federation.go): the
+// provenance records of a peer's envelopes, the tombstone feed and the
+// wake-up long poll. The rules are the hub's: these handlers only
+// translate.
+
+// hubInfo returns the hub's identity for discovery.
+func (s *Server) hubInfo(r *http.Request) (*taxii.HubInfo, error) {
+	id, op, err := s.hub.HubOperator(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	info := &taxii.HubInfo{ID: id.ID}
+	if op != nil {
+		info.Operator, info.OperatorName = op.ID, op.Name
+	}
+	return info, nil
+}
+
+// records returns the provenance of a page's objects for a caller with a
+// key of role peer, nil for anyone else.
+func (s *Server) records(r *http.Request, page *vigie.ObjectPage) ([]taxii.Record, error) {
+	p := principal(r)
+	if p.Role != vigie.RolePeer || len(page.Objects) == 0 {
+		return nil, nil
+	}
+	prov, err := s.hub.Provenance(r.Context(), p, page.Objects)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]taxii.Record, len(prov))
+	for i, o := range page.Objects {
+		out[i] = taxii.Record{ID: o.ID, DateAdded: taxii.FormatTimestamp(o.DateAdded),
+			OriginHub: prov[i].OriginHub, OriginOrg: prov[i].OriginOrg, OriginOrgName: prov[i].OriginOrgName}
+	}
+	return out, nil
+}
+
+// relayed returns the provenance of objs and this hub's id: the manifest
+// names the origin of objects relayed from peers.
+func (s *Server) relayed(r *http.Request, objs []*vigie.Object) ([]hub.Provenance, string, error) {
+	self, err := s.hub.HubIdentity(r.Context())
+	if err != nil {
+		return nil, "", err
+	}
+	prov, err := s.hub.Provenance(r.Context(), principal(r), objs)
+	return prov, self.ID, err
+}
+
+// writeRecords appends x_vigie_records to an envelope being written.
+func writeRecords(bw *bufio.Writer, recs []taxii.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		return err
+	}
+	bw.WriteString(`,"x_vigie_records":`)
+	bw.Write(b)
+	return nil
+}
+
+func (s *Server) tombstoneList(w http.ResponseWriter, r *http.Request) error {
+	c, a, err := s.readableCollection(r)
+	if err != nil {
+		return err
+	}
+	f, err := taxii.ParseFilter(r.URL.Query(), taxii.ParamAddedAfter, taxii.ParamLimit, taxii.ParamNext)
+	if err != nil {
+		return err
+	}
+	after := f.AddedAfter
+	if f.HasNext && f.Next.After(after) {
+		after = f.Next
+	}
+	page, err := s.hub.Tombstones(r.Context(), principal(r), a, &vigie.TombstoneQuery{Collection: c.ID, AddedAfter: after, Limit: f.Limit})
+	if err != nil {
+		return err
+	}
+	objs := make([]*vigie.Object, len(page.Tombstones))
+	for i, t := range page.Tombstones {
+		objs[i] = &vigie.Object{ID: t.ID, Sharing: t.Sharing}
+	}
+	prov, err := s.hub.Provenance(r.Context(), principal(r), objs)
+	if err != nil {
+		return err
+	}
+	out := taxii.Tombstones{More: page.More}
+	for i, t := range page.Tombstones {
+		out.Tombstones = append(out.Tombstones, taxii.Tombstone{ID: t.ID, Version: t.Version, DateAdded: taxii.FormatTimestamp(t.DateAdded),
+			Kind: t.Kind, OriginHub: prov[i].OriginHub, OriginOrg: prov[i].OriginOrg})
+	}
+	if n := len(page.Tombstones); n > 0 {
+		first, last := page.Tombstones[0].DateAdded, page.Tombstones[n-1].DateAdded
+		w.Header().Set(taxii.HeaderDateAddedFirst, taxii.FormatTimestamp(first))
+		w.Header().Set(taxii.HeaderDateAddedLast, taxii.FormatTimestamp(last))
+		if page.More {
+			out.Next = taxii.EncodeNext(last)
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// waitGet answers the wake-up long poll: {"changed": true} as soon as the
+// collection has something new the caller may read, false after timeout
+// seconds (default 25, at most hub.MaxWait).
+func (s *Server) waitGet(w http.ResponseWriter, r *http.Request) error {
+	c, a, err := s.readableCollection(r)
+	if err != nil {
+		return err
+	}
+	var after, tombAfter time.Time
+	timeout := 25 * time.Second
+	for name, vals := range r.URL.Query() {
+		if len(vals) != 1 {
+			return vigie.Errorf(vigie.EINVALID, "URL parameter %q given %d times; give it once", name, len(vals))
+		}
+		switch v := vals[0]; name {
+		case taxii.ParamAddedAfter:
+			after, err = taxii.ParseTimestamp(v)
+		case taxii.ParamTombstonesAfter:
+			tombAfter, err = taxii.ParseTimestamp(v)
+		case taxii.ParamTimeout:
+			n, perr := strconv.Atoi(v)
+			if perr != nil || n < 0 || time.Duration(n)*time.Second > hub.MaxWait {
+				return vigie.Errorf(vigie.EINVALID, "timeout %q: want whole seconds from 0 to %d", v, int(hub.MaxWait/time.Second))
+			}
+			timeout = time.Duration(n) * time.Second
+		default:
+			return vigie.Errorf(vigie.EINVALID, "unknown URL parameter %q here; this endpoint takes %s, %s and %s", name, taxii.ParamAddedAfter, taxii.ParamTombstonesAfter, taxii.ParamTimeout)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	changed, err := s.hub.Wait(r.Context(), principal(r), a, c, after, tombAfter, timeout)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, taxii.WaitResult{Changed: changed})
+}

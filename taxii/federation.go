@@ -1,0 +1,91 @@
+package taxii
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// vigie's extensions of TAXII 2.1 for federation between hubs. TAXII has no
+// deletion notice and no push: a hub pulling from another reads, besides
+// the objects, the collection's tombstones, and waits for news with a long
+// poll. Every extension applies the same read rules as the objects
+// endpoint: a caller sees the tombstone of a version only if it could read
+// the version, and is woken only by what it may read.
+
+// HubInfo is vigie's identity of a hub, shown by discovery as x_vigie_hub.
+type HubInfo struct {
+	ID           string `json:"id"`                      // a UUID, stable for the hub's life
+	Operator     string `json:"operator,omitempty"`      // identity id of the operating organisation
+	OperatorName string `json:"operator_name,omitempty"` // its name
+}
+
+// Record is the provenance of one object of an envelope read with a key of
+// role peer: x_vigie_records holds one per object, in the same order.
+type Record struct {
+	ID            string `json:"id"`
+	DateAdded     string `json:"date_added"`
+	OriginHub     string `json:"origin_hub"`                // HubInfo.ID of the hub it was first published on
+	OriginOrg     string `json:"origin_org"`                // identity id of the organisation that published it there
+	OriginOrgName string `json:"origin_org_name,omitempty"` // its name
+}
+
+// Tombstone is one version that left a collection.
+type Tombstone struct {
+	ID        string `json:"id"`
+	Version   string `json:"version,omitempty"` // "" for an SCO
+	DateAdded string `json:"date_added"`        // when it left, in the collection's date_added order
+	Kind      string `json:"kind"`              // "deleted" or "retracted" (a newer version may not leave the hub)
+	OriginHub string `json:"origin_hub,omitempty"`
+	OriginOrg string `json:"origin_org,omitempty"`
+}
+
+// Tombstones is the tombstones resource (GET .../x-vigie-tombstones/).
+type Tombstones struct {
+	More       bool        `json:"more,omitempty"`
+	Next       string      `json:"next,omitempty"`
+	Tombstones []Tombstone `json:"tombstones,omitempty"`
+}
+
+// WaitResult is the answer of the wake-up long poll (GET .../x-vigie-wait/).
+type WaitResult struct {
+	Changed bool `json:"changed"`
+}
+
+// The paths and parameters of the extensions, under a collection.
+const (
+	PathTombstones       = "x-vigie-tombstones/"
+	PathWait             = "x-vigie-wait/"
+	ParamTombstonesAfter = "tombstones_after"
+	ParamTimeout         = "timeout" // seconds
+)
+
+// Tombstones returns one page of a collection's tombstones added after
+// after (vigie hubs only).
+func (c *Client) Tombstones(ctx context.Context, root, collection string, after time.Time, limit int, next string) (*Tombstones, Page, error) {
+	var t Tombstones
+	q := Filter{AddedAfter: after, Limit: limit}.Values()
+	if next != "" {
+		q.Set(ParamNext, next)
+	}
+	h, err := c.do(ctx, "GET", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathTombstones+"?"+q.Encode(), nil, &t)
+	return &t, pageOf(h), err
+}
+
+// Wait holds until the collection has an object added after after or a
+// tombstone added after tombAfter that the caller may read, or until
+// timeout (at most a minute) passes (vigie hubs only).
+func (c *Client) Wait(ctx context.Context, root, collection string, after, tombAfter time.Time, timeout time.Duration) (bool, error) {
+	q := url.Values{}
+	if !after.IsZero() {
+		q.Set(ParamAddedAfter, FormatTimestamp(after))
+	}
+	if !tombAfter.IsZero() {
+		q.Set(ParamTombstonesAfter, FormatTimestamp(tombAfter))
+	}
+	q.Set(ParamTimeout, strconv.Itoa(int(timeout/time.Second)))
+	var w WaitResult
+	_, err := c.do(ctx, "GET", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathWait+"?"+q.Encode(), nil, &w)
+	return w.Changed, err
+}
