@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 		m.Close()
 		return err
 	}
-	printDemo(stdio, m.URL(), dir, coalition, postures, sample, accounts)
+	printDemo(stdio, m.URL(), dir, coalition, postures, accounts, sample)
 	go demoFreshThreat(ctx, stdio, m.URL(), coalition)
 	<-ctx.Done()
 	fmt.Fprintln(stdio.Err, "vigie: shutting down")
@@ -138,7 +138,7 @@ func printCoalition(w io.Writer, c *demoCoalition) {
 }
 
 // printDemo tells the user what the demo holds and how to try it.
-func printDemo(stdio Stdio, url, dir string, c *demoCoalition, postures []*posture.Report, sample *api.Sample, accounts *demoAccounts) {
+func printDemo(stdio Stdio, url, dir string, c *demoCoalition, postures []*posture.Report, accounts *demoAccounts, sample *api.Sample) {
 	w := stdio.Out
 	fmt.Fprintf(w, "\nvigie demo hub at %s/taxii2/ (data in %s)\n", url, dir)
 	printCoalition(w, c)

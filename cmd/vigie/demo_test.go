@@ -79,12 +79,12 @@ func TestDemoCtrlC(t *testing.T) {
 		"  grid-scada@4.2       supplier Vega Software  10 pass   1 fail  11 unknown  1 disagree",
 		"    CRA-I-2(f) FAIL: claims CRA-I-2(f); observed: no build provenance published for this version",
 		"  billing-portal@7.1   supplier Acme Cloud      0 pass   2 fail  20 unknown  0 disagree",
-		"Dashboard: open http://127.0.0.1:",
-		"  analyst@helios-energie.example  Helios Energie  publisher",
-		"  operator@cert-nord.example      CERT-Nord       operator",
 		"Malware triage (two variants",
 		"  Helios Energie sees a similar sample: ",
 		"same imphash true",
+		"Dashboard: open http://127.0.0.1:",
+		"  analyst@helios-energie.example  Helios Energie  publisher",
+		"  operator@cert-nord.example      CERT-Nord       operator",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the demo does not print %q:\n%s", want, got)

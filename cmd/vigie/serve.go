@@ -244,6 +244,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 			fmt.Fprintf(m.stdio.Err, "vigie: TAXII discovery names %s; set --public-url to the URL clients use\n", m.url)
 		}
 	}
+	// The hub is made once the public URL is known (samples' STIX artifacts name it).
 	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, OnIngest: mx.Ingested, Guard: guard, Alerts: broker, Logger: logger,
 		PublicURL: public, MaxSampleSize: m.MaxSampleSize, Rules: yaraRules{}}, time.Now)
 	m.hub = h
