@@ -47,6 +47,19 @@ func CollectionAccess(p Principal, c *Collection) Access {
 	return a
 }
 
+// NamedIn reports whether one of grants names p's organisation itself
+// (org:NAME; not a community of it, nor the public): a peer hub pushes
+// only into a collection whose write grants name it so, so that granting
+// a community write never lets the hubs among its members push.
+func (p Principal) NamedIn(grants []Grant) bool {
+	for _, g := range grants {
+		if g.Kind == GrantOrg && !p.Anonymous() && g.ID == p.OrgID {
+			return true
+		}
+	}
+	return false
+}
+
 // names reports whether grant g names p's organisation or a community of it.
 func (p Principal) names(g Grant) bool {
 	if p.Anonymous() {

@@ -59,17 +59,21 @@ func (s Secret) Reveal() string { return string(s) }
 // collection, whose read grants decide which local organisations see what
 // arrives.
 type Peer struct {
-	Name             string    `json:"name"`
-	URL              string    `json:"url"` // the remote API root, https://hub-b:8443/coalition/
-	Key              Secret    `json:"-"`   // the key of role peer the remote hub issued us
-	KeyID            string    `json:"key_id,omitempty"`
-	Fingerprint      string    `json:"fingerprint,omitempty"` // pinned SHA-256 of the remote certificate
-	CAPEM            string    `json:"-"`                     // PEM roots to check the remote certificate against
-	RemoteCollection string    `json:"remote_collection"`
-	LocalCollection  string    `json:"local_collection"`
-	Paused           bool      `json:"paused"`
-	Created          time.Time `json:"created"`
-	State            PeerState `json:"state"`
+	Name             string `json:"name"`
+	URL              string `json:"url"` // the remote API root, https://hub-b:8443/coalition/
+	Key              Secret `json:"-"`   // the key of role peer the remote hub issued us
+	KeyID            string `json:"key_id,omitempty"`
+	Fingerprint      string `json:"fingerprint,omitempty"` // pinned SHA-256 of the remote certificate
+	CAPEM            string `json:"-"`                     // PEM roots to check the remote certificate against
+	RemoteCollection string `json:"remote_collection"`
+	LocalCollection  string `json:"local_collection"`
+	Paused           bool   `json:"paused"`
+	// Push: this hub posts what may leave its local collection into the
+	// peer's remote collection (for a peer that cannot reach this hub),
+	// instead of pulling from it.
+	Push    bool      `json:"push,omitempty"`
+	Created time.Time `json:"created"`
+	State   PeerState `json:"state"`
 }
 
 var peerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

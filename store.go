@@ -23,6 +23,7 @@ type Store interface {
 	SupplierStore
 	CatalogStore
 	AuditStore
+	FeedStore
 	ExportStore
 	OpsStore
 	SampleStore

@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/vigie-cti/vigie"
 )
 
 // Sample is the answer of POST /api/v1/samples and GET
@@ -23,6 +25,17 @@ type Sample struct {
 	Existing   bool            `json:"existing,omitempty"`    // the organisation had submitted it already
 	Report     json.RawMessage `json:"report"`                // triage.Report
 	Similar    []SimilarSample `json:"similar"`
+	// Only in the answer to a submission, from what the submitter may
+	// read: the YARA rules of indicators that match the sample, and the
+	// indicators whose STIX pattern names its hashes.
+	YARA       []YARAHit         `json:"yara,omitempty"`
+	Indicators []vigie.ObjectRef `json:"indicators,omitempty"`
+}
+
+// YARAHit is a YARA rule of a shared indicator that matched a sample.
+type YARAHit struct {
+	Indicator string `json:"indicator"`
+	Rule      string `json:"rule"`
 }
 
 // SimilarSample is a sample like another, among those the caller may

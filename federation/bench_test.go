@@ -2,9 +2,14 @@ package federation_test
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/federation"
+	"github.com/vigie-cti/vigie/hub"
 )
 
 // BenchmarkBacklogReplication measures a hub catching up on a peer's
@@ -54,4 +59,76 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkIdlePeers measures what 100 idle peers cost: hub A pulls from
+// 100 peers (all hub B, caught up, nothing new), and the process (both
+// hubs) is watched for 30 s: CPU as a percentage of one core.
+func BenchmarkIdlePeers(b *testing.B) {
+	const peers = 100
+	src := newTestHubWith(b, "B", false)
+	src.publish(src.indicator(1, nil))
+	dst := newTestHubWith(b, "A", false)
+	dst.opts = federation.Options{} // the production settings (peers read every 2 s, long polls of 25 s)
+	key := src.grant(dst)
+	for i := range peers {
+		dst.addPeer(fmt.Sprintf("B%03d", i), src.srv.URL+"/api1/", key, src.coll.ID)
+	}
+	dst.startRunner()
+	waitFor(b, "every peer to catch up", func() bool {
+		ps, err := dst.hub.Peers(ctx, hub.Console())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, p := range ps {
+			if p.State.LastSync.IsZero() {
+				return false
+			}
+		}
+		return true
+	})
+	b.ResetTimer()
+	var share float64
+	for range b.N {
+		began, cpu0 := time.Now(), cpuTime()
+		time.Sleep(30 * time.Second) // more than one long poll timeout (25 s) of every peer
+		share += float64(cpuTime()-cpu0) / float64(time.Since(began))
+	}
+	b.ReportMetric(100*share/float64(b.N), "%-of-a-core")
+}
+
+// BenchmarkPublishToRelay measures the wake-up: the time from a publish on
+// hub B (its 202) to the object stored on hub A, which waits on B's long
+// poll; p50 and p99 over b.N objects published one at a time.
+func BenchmarkPublishToRelay(b *testing.B) {
+	src := newTestHubWith(b, "B", false)
+	dst := newTestHubWith(b, "A", false)
+	dst.opts = federation.Options{}
+	dst.pullFrom(src)
+	dst.startRunner()
+	warm := src.indicator(0, nil)
+	src.publish(warm)
+	waitFor(b, "the first object", func() bool { return dst.has(v(warm)) })
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		o := src.indicator(i+1, nil)
+		began := time.Now()
+		src.publish(o)
+		id := o["id"].(string)
+		for {
+			p, err := dst.store.Objects(ctx, &vigie.ObjectQuery{Collection: dst.coll.ID, Scope: vigie.ReadScope{All: true}, IDs: []string{id}, Limit: 1, WithoutRaw: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(p.Objects) > 0 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		lat = append(lat, time.Since(began))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

@@ -49,7 +49,7 @@ func (p *puller) run(ctx context.Context) {
 		err := p.catchUp(ctx, tc)
 		if err == nil {
 			failures = 0
-			err = p.wait(ctx, tc)
+			err = p.waitForNews(ctx, tc)
 		}
 		if errors.Is(err, errGone) || ctx.Err() != nil {
 			return
@@ -84,6 +84,7 @@ func (p *puller) client() (*taxii.Client, error) {
 // catchUp relays every page of objects, then of tombstones, after the
 // cursors, saving the cursors after each page.
 func (p *puller) catchUp(ctx context.Context, tc *taxii.Client) error {
+	before := p.state
 	next := ""
 	for {
 		rctx, cancel := context.WithTimeout(ctx, p.opts.RequestTimeout)
@@ -116,8 +117,10 @@ func (p *puller) catchUp(ctx context.Context, tc *taxii.Client) error {
 		if env.More {
 			p.state.Backlog = int64(len(env.Objects)) // at least another page
 		}
-		if err := p.save(ctx); err != nil {
-			return err
+		if len(env.Objects) > 0 {
+			if err := p.save(ctx); err != nil {
+				return err
+			}
 		}
 		if !env.More || env.Next == "" || len(env.Objects) == 0 {
 			break
@@ -154,22 +157,41 @@ func (p *puller) catchUp(ctx context.Context, tc *taxii.Client) error {
 		}
 		next = ts.Next
 	}
+	// A round that found nothing new writes nothing, but once a minute
+	// (LastSync for "peer list"): idle peers cost no writes.
+	idle := p.state.Cursor.Equal(before.Cursor) && p.state.TombCursor.Equal(before.TombCursor) && p.state.Stats == before.Stats &&
+		p.state.CaughtUp == before.CaughtUp && before.LastError == "" && time.Since(before.LastSync) < time.Minute
+	if idle {
+		return nil
+	}
 	p.state.LastSync, p.state.LastError, p.state.ErrorAt = time.Now().UTC(), "", time.Time{}
 	return p.save(ctx)
 }
 
-// wait holds on the peer's wake-up long poll until it has news for us (or
-// its timeout passes). A hub without the long poll is polled every 5 s.
-func (p *puller) wait(ctx context.Context, tc *taxii.Client) error {
-	rctx, cancel := context.WithTimeout(ctx, p.opts.WaitTimeout+p.opts.RequestTimeout)
-	defer cancel()
-	_, err := tc.Wait(rctx, root, p.peer.RemoteCollection, p.state.Cursor, p.state.TombCursor, p.opts.WaitTimeout)
-	var te *taxii.Error
-	if errors.As(err, &te) && te.HTTPStatus == "404" {
-		sleep(ctx, 5*time.Second)
-		return nil
+// recheck is how long a puller waits on long polls that say "nothing new"
+// before it pages again all the same.
+const recheck = 5 * time.Minute
+
+// waitForNews holds on the peer's wake-up long poll, again and again,
+// until it says there is news for us (each poll checks before it waits,
+// so nothing is missed between two), or recheck passes. A hub without the
+// long poll is polled every 5 s.
+func (p *puller) waitForNews(ctx context.Context, tc *taxii.Client) error {
+	since := time.Now()
+	for time.Since(since) < recheck && ctx.Err() == nil {
+		rctx, cancel := context.WithTimeout(ctx, p.opts.WaitTimeout+p.opts.RequestTimeout)
+		changed, err := tc.Wait(rctx, root, p.peer.RemoteCollection, p.state.Cursor, p.state.TombCursor, p.opts.WaitTimeout)
+		cancel()
+		var te *taxii.Error
+		if errors.As(err, &te) && te.HTTPStatus == "404" {
+			sleep(ctx, 5*time.Second)
+			return nil
+		}
+		if err != nil || changed {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 // save records the state; a removed peer stops its puller.

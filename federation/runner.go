@@ -1,4 +1,5 @@
-// Package federation pulls objects from peer hubs into this one. For each
+// Package federation pulls objects from peer hubs into this one (and
+// pushes to those that cannot reach it: pusher.go). For each
 // peer (registered with "vigie admin peer add", kept in the store) a
 // Runner keeps one goroutine that pages through the remote collection over
 // TAXII 2.1 (added_after, next, X-TAXII-Date-Added-Last), follows its
@@ -16,6 +17,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -85,12 +87,31 @@ func New(h *hub.Hub, opts Options) *Runner {
 }
 
 // Run starts and stops pullers as peers are added, paused, resumed, changed
-// or removed, until ctx ends; then it stops them all and returns.
+// or removed, until ctx ends; then it stops them all and returns. Of the
+// processes sharing a database, one pulls at a time (the others take
+// over when it stops).
 func (r *Runner) Run(ctx context.Context) {
 	t := time.NewTicker(r.opts.Rescan)
 	defer t.Stop()
+	var release func()
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
 	for {
-		r.reconcile(ctx)
+		if release == nil {
+			rel, ok, err := r.hub.LeadFederation(ctx, hub.Console())
+			if err != nil && ctx.Err() == nil {
+				r.opts.Logger.Warn("federation: leadership", slog.Any("err", err))
+			}
+			if ok {
+				release = rel
+			}
+		}
+		if release != nil {
+			r.reconcile(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			r.stopAll()
@@ -133,7 +154,7 @@ func (r *Runner) reconcile(ctx context.Context) {
 		r.running[name] = h
 		go func() {
 			defer close(h.done)
-			newPuller(r.hub, p, r.opts).run(pctx)
+			newWorker(r.hub, p, r.opts).run(pctx)
 		}()
 	}
 }
@@ -162,7 +183,7 @@ func (r *Runner) Running() []string {
 // configOf sums up what a puller is started with (the key only hashed).
 func configOf(p *vigie.Peer) string {
 	h := sha256.New()
-	for _, s := range []string{p.URL, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection} {
+	for _, s := range []string{p.URL, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, fmt.Sprint(p.Push)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

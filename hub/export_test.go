@@ -36,8 +36,9 @@ func marked(n int, name string, marking string, props map[string]any) map[string
 }
 
 // TestExportIndicatorsHostile: an export holds what the key's
-// organisation may read, active, and up to the TLP asked for; another
-// organisation's AMBER and RED never reach it.
+// organisation may read and may take off the hub, active, up to the TLP
+// asked for: another organisation's AMBER and RED never reach it, even
+// when the organisation reads them on the hub.
 func TestExportIndicatorsHostile(t *testing.T) {
 	w := newWorld(t)
 	charlie, err := w.h.AddOrg(ctx, hub.Console(), "charlie", nil, "")
@@ -67,8 +68,11 @@ func TestExportIndicatorsHostile(t *testing.T) {
 	w.publish(w.bravo, w.bravoOnly, b1)
 	w.publish(w.bravo, w.shared, b1) // the same indicator in a second collection
 
-	alphaSees := []string{"alpha amber", "alpha amber+strict", "alpha clear", "alpha green", "alpha unmarked"}
-	bravoSees := []string{"alpha amber", "alpha amber+strict", "alpha clear", "alpha green", "alpha unmarked", "bravo amber"}
+	alphaOwn := []string{"alpha amber", "alpha amber+strict", "alpha clear", "alpha green", "alpha red", "alpha red for bravo", "alpha unmarked"}
+	// Bravo reads alpha's AMBER and the RED naming it, but they never
+	// leave the hub: only CLEAR, GREEN (bravo reads as a community member)
+	// and its own.
+	bravoSees := []string{"alpha clear", "alpha green", "alpha unmarked", "bravo amber"}
 	for _, tc := range []struct {
 		name string
 		p    vigie.Principal
@@ -76,10 +80,10 @@ func TestExportIndicatorsHostile(t *testing.T) {
 		want []string
 		code string
 	}{
-		{"alpha", w.principal(w.alpha), hub.ExportQuery{}, append(slices.Clone(alphaSees), "bravo amber"), ""},
-		{"alpha with RED", w.principal(w.alpha), hub.ExportQuery{MaxTLP: vigie.TLPRed}, append(slices.Clone(alphaSees), "alpha red", "alpha red for bravo", "bravo amber"), ""},
+		{"alpha: all its own, not bravo's AMBER", w.principal(w.alpha), hub.ExportQuery{}, alphaOwn, ""},
+		{"alpha up to AMBER+STRICT", w.principal(w.alpha), hub.ExportQuery{MaxTLP: vigie.TLPAmberStrict}, []string{"alpha amber", "alpha amber+strict", "alpha clear", "alpha green", "alpha unmarked"}, ""},
 		{"bravo", w.principal(w.bravo), hub.ExportQuery{}, bravoSees, ""},
-		{"bravo with RED gets only the RED it is named in", w.principal(w.bravo), hub.ExportQuery{MaxTLP: vigie.TLPRed}, append(slices.Clone(bravoSees), "alpha red for bravo"), ""},
+		{"bravo asking for RED gets no more", w.principal(w.bravo), hub.ExportQuery{MaxTLP: vigie.TLPRed}, bravoSees, ""},
 		{"bravo up to GREEN", w.principal(w.bravo), hub.ExportQuery{MaxTLP: vigie.TLPGreen}, []string{"alpha clear", "alpha green", "alpha unmarked"}, ""},
 		{"bravo, its own collection", w.principal(w.bravo), hub.ExportQuery{Collections: []string{w.bravoOnly.ID}}, []string{"bravo amber"}, ""},
 		{"alpha asks for bravo's collection", w.principal(w.alpha), hub.ExportQuery{Collections: []string{w.bravoOnly.ID}}, nil, vigie.ENOTFOUND},
@@ -99,8 +103,35 @@ func TestExportIndicatorsHostile(t *testing.T) {
 		})
 	}
 	_, st, _ := exportIDs(t, w, w.principal(w.bravo), hub.ExportQuery{})
-	want := hub.ExportStats{Collections: 2, Indicators: 6, Inactive: 3, AboveTLP: 1, Duplicates: 1}
+	want := hub.ExportStats{Collections: 2, Indicators: 4, Inactive: 3, KeptOnHub: 3, Duplicates: 1}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
+	}
+}
+
+// TestExportIndicatorsStops: an error from fn ends the export at once
+// and is returned as it is, with the store's reader stopped.
+func TestExportIndicatorsStops(t *testing.T) {
+	w := newWorld(t)
+	var objs []map[string]any
+	for i := range 1500 {
+		objs = append(objs, marked(100+i, fmt.Sprintf("ind %d", i), vigie.MarkingGreen, nil))
+	}
+	w.publish(w.alpha, w.shared, objs...)
+	stop := fmt.Errorf("disk full")
+	calls := 0
+	st, err := w.h.ExportIndicators(ctx, w.principal(w.bravo), hub.ExportQuery{}, func(*export.Indicator) error {
+		calls++
+		if calls == 700 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || calls != 700 || st.Indicators != 700 {
+		t.Errorf("error %v after %d calls (%d counted), want %v after 700", err, calls, st.Indicators, stop)
+	}
+	got, st, err := exportIDs(t, w, w.principal(w.bravo), hub.ExportQuery{})
+	if err != nil || len(got) != 1500 || st.Indicators != 1500 {
+		t.Errorf("whole export: %d indicators, %v", len(got), err)
 	}
 }

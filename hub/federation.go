@@ -142,6 +142,22 @@ func (h *Hub) PausePeer(ctx context.Context, p vigie.Principal, name string, pau
 	return h.record(ctx, withDetail(e, map[string]bool{"paused": paused}))
 }
 
+// LeadFederation makes this process the one that pulls from peers, if no
+// other process sharing the database does; release gives it up.
+// Operators only.
+func (h *Hub) LeadFederation(ctx context.Context, p vigie.Principal) (release func(), ok bool, err error) {
+	if err := Allow(p, vigie.RoleOperator); err != nil {
+		return nil, false, err
+	}
+	self, err := h.store.HubIdentity(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	// Named after the hub: PostgreSQL's locks are per database, which
+	// several hubs (one schema each) may share.
+	return h.store.TryLead(ctx, "federation:"+self.ID)
+}
+
 // SavePeerState records where a peer's pull stands. Operators only.
 func (h *Hub) SavePeerState(ctx context.Context, p vigie.Principal, name string, st vigie.PeerState) error {
 	if err := Allow(p, vigie.RoleOperator); err != nil {
@@ -233,10 +249,9 @@ func (h *Hub) Wait(ctx context.Context, p vigie.Principal, a vigie.Access, c *vi
 	timeout = min(max(timeout, 0), MaxWait)
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	// Other processes sharing the database wake us through Changed; a
-	// slow tick covers a missed notice.
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
+	// This process's writes wake us, and other processes sharing the
+	// database through Changed; nothing polls, so idle peers cost
+	// nothing but their long poll (a missed notice waits for timeout).
 	for {
 		woken := h.changes.wait()
 		page, err := h.Objects(ctx, p, a, &vigie.ObjectQuery{Collection: c.ID, AddedAfter: after, Limit: 1,
@@ -260,7 +275,6 @@ func (h *Hub) Wait(ctx context.Context, p vigie.Principal, a vigie.Access, c *vi
 		case <-deadline.C:
 			return false, nil
 		case <-woken:
-		case <-tick.C:
 		}
 	}
 }

@@ -61,6 +61,9 @@ type Config struct {
 	// MaxSampleSize is the largest sample accepted (DefaultMaxSampleSize
 	// unless set).
 	MaxSampleSize int64
+	// Rules compiles the YARA indicators a submitter may read, to run
+	// them on its sample (nil: no YARA on samples).
+	Rules RuleCompiler
 }
 
 // URLGuard decides which addresses the hub may call: webhook targets

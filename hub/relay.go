@@ -159,7 +159,11 @@ func (h *Hub) relay(ctx context.Context, p vigie.Principal, peer *vigie.Peer, it
 		return stats, err
 	}
 	before := len(st.Successes)
-	entry := h.newEntry(p, vigie.AuditRelay, "collection "+c.ID, vigie.OutcomeSuccess)
+	outcome := vigie.OutcomeSuccess
+	if len(objs) < len(items) {
+		outcome = vigie.OutcomePartial // some were dropped (counted in the peer's state)
+	}
+	entry := h.newEntry(p, vigie.AuditRelay, "collection "+c.ID, outcome)
 	entry.Reason = "from peer " + peer.Name
 	withDetail(entry, map[string]any{"peer": peer.Name, "objects": len(objs)})
 	if err := h.store.AddObjects(ctx, c.ID, objs, st, entry); err != nil {
@@ -192,6 +196,10 @@ func (h *Hub) RelayTombstones(ctx context.Context, p vigie.Principal, peer *vigi
 	if err := Allow(p, vigie.RoleOperator); err != nil {
 		return 0, err
 	}
+	return h.relayTombstones(ctx, p, peer, tombs)
+}
+
+func (h *Hub) relayTombstones(ctx context.Context, p vigie.Principal, peer *vigie.Peer, tombs []RelayTombstone) (int64, error) {
 	if len(tombs) == 0 {
 		return 0, nil
 	}

@@ -3,7 +3,6 @@ package hub
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -122,13 +121,23 @@ func (h *Hub) SubmitSample(ctx context.Context, p vigie.Principal, in SampleSubm
 	if !a.Write {
 		return nil, vigie.Errorf(vigie.EFORBIDDEN, "you may not write to collection %s", c.ID)
 	}
-	rep := triage.Analyze(in.Data, triage.Options{})
+	shared, err := h.indicatorsFor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	sc, closeScanner := h.scanner(shared)
+	rep := triage.Analyze(in.Data, triage.Options{YARA: sc})
+	closeScanner()
+	// YARA hits and indicators are the submitter's to see: they come from
+	// what it may read, and stay out of the stored, shared report.
+	hits, named := rep.YARA, shared.naming(rep.Hashes)
+	rep.YARA = nil
 	if prev, err := h.ownSubmission(ctx, p, rep.Hashes.SHA256); err != nil {
 		return nil, err
 	} else if prev != nil {
 		out, err := h.sampleView(ctx, p, prev)
 		if out != nil {
-			out.Existing = true
+			out.Existing, out.YARA, out.Indicators = true, yaraHits(hits), named
 		}
 		return out, err
 	}
@@ -169,7 +178,19 @@ func (h *Hub) SubmitSample(ctx context.Context, p vigie.Principal, in SampleSubm
 	if err := h.warnSimilar(ctx, s); err != nil {
 		h.cfg.Logger.Error("similar-sample alerts failed", "sample", s.SHA256, "err", err)
 	}
-	return h.sampleView(ctx, p, s)
+	out, err := h.sampleView(ctx, p, s)
+	if out != nil {
+		out.YARA, out.Indicators = yaraHits(hits), named
+	}
+	return out, err
+}
+
+func yaraHits(ms []triage.YARAMatch) []api.YARAHit {
+	var out []api.YARAHit
+	for _, m := range ms {
+		out = append(out, api.YARAHit{Indicator: m.Namespace, Rule: m.Rule})
+	}
+	return out
 }
 
 func (h *Hub) ownSubmission(ctx context.Context, p vigie.Principal, sha string) (*vigie.Sample, error) {
@@ -495,7 +516,10 @@ func decodeSample(blob []byte) ([]byte, error) {
 // learn what it is, not who found it.
 func (h *Hub) sampleSTIX(s *vigie.Sample, rep *triage.Report) ([]json.RawMessage, error) {
 	hashes := map[string]string{"MD5": rep.Hashes.MD5, "SHA-1": rep.Hashes.SHA1, "SHA-256": rep.Hashes.SHA256, "SHA-512": rep.Hashes.SHA512}
-	s.FileID = "file--" + scoUUID(map[string]any{"hashes": map[string]string{"SHA-256": rep.Hashes.SHA256}})
+	// Random ids, not the deterministic ones of STIX 2.1 section 2.9 (a
+	// SHOULD): each submission's objects carry its own marking, and two
+	// organisations' copies of one file must not claim the same id.
+	s.FileID = "file--" + vigie.NewUUID()
 	marks := markings(s.TLP)
 	file := map[string]any{"type": "file", "spec_version": "2.1", "id": s.FileID, "hashes": hashes, "size": rep.Size}
 	refs := []string{s.FileID}
@@ -506,7 +530,7 @@ func (h *Hub) sampleSTIX(s *vigie.Sample, rep *triage.Report) ([]json.RawMessage
 	objs = append(objs, file)
 	if h.cfg.PublicURL != "" {
 		art := map[string]any{"type": "artifact", "spec_version": "2.1",
-			"id":     "artifact--" + scoUUID(map[string]any{"hashes": map[string]string{"SHA-256": rep.Hashes.SHA256}}),
+			"id":     "artifact--" + vigie.NewUUID(),
 			"url":    h.cfg.PublicURL + "/api/v1/samples/" + s.SHA256 + "/download",
 			"hashes": map[string]string{"SHA-256": rep.Hashes.SHA256}}
 		if marks != nil {
@@ -554,19 +578,4 @@ func (h *Hub) sampleSTIX(s *vigie.Sample, rep *triage.Report) ([]json.RawMessage
 		out[i] = b
 	}
 	return out, nil
-}
-
-// scoUUID is the deterministic id of an SCO (STIX 2.1 section 2.9): a
-// version 5 UUID in the STIX namespace of the canonical JSON of its
-// contributing properties (here its SHA-256, which every copy has).
-func scoUUID(props map[string]any) string {
-	ns := [16]byte{0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c, 0x9c, 0x01, 0xfe, 0xd2, 0x33, 0x15, 0xa9, 0xb7}
-	canon, _ := json.Marshal(props) // maps marshal with sorted keys, no spaces
-	h := sha1.New()
-	h.Write(ns[:])
-	h.Write(canon)
-	b := h.Sum(nil)[:16]
-	b[6] = b[6]&0x0f | 0x50
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -255,3 +255,31 @@ func TestSampleLimits(t *testing.T) {
 		t.Errorf("bad sha256: %v", err)
 	}
 }
+
+// TestSampleIndexAcrossProcesses: two hubs on one database (two
+// processes behind a load balancer) see each other's samples as similar.
+func TestSampleIndexAcrossProcesses(t *testing.T) {
+	w := newSampleWorld(t)
+	st, err := sqlite.Open(ctx, w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	other := hub.New(st, hub.Config{}, w.clock.now)
+	first := w.submit(t, w.a, w.shared, vigie.TLPAmber, triagetest.Sample(1))
+	// The other process has already built its index before A's sample.
+	if _, err := other.SimilarSamples(ctx, w.a, first.SHA256, 10); err != nil {
+		t.Fatal(err)
+	}
+	second, err := other.SubmitSample(ctx, w.b, hub.SampleSubmission{Root: "r", Collection: w.shared.ID, TLP: vigie.TLPAmber, Data: triagetest.Sample(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Similar) != 1 || second.Similar[0].SHA256 != first.SHA256 {
+		t.Errorf("B through the other process: %+v", second.Similar)
+	}
+	got, err := w.hub.SimilarSamples(ctx, w.a, first.SHA256, 10)
+	if err != nil || len(got) != 1 || got[0].SHA256 != second.SHA256 {
+		t.Errorf("A through the first process: %+v, %v", got, err)
+	}
+}

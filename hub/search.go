@@ -42,15 +42,23 @@ type SearchResult struct {
 	Value Value
 	Hits  []*vigie.Object
 	More  bool // more hits than the limit
+	// Indexed says the hits come from the correlation index, which keeps
+	// the vigie.MaxPerObservable most recent objects of each value (a
+	// full search reads every object).
+	Indexed bool
 }
 
-// Search finds the objects, in every collection p may read, whose JSON
-// holds the value typed (an address, a range, a domain, a URL, a mail
-// address, a hash, a CVE id, a package URL, or text), each at the last
-// version p may read. The TLP rules apply as for TAXII: the store
-// selects among what p's scope allows. EINVALID for a text under
+// Search finds the objects, in every collection p may read, that hold
+// the value typed (an address, a range, a domain, a URL, a mail address,
+// a hash, a CVE id, a package URL, or text), each at the last version p
+// may read. Addresses, ranges, domains, URLs, mail addresses and hashes
+// are looked up in the correlation index the early-warning engine keeps
+// (milliseconds at any size; the most recent objects of each value)
+// unless full is set; everything else, and full searches, read the JSON
+// of every object p may read. The TLP rules apply as for TAXII: the
+// store selects among what p's scope allows. EINVALID for a text under
 // MinSearchLen characters or over MaxSearchLen.
-func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit int) (*SearchResult, error) {
+func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit int, full bool) (*SearchResult, error) {
 	if err := member(p, vigie.RoleReader); err != nil {
 		return nil, err
 	}
@@ -63,14 +71,74 @@ func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit
 	}
 	v := ClassifyValue(typed)
 	res := &SearchResult{Value: v}
-	hits, more, err := h.find(ctx, p, v.needles(typed), nil, limit)
-	res.Hits, res.More = hits, more
+	var err error
+	if keys := v.observableKeys(); keys != nil && !full {
+		res.Indexed = true
+		res.Hits, res.More, err = h.indexed(ctx, p, keys, limit)
+		return res, err
+	}
+	res.Hits, res.More, err = h.find(ctx, p, v.needles(typed), nil, limit)
 	return res, err
+}
+
+// indexed returns the objects the correlation index names for keys, as p
+// may read them: the index only proposes ids, the store reads them with
+// p's scope.
+func (h *Hub) indexed(ctx context.Context, p vigie.Principal, keys []string, limit int) ([]*vigie.Object, bool, error) {
+	refs, err := h.store.FindObservables(ctx, keys)
+	if err != nil || len(refs) == 0 {
+		return nil, false, err
+	}
+	byColl := map[string][]string{}
+	for _, r := range refs {
+		byColl[r.Collection] = append(byColl[r.Collection], r.ObjectID)
+	}
+	cs, as, err := h.ReadableCollections(ctx, p)
+	if err != nil {
+		return nil, false, err
+	}
+	var hits []*vigie.Object
+	for i, c := range cs {
+		ids := byColl[c.ID]
+		if !as[i].Read || len(ids) == 0 {
+			continue
+		}
+		page, err := h.store.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, IDs: ids, Scope: p.Scope(as[i], h.cfg.DefaultTLP), Limit: len(ids)})
+		if err != nil {
+			return nil, false, err
+		}
+		hits = append(hits, page.Objects...)
+	}
+	sortNewest(hits)
+	more := false
+	if len(hits) > limit {
+		hits, more = hits[:limit], true
+	}
+	return hits, more, nil
 }
 
 // find returns up to limit objects of types (nil for any) whose JSON holds
 // any of needles, across the collections p may read, newest first.
 func (h *Hub) find(ctx context.Context, p vigie.Principal, needles, types []string, limit int) ([]*vigie.Object, bool, error) {
+	if len(types) > 1 {
+		// One type at a time: each query then reads the (coll, type,
+		// date_added) index, where a list of types made SQLite walk the
+		// whole collection.
+		var all []*vigie.Object
+		more := false
+		for _, t := range types {
+			hits, m, err := h.find(ctx, p, needles, []string{t}, limit)
+			if err != nil {
+				return nil, false, err
+			}
+			all, more = append(all, hits...), more || m
+		}
+		sortNewest(all)
+		if len(all) > limit {
+			all, more = all[:limit], true
+		}
+		return all, more, nil
+	}
 	cs, as, err := h.ReadableCollections(ctx, p)
 	if err != nil {
 		return nil, false, err
@@ -215,4 +283,36 @@ func (h *Hub) OrgNames(ctx context.Context, p vigie.Principal) (map[string]strin
 		m[o.ID] = o.Name
 	}
 	return m, nil
+}
+
+// Latest returns, by id, the last version p may read of each of ids
+// (those p may read none of are absent): the names on an object page's
+// graph.
+func (h *Hub) Latest(ctx context.Context, p vigie.Principal, ids []string) (map[string]*vigie.Object, error) {
+	if err := member(p, vigie.RoleReader); err != nil {
+		return nil, err
+	}
+	out := map[string]*vigie.Object{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cs, as, err := h.ReadableCollections(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range cs {
+		if !as[i].Read {
+			continue
+		}
+		page, err := h.store.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, IDs: ids, Scope: p.Scope(as[i], h.cfg.DefaultTLP), Limit: len(ids)})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Objects {
+			if old, ok := out[o.ID]; !ok || o.VersionKey > old.VersionKey {
+				out[o.ID] = o
+			}
+		}
+	}
+	return out, nil
 }

@@ -89,7 +89,7 @@ func TestSearchFollowsTLP(t *testing.T) {
 		p    vigie.Principal
 		want int
 	}{{"A", pa, 2}, {"B", pb, 1}, {"C", pc, 0}} {
-		res, err := f.hub.Search(ctx, tc.p, "198.51.100.7", 0)
+		res, err := f.hub.Search(ctx, tc.p, "198.51.100.7", 0, true)
 		if err != nil || len(res.Hits) != tc.want || res.Value.Kind != hub.ValueIPv4 {
 			t.Errorf("%s searching the address: %d hits, %v; want %d", tc.who, len(res.Hits), err, tc.want)
 		}
@@ -99,21 +99,21 @@ func TestSearchFollowsTLP(t *testing.T) {
 			}
 		}
 	}
-	if res, _ := f.hub.Search(ctx, pb, "198.51.100.70", 0); len(res.Hits) != 0 {
+	if res, _ := f.hub.Search(ctx, pb, "198.51.100.70", 0, true); len(res.Hits) != 0 {
 		t.Errorf("198.51.100.70 found %d objects about 198.51.100.7", len(res.Hits))
 	}
-	if res, _ := f.hub.Search(ctx, pb, "firewall", 0); len(res.Hits) != 1 || res.Hits[0].Type != "course-of-action" {
+	if res, _ := f.hub.Search(ctx, pb, "FIREWALL", 0, true); len(res.Hits) != 1 || res.Hits[0].Type != "course-of-action" {
 		t.Errorf("text search found %v", res.Hits)
 	}
-	if _, err := f.hub.Search(ctx, pb, "ab", 0); vigie.ErrorCode(err) != vigie.EINVALID {
+	if _, err := f.hub.Search(ctx, pb, "ab", 0, true); vigie.ErrorCode(err) != vigie.EINVALID {
 		t.Errorf("a 2-character search = %v, want EINVALID", err)
 	}
-	if _, err := f.hub.Search(ctx, vigie.Principal{}, "198.51.100.7", 0); vigie.ErrorCode(err) != vigie.EUNAUTHORIZED {
+	if _, err := f.hub.Search(ctx, vigie.Principal{}, "198.51.100.7", 0, true); vigie.ErrorCode(err) != vigie.EUNAUTHORIZED {
 		t.Errorf("anonymous search = %v, want EUNAUTHORIZED", err)
 	}
 
 	// B sees the GREEN indicator, sights it; A's page of it counts B.
-	res, _ := f.hub.Search(ctx, pb, "198.51.100.7", 0)
+	res, _ := f.hub.Search(ctx, pb, "198.51.100.7", 0, true)
 	id := res.Hits[0].ID
 	if _, err := f.hub.Sight(ctx, pb, "r", col.ID, id, vigie.TLPAmber, "seen on our proxy"); err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestSearchFollowsTLP(t *testing.T) {
 	if _, err := f.hub.Object(ctx, pc, id); vigie.ErrorCode(err) != vigie.ENOTFOUND {
 		t.Errorf("C opening a GREEN object of the community = %v, want ENOTFOUND", err)
 	}
-	resA, _ := f.hub.Search(ctx, pa, "198.51.100.7", 0)
+	resA, _ := f.hub.Search(ctx, pa, "198.51.100.7", 0, true)
 	for _, o := range resA.Hits {
 		if o.TLP == vigie.TLPRed {
 			if _, err := f.hub.Object(ctx, pb, o.ID); vigie.ErrorCode(err) != vigie.ENOTFOUND {
@@ -133,6 +133,9 @@ func TestSearchFollowsTLP(t *testing.T) {
 			}
 			if _, err := f.hub.Sight(ctx, pb, "r", col.ID, o.ID, vigie.TLPAmber, ""); vigie.ErrorCode(err) != vigie.ENOTFOUND {
 				t.Errorf("B sighting A's RED object = %v, want ENOTFOUND", err)
+			}
+			if l, err := f.hub.Latest(ctx, pb, []string{o.ID, id}); err != nil || len(l) != 1 || l[id] == nil {
+				t.Errorf("B's Latest of A's RED and the GREEN object = %v, %v; want the GREEN one only", l, err)
 			}
 		}
 	}

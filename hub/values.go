@@ -94,6 +94,15 @@ func (v Value) needles(typed string) []string {
 		return []string{"'" + v.Value + "'", `"` + v.Value + `"`}
 	case ValueMD5, ValueSHA1, ValueSHA256, ValueSHA512:
 		return uniq(v.Value, strings.ToUpper(v.Value))
+	case ValueText:
+		// The JSON is matched byte for byte: try the common cases of
+		// words as well (lantern, Lantern, LANTERN).
+		lower := strings.ToLower(typed)
+		title := lower
+		if r := []rune(lower); len(r) > 0 {
+			title = strings.ToUpper(string(r[0])) + string(r[1:])
+		}
+		return uniq(typed, lower, title, strings.ToUpper(typed))
 	}
 	return uniq(v.Value, typed)
 }
@@ -152,4 +161,36 @@ func (v Value) Pattern() (string, error) {
 		return "[file:hashes.'SHA-512' = " + stixString(v.Value) + "]", nil
 	}
 	return "", vigie.Errorf(vigie.EINVALID, "%q is a %s: an indicator needs an address, a range, a domain, a URL, a mail address or a file hash", v.Value, v.Kind)
+}
+
+// observableKeys returns the keys of the correlation index that the
+// early-warning engine fills (vigie.ObservableRef; alert.Observable.Key
+// writes them): "ip:198.51.100.7/32", "domain:evil.example",
+// "hash:SHA-256:e3b0...". nil for a kind the index does not hold.
+func (v Value) observableKeys() []string {
+	switch v.Kind {
+	case ValueIPv4:
+		return []string{"ip:" + v.Value + "/32"}
+	case ValueIPv6:
+		return []string{"ip:" + v.Value + "/128"}
+	case ValueRange:
+		return []string{"ip:" + v.Value}
+	case ValueDomain:
+		return []string{"domain:" + v.Value}
+	case ValueEmail:
+		return []string{"email:" + v.Value}
+	case ValueURL:
+		if u, err := url.Parse(v.Value); err == nil {
+			return []string{"url:" + strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.RequestURI()}
+		}
+	case ValueMD5:
+		return []string{"hash:MD5:" + v.Value}
+	case ValueSHA1:
+		return []string{"hash:SHA-1:" + v.Value, "hash:SHA1:" + v.Value}
+	case ValueSHA256:
+		return []string{"hash:SHA-256:" + v.Value, "hash:SHA256:" + v.Value}
+	case ValueSHA512:
+		return []string{"hash:SHA-512:" + v.Value, "hash:SHA512:" + v.Value}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package misp_test
 
 import (
+	"os"
 	"slices"
 	"testing"
 
@@ -179,5 +180,49 @@ func TestSCOsCarryTheirAttributeTLP(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no SCO")
+	}
+}
+
+// TestRetraction: a second version of an event, where an attribute was
+// deleted, an object lost all its attributes, a tag left an attribute and
+// a galaxy left the event, gives new versions that retract each.
+func TestRetraction(t *testing.T) {
+	v1 := `{"Event": {"uuid": "5e1b4c1e-2222-4a4a-9c9c-0123456789ab", "info": "v", "published": true, "timestamp": "1764460800",
+	  "Attribute": [
+	    {"uuid": "aaaaaaaa-0001-4000-8000-0000000000a1", "type": "domain", "category": "Network activity", "value": "a.example", "to_ids": true, "timestamp": "1764460800"},
+	    {"uuid": "aaaaaaaa-0002-4000-8000-0000000000a2", "type": "domain", "category": "Network activity", "value": "b.example", "to_ids": true, "timestamp": "1764460800", "Tag": [{"name": "tlp:amber"}, {"name": "source:x"}]}],
+	  "Object": [{"uuid": "dddddddd-0003-4000-8000-0000000000d3", "name": "file", "timestamp": "1764460800", "Attribute": [
+	    {"uuid": "eeeeeeee-0005-4000-8000-0000000000e5", "type": "md5", "category": "Payload delivery", "value": "d41d8cd98f00b204e9800998ecf8427e", "to_ids": true, "timestamp": "1764460800"}]}],
+	  "Galaxy": [{"type": "threat-actor", "GalaxyCluster": [{"uuid": "7cdff317-a673-4474-84ec-4f1754947823", "value": "Lantern Team"}]}]}}`
+	v2 := `{"Event": {"uuid": "5e1b4c1e-2222-4a4a-9c9c-0123456789ab", "info": "v", "published": true, "timestamp": "1764470000",
+	  "Attribute": [
+	    {"uuid": "aaaaaaaa-0001-4000-8000-0000000000a1", "type": "domain", "category": "Network activity", "value": "a.example", "to_ids": true, "timestamp": "1764470000", "deleted": true},
+	    {"uuid": "aaaaaaaa-0002-4000-8000-0000000000a2", "type": "domain", "category": "Network activity", "value": "b.example", "to_ids": true, "timestamp": "1764470000"}],
+	  "Object": [{"uuid": "dddddddd-0003-4000-8000-0000000000d3", "name": "file", "timestamp": "1764470000", "Attribute": [
+	    {"uuid": "eeeeeeee-0005-4000-8000-0000000000e5", "type": "md5", "category": "Payload delivery", "value": "d41d8cd98f00b204e9800998ecf8427e", "to_ids": true, "timestamp": "1764470000", "deleted": true}]}],
+	  "Galaxy": []}}`
+	convert := func(doc string) map[string]map[string]any {
+		path := t.TempDir() + "/e.json"
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, objs := convertFile(t, path)
+		return byID(objs)
+	}
+	a, b := convert(v1), convert(v2)
+	for _, id := range []string{"indicator--aaaaaaaa-0001-4000-8000-0000000000a1", "indicator--dddddddd-0003-4000-8000-0000000000d3"} {
+		if a[id]["revoked"] != nil || b[id]["revoked"] != true || b[id]["modified"] == a[id]["modified"] {
+			t.Errorf("%s: v1 %v, v2 %v; want v2 a later, revoked version", id, a[id], b[id])
+		}
+	}
+	tagged := "indicator--aaaaaaaa-0002-4000-8000-0000000000a2"
+	if !slices.Contains(strs(a[tagged]["labels"]), "source:x") || slices.Contains(strs(b[tagged]["labels"]), "source:x") ||
+		len(strs(b[tagged]["object_marking_refs"])) != 0 {
+		t.Errorf("removed tags: v1 %v, v2 %v", a[tagged], b[tagged])
+	}
+	rep := "report--5e1b4c1e-2222-4a4a-9c9c-0123456789ab"
+	ta := "threat-actor--7cdff317-a673-4474-84ec-4f1754947823"
+	if !slices.Contains(strs(a[rep]["object_refs"]), ta) || slices.Contains(strs(b[rep]["object_refs"]), ta) {
+		t.Errorf("removed galaxy still in the report: %v", strs(b[rep]["object_refs"]))
 	}
 }

@@ -1,13 +1,8 @@
 package misp
 
 import (
-	"bytes"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,8 +41,9 @@ func (f *Feed) Add(raw json.RawMessage, publisher string) error {
 		return fmt.Errorf("misp: feed: %w", err)
 	}
 	id, _ := o["id"].(string)
-	if id == "" {
-		return fmt.Errorf("misp: feed: object without an id")
+	if !validUUID(uuidOf(id)) {
+		f.Skipped++
+		return fmt.Errorf("misp: feed: object id %q is not TYPE--UUID", truncate(id))
 	}
 	if o["revoked"] == true {
 		return nil
@@ -200,12 +196,12 @@ func (f *Feed) container(o map[string]any) *FeedEvent {
 	created := parseTime(o["created"])
 	ev := &FeedEvent{
 		UUID: uuidOf(id), Info: str(o["name"]), Date: created.Format("2006-01-02"),
-		Timestamp: Timestamp(parseTime(o["modified"]).Unix()), Analysis: 2, ThreatLevelID: 4,
+		Timestamp: unixOf(parseTime(o["modified"])), Analysis: 2, ThreatLevelID: 4,
 		Orgc: f.orgc(o, id),
 	}
 	if o["type"] == "report" {
 		ev.Published = true
-		ev.PublishTimestamp = Timestamp(parseTime(o["published"]).Unix())
+		ev.PublishTimestamp = unixOf(parseTime(o["published"]))
 	}
 	ev.Tags = append(markingTags(o), labelTags(o)...)
 	return ev
@@ -252,7 +248,7 @@ func (f *Feed) item(ev *FeedEvent, id string, container map[string]any) bool {
 		f.Skipped++
 		return false
 	}
-	if t := Timestamp(parseTime(o["modified"]).Unix()); t > ev.Timestamp {
+	if t := unixOf(parseTime(o["modified"])); t > ev.Timestamp {
 		ev.Timestamp = t
 	}
 	return true
@@ -279,7 +275,7 @@ func (f *Feed) attributes(o map[string]any) ([]FeedAttribute, *FeedObject) {
 	id := o["id"].(string)
 	base := FeedAttribute{
 		UUID: uuidOf(id), Category: labelValue(o, "misp:category"), Comment: str(o["description"]),
-		Timestamp: Timestamp(parseTime(o["modified"]).Unix()), Tags: append(markingTags(o), labelTags(o)...),
+		Timestamp: unixOf(parseTime(o["modified"])), Tags: append(markingTags(o), labelTags(o)...),
 	}
 	var out []FeedAttribute
 	switch o["type"] {
@@ -324,258 +320,6 @@ func (f *Feed) attributes(o map[string]any) ([]FeedAttribute, *FeedObject) {
 		return nil, obj
 	}
 	return out, nil
-}
-
-// comparison is one "path = value" of a pattern.
-type comparison struct {
-	path  string // TYPE:key.key
-	value string
-}
-
-// fromComparisons turns the equality comparisons of a pattern into
-// attributes: the whole pattern as one attribute of type typ when typ's
-// fields are exactly there, else one attribute per comparison whose path
-// a MISP type has. The first attribute keeps base's UUID; the others get
-// UUIDs derived from it.
-func fromComparisons(base FeedAttribute, typ string, cs []*pattern.Comparison) []FeedAttribute {
-	var list []comparison
-	for _, c := range cs {
-		if c.Not || c.Op != pattern.OpEqual {
-			continue
-		}
-		var v string
-		switch c.Value.Kind {
-		case pattern.LitString:
-			v = c.Value.Str
-		case pattern.LitInt:
-			v = strconv.FormatInt(c.Value.Int, 10)
-		default:
-			continue
-		}
-		list = append(list, comparison{path: objectPath(c.Path), value: v})
-	}
-	return fromPairs(base, typ, list)
-}
-
-// fromPairs turns (path, value) pairs into attributes; see fromComparisons.
-func fromPairs(base FeedAttribute, typ string, list []comparison) []FeedAttribute {
-	if t, ok := types[typ]; ok && len(t.Fields) > 0 && len(list) >= len(t.Fields) {
-		parts := make([]string, len(t.Fields))
-		ok := true
-		for i, fl := range t.Fields {
-			found := false
-			for _, c := range list {
-				if fieldMatches(fl, c.path) {
-					parts[i], found = c.value, true
-					break
-				}
-			}
-			ok = ok && found
-		}
-		if ok {
-			a := base
-			a.Type, a.Value = typ, strings.Join(parts, "|")
-			if typ == "AS" {
-				a.Value = "AS" + a.Value
-			}
-			return []FeedAttribute{a}
-		}
-	}
-	var out []FeedAttribute
-	for i, c := range list {
-		t := reverse[c.path]
-		if t == "" {
-			continue
-		}
-		a := base
-		if len(out) > 0 {
-			a.UUID = vigie.NameUUID("misp-feed/" + base.UUID + "/" + strconv.Itoa(i))
-		}
-		a.Type, a.Value = t, c.value
-		if t == "AS" {
-			a.Value = "AS" + a.Value
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-// fromObservables turns the SCOs an observed-data refers to into
-// attributes: one of type typ (the attribute it came from), else one per
-// SCO with a value a MISP type holds, each keeping its SCO's UUID.
-func (f *Feed) fromObservables(base FeedAttribute, typ string, refs []string) []FeedAttribute {
-	var all []comparison
-	perSCO := make([][]comparison, 0, len(refs))
-	for _, ref := range refs {
-		sco := f.objs[ref]
-		if sco == nil {
-			perSCO = append(perSCO, nil)
-			continue
-		}
-		pairs := f.scoPairs(sco)
-		perSCO = append(perSCO, pairs)
-		all = append(all, pairs...)
-	}
-	if t, ok := types[typ]; ok && typ != "" {
-		if got := fromPairs(base, typ, all); len(got) == 1 && got[0].Type == typ && len(t.Fields) > 0 {
-			return got
-		}
-	}
-	var out []FeedAttribute
-	for i, pairs := range perSCO {
-		for j, c := range pairs {
-			t := reverse[c.path]
-			if t == "" || (j > 0 && strings.HasSuffix(c.path, "_refs.value")) {
-				continue
-			}
-			a := base
-			a.UUID = uuidOf(refs[i])
-			if j > 0 {
-				a.UUID = vigie.NameUUID("misp-feed/" + refs[i] + "/" + strconv.Itoa(j))
-			}
-			a.Type, a.Value = t, c.value
-			if t == "AS" {
-				a.Value = "AS" + a.Value
-			}
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// scoPairs returns the (path, value) pairs of an SCO that MISP types hold,
-// following src_ref, dst_ref and resolves_to_refs.
-func (f *Feed) scoPairs(sco map[string]any) []comparison {
-	typ := str(sco["type"])
-	var out []comparison
-	add := func(path string, v any) {
-		switch x := v.(type) {
-		case string:
-			out = append(out, comparison{typ + ":" + path, x})
-		case float64:
-			out = append(out, comparison{typ + ":" + path, strconv.FormatInt(int64(x), 10)})
-		}
-	}
-	for _, k := range []string{"value", "name", "key", "number", "account_login", "subject", "body", "message_id", "dst_port", "src_port", "size"} {
-		if v, ok := sco[k]; ok {
-			add(k, v)
-		}
-	}
-	for _, k := range []string{"hashes", "additional_header_fields"} {
-		m, _ := sco[k].(map[string]any)
-		keys := make([]string, 0, len(m))
-		for h := range m {
-			keys = append(keys, h)
-		}
-		slices.Sort(keys)
-		for _, h := range keys {
-			add(k+"."+h, m[h])
-		}
-	}
-	if vs, _ := sco["values"].([]any); len(vs) > 0 {
-		if m, _ := vs[0].(map[string]any); m != nil {
-			add("values.data", m["data"])
-		}
-	}
-	for _, k := range []string{"src_ref", "dst_ref"} {
-		if r := f.objs[str(sco[k])]; r != nil {
-			add(k+".value", r["value"])
-		}
-	}
-	for _, r := range strs(sco["resolves_to_refs"]) {
-		if ro := f.objs[r]; ro != nil {
-			add("resolves_to_refs.value", ro["value"])
-		}
-	}
-	return out
-}
-
-// objectPath writes a pattern's object path as TYPE:key.key (list
-// indexes left out).
-func objectPath(p *pattern.ObjectPath) string {
-	keys := make([]string, 0, len(p.Steps))
-	for _, s := range p.Steps {
-		if s.Kind == pattern.StepKey {
-			keys = append(keys, s.Key)
-		}
-	}
-	return p.ObjectType + ":" + strings.Join(keys, ".")
-}
-
-// fieldMatches reports whether a field is at path (TYPE:key.key).
-func fieldMatches(f field, path string) bool {
-	typ, keys, _ := strings.Cut(path, ":")
-	if keys != strings.Join(f.Path, ".") {
-		return false
-	}
-	if f.Obj == "ip" {
-		return typ == "ipv4-addr" || typ == "ipv6-addr"
-	}
-	return typ == f.Obj
-}
-
-// reverse maps a path (TYPE:key.key) to the MISP type a lone value there
-// becomes.
-var reverse = buildReverse()
-
-func buildReverse() map[string]string {
-	r := map[string]string{}
-	// Preferred types first: the others of the same path come after.
-	preferred := []string{"ip-dst", "domain", "url", "email", "filename", "mutex", "regkey", "AS", "mac-address",
-		"github-username", "email-subject", "email-body", "email-message-id", "email-x-mailer", "email-reply-to",
-		"x509-fingerprint-md5", "x509-fingerprint-sha1", "x509-fingerprint-sha256", "size-in-bytes", "port",
-		"user-agent", "http-method"}
-	for misp := range hashNames {
-		preferred = append(preferred, misp)
-	}
-	preferred = append(preferred, "ip-dst|port", "ip-src|port", "domain|ip", "hostname|port", "regkey|value")
-	for _, name := range preferred {
-		for _, f := range types[name].Fields {
-			objs := []string{f.Obj}
-			if f.Obj == "ip" {
-				objs = []string{"ipv4-addr", "ipv6-addr"}
-			}
-			for _, o := range objs {
-				key := o + ":" + strings.Join(f.Path, ".")
-				if _, taken := r[key]; !taken {
-					switch {
-					case strings.HasSuffix(key, "ref.value") && f.Kind == kIP:
-						r[key] = "ip-dst"
-					case strings.HasSuffix(key, "ref.value"):
-						r[key] = "hostname"
-					case strings.HasSuffix(key, "resolves_to_refs.value"):
-						r[key] = "ip-dst"
-					case strings.HasSuffix(key, "values.data"):
-						continue
-					default:
-						r[key] = name
-					}
-				}
-			}
-		}
-	}
-	r["network-traffic:src_port"] = "port"
-	return r
-}
-
-// defaultCategory is the MISP category of an attribute without one.
-func defaultCategory(typ string) string {
-	switch {
-	case strings.HasPrefix(typ, "ip-"), typ == "domain", typ == "hostname", typ == "url", typ == "uri", typ == "link",
-		strings.HasPrefix(typ, "domain|"), strings.HasPrefix(typ, "hostname|"), typ == "AS", typ == "port",
-		typ == "user-agent", typ == "http-method", typ == "mac-address", typ == "snort", typ == "suricata",
-		strings.HasPrefix(typ, "x509-"):
-		return "Network activity"
-	case strings.HasPrefix(typ, "email"):
-		return "Payload delivery"
-	case typ == "mutex", strings.HasPrefix(typ, "regkey"):
-		return "Artifacts dropped"
-	case typ == "vulnerability", typ == "campaign-name", typ == "github-username":
-		return "External analysis"
-	case typ == "yara", typ == "sigma":
-		return "Payload installation"
-	}
-	return "Payload delivery"
 }
 
 // markingTags returns the tlp:* tag of an object's TLP markings.
@@ -649,112 +393,4 @@ func parseTime(v any) time.Time {
 		return time.Unix(0, 0).UTC()
 	}
 	return t.UTC()
-}
-
-// ManifestEntry is one event of a feed's manifest.json.
-type ManifestEntry struct {
-	Orgc          Org       `json:"Orgc"`
-	Tag           []Tag     `json:"Tag"`
-	Info          string    `json:"info"`
-	Date          string    `json:"date"`
-	Analysis      Int       `json:"analysis"`
-	ThreatLevelID Int       `json:"threat_level_id"`
-	Timestamp     Timestamp `json:"timestamp"`
-}
-
-// Manifest returns manifest.json for events.
-func Manifest(events []*FeedEvent) ([]byte, error) {
-	m := make(map[string]ManifestEntry, len(events))
-	for _, e := range events {
-		m[e.UUID] = ManifestEntry{Orgc: e.Orgc, Tag: e.Tags, Info: e.Info, Date: e.Date, Analysis: e.Analysis, ThreatLevelID: e.ThreatLevelID, Timestamp: e.Timestamp}
-	}
-	return json.MarshalIndent(m, "", "  ")
-}
-
-// EventJSON returns <uuid>.json of an event: {"Event": {...}}.
-func EventJSON(e *FeedEvent) ([]byte, error) {
-	return json.MarshalIndent(map[string]*FeedEvent{"Event": e}, "", "  ")
-}
-
-// Hashes returns hashes.csv as MISP writes it: one line "md5 of a value,
-// event uuid" per attribute value (each part of a composite value).
-func Hashes(events []*FeedEvent) []byte {
-	var b bytes.Buffer
-	line := func(v, ev string) {
-		sum := md5.Sum([]byte(v))
-		b.WriteString(hex.EncodeToString(sum[:]))
-		b.WriteByte(',')
-		b.WriteString(ev)
-		b.WriteByte('\n')
-	}
-	each := func(a FeedAttribute, ev string) {
-		if t, ok := types[a.Type]; ok && len(t.Fields) > 1 {
-			for _, p := range strings.Split(a.Value, "|") {
-				line(p, ev)
-			}
-			return
-		}
-		line(a.Value, ev)
-	}
-	for _, e := range events {
-		for _, a := range e.Attributes {
-			each(a, e.UUID)
-		}
-		for _, o := range e.Objects {
-			for _, a := range o.Attributes {
-				each(a, e.UUID)
-			}
-		}
-	}
-	return b.Bytes()
-}
-
-// WriteDir writes the feed into dir (created if needed): manifest.json,
-// one <uuid>.json per event and hashes.csv, each written to a temporary
-// file and renamed, so that a MISP instance polling the directory never
-// reads half a file.
-func WriteDir(dir string, events []*FeedEvent) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("misp: feed directory: %w", err)
-	}
-	for _, e := range events {
-		b, err := EventJSON(e)
-		if err != nil {
-			return err
-		}
-		if err := WriteFileAtomic(filepath.Join(dir, e.UUID+".json"), b); err != nil {
-			return err
-		}
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "hashes.csv"), Hashes(events)); err != nil {
-		return err
-	}
-	b, err := Manifest(events)
-	if err != nil {
-		return err
-	}
-	return WriteFileAtomic(filepath.Join(dir, "manifest.json"), b)
-}
-
-// WriteFileAtomic writes b to path through a temporary file of the same
-// directory and a rename: a reader sees the old file or the new one.
-func WriteFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("misp: write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("misp: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("misp: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("misp: write %s: %w", path, err)
-	}
-	return nil
 }

@@ -103,3 +103,35 @@ func convertWith(t *testing.T, path string, opts misp.Options) []map[string]any 
 	}
 	return objs
 }
+
+// TestFragments: PyMISP's partial documents (an attribute alone, an
+// object list, a bare sighting...) either convert with every attribute
+// accounted for or fail with an error that says why; none crashes.
+func TestFragments(t *testing.T) {
+	files, _ := filepath.Glob("testdata/events/pymisp-fragments/*.json")
+	if len(files) != 13 {
+		t.Fatalf("%d fragments", len(files))
+	}
+	converted := 0
+	for _, path := range files {
+		f, _ := os.Open(path)
+		c := misp.NewConverter(misp.Options{Emit: func(json.RawMessage) error { return nil }})
+		err := c.Convert(f)
+		f.Close()
+		s := c.Summary()
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "misp: ") {
+				t.Errorf("%s: error without context: %v", path, err)
+			}
+			t.Logf("%s: %v", filepath.Base(path), err)
+			continue
+		}
+		converted++
+		if s.Attributes.Mapped+s.Attributes.NotMapped != s.Attributes.Total {
+			t.Errorf("%s: %+v", path, s.Attributes)
+		}
+	}
+	if converted != len(files) {
+		t.Errorf("only %d of %d fragments converted", converted, len(files))
+	}
+}

@@ -7,6 +7,7 @@
 # pkg-config.
 # Optional, for tests only (each skips, saying so, without its tool; a
 # failure to install them is reported, never fatal):
+#   curl               scripts/federation-demo.sh talks TAXII with it
 #   postgresql-client  pg_dump/pg_restore, for the PostgreSQL backup test
 #   unbound            the resolver the RPZ export is tested against
 #                      (VIGIE_NO_UNBOUND=1 leaves it out: the package
@@ -25,6 +26,7 @@ if ! pkg-config --exists yara 2>/dev/null; then
 fi
 
 optional=()
+command -v curl >/dev/null 2>&1 || optional+=(curl)
 command -v pg_dump >/dev/null 2>&1 || optional+=(postgresql-client)
 if [ "${VIGIE_NO_UNBOUND:-}" != 1 ]; then
 	command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || optional+=(unbound)

@@ -21,8 +21,8 @@ import (
 // Intel file, a Suricata dataset or rule file, an RPZ zone, a plain list
 // or CSV. Parameters: collection (repeated or comma-separated ids), root,
 // type (value kinds: ip, domain, url, email, hash, ...), tlp (the most
-// restrictive marking exported: clear, green, amber, amber+strict (the
-// default) or red), sid and prefix (Suricata), rpz_action and rpz_ttl.
+// restrictive marking exported, below what may leave the hub anyway), sid
+// and prefix (Suricata), rpz_action and rpz_ttl.
 //
 // The output is written to a temporary file first, so that its ETag (a
 // digest of the values and indicator ids, the time in headers apart)
@@ -91,7 +91,7 @@ func (s *Server) exportGet(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.Set("Content-Type", f.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	h.Set("X-Vigie-Export", fmt.Sprintf("indicators=%d lines=%d skipped=%d inactive=%d above-tlp=%d", st.Indicators, es.Lines, skipped, st.Inactive, st.AboveTLP))
+	h.Set("X-Vigie-Export", fmt.Sprintf("indicators=%d lines=%d skipped=%d inactive=%d kept-on-hub=%d above-tlp=%d", st.Indicators, es.Lines, skipped, st.Inactive, st.KeptOnHub, st.AboveTLP))
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return nil

@@ -20,34 +20,30 @@ func (s *Server) mispFeedGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.hub.MISPFeed(r.Context(), p, r.PathValue("root"), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	file := r.PathValue("file")
+	root, coll, file := r.PathValue("root"), r.PathValue("id"), r.PathValue("file")
 	var body []byte
 	ctype := "application/json"
 	switch {
-	case file == "manifest.json":
-		body, err = misp.Manifest(events)
-	case file == "hashes.csv":
-		body, ctype = misp.Hashes(events), "text/csv; charset=utf-8"
-	case strings.HasSuffix(file, ".json"):
-		uuid := strings.TrimSuffix(file, ".json")
-		for _, e := range events {
-			if e.UUID == uuid {
-				body, err = misp.EventJSON(e)
-				break
-			}
+	case file == "manifest.json" || file == "hashes.csv":
+		events, err := s.hub.MISPFeed(r.Context(), p, root, coll)
+		if err != nil {
+			return err
 		}
-		if body == nil && err == nil {
-			return vigie.Errorf(vigie.ENOTFOUND, "no event %s in this feed", uuid)
+		if file == "hashes.csv" {
+			body, ctype = misp.Hashes(events), "text/csv; charset=utf-8"
+		} else if body, err = misp.Manifest(events); err != nil {
+			return err
+		}
+	case strings.HasSuffix(file, ".json"):
+		e, err := s.hub.MISPFeedEvent(r.Context(), p, root, coll, strings.TrimSuffix(file, ".json"))
+		if err != nil {
+			return err
+		}
+		if body, err = misp.EventJSON(e); err != nil {
+			return err
 		}
 	default:
 		return vigie.Errorf(vigie.ENOTFOUND, "a MISP feed has manifest.json, hashes.csv and <event uuid>.json; not %q", file)
-	}
-	if err != nil {
-		return err
 	}
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`

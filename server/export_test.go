@@ -20,8 +20,10 @@ func domainIndicator(n int, domain string, props map[string]any) map[string]any 
 }
 
 // TestExportHostile: over HTTP, each key's export holds what its
-// organisation may read, active only; another organisation's AMBER and
-// RED never reach it; ETag and If-None-Match work; no key is logged.
+// organisation may read and take off the hub, active only; another
+// organisation's AMBER and RED never reach it, even for a member of the
+// community that reads them; ETag and If-None-Match work; no key is
+// logged.
 func TestExportHostile(t *testing.T) {
 	f := newFixture(t)
 	var logs bytes.Buffer
@@ -45,10 +47,10 @@ func TestExportHostile(t *testing.T) {
 		status     int
 		want       string
 	}{
-		{"A", "", 200, "clear.example.com\namber.example.com\npublic.example.com\n"},
-		{"A", "?tlp=red", 200, "clear.example.com\namber.example.com\nred.example.com\npublic.example.com\n"},
-		{"B", "", 200, "clear.example.com\namber.example.com\npublic.example.com\n"},
-		{"B", "?tlp=red", 200, "clear.example.com\namber.example.com\npublic.example.com\n"},
+		{"A", "", 200, "clear.example.com\namber.example.com\nred.example.com\npublic.example.com\n"},
+		{"A", "?tlp=amber", 200, "clear.example.com\namber.example.com\npublic.example.com\n"},
+		{"B", "", 200, "clear.example.com\npublic.example.com\n"},
+		{"B", "?tlp=red", 200, "clear.example.com\npublic.example.com\n"},
 		{"B", "?tlp=clear&collection=" + f.shared.ID, 200, "clear.example.com\n"},
 		{"C", "?tlp=red", 200, "public.example.com\n"},
 		{"C", "?collection=" + f.shared.ID, 404, ""},
@@ -91,8 +93,8 @@ func TestExportHostile(t *testing.T) {
 		if r.status != 200 || r.header.Get("Content-Type") == "" {
 			t.Errorf("%s: %d %s", format, r.status, r.body)
 		}
-		if strings.Contains(string(r.body), "red.example.com") {
-			t.Errorf("%s holds A's RED indicator for B", format)
+		if strings.Contains(string(r.body), "red.example.com") || strings.Contains(string(r.body), "amber.example.com") {
+			t.Errorf("%s holds A's AMBER or RED indicator for B", format)
 		}
 	}
 	if r := f.do("GET", "/api/v1/export/misp", "B", nil); r.status != 404 {

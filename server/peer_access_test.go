@@ -63,21 +63,20 @@ func TestPeerAccessMatrix(t *testing.T) {
 	f := newFixture(t)
 	f.addPeerKey("P", true)
 	f.addPeerKey("Q", false)
-	var redToPeer, ownAmber map[string]any
 	for ci, c := range []*vigie.Collection{f.shared, f.public} {
 		var objs []map[string]any
 		for i, m := range matrix {
 			objs = append(objs, indicator(fmt.Sprintf("00000000-0000-4000-8000-%06d%06d", ci, i), m.props(f)))
 		}
 		// RED naming the peer's organisation as a recipient: still not for a peer key.
-		redToPeer = indicator(fmt.Sprintf("00000000-0000-4000-8000-%06d999999", ci), redTo(vigie.MarkingRed, "P")(f))
+		redToPeer := indicator(fmt.Sprintf("00000000-0000-4000-8000-%06d999999", ci), redTo(vigie.MarkingRed, "P")(f))
 		objs = append(objs, redToPeer)
 		if st := f.post(c, "A", objs...); st.SuccessCount != len(objs) {
 			t.Fatalf("publishing the matrix: %+v", st)
 		}
 		// AMBER the peer's own organisation published (as a member could
 		// before its key became a peer key): still not for a peer key.
-		ownAmber = indicator(fmt.Sprintf("00000000-0000-4000-8000-%06d888888", ci), marking(vigie.MarkingAmber)(f))
+		ownAmber := indicator(fmt.Sprintf("00000000-0000-4000-8000-%06d888888", ci), marking(vigie.MarkingAmber)(f))
 		raw, _ := json.Marshal(ownAmber)
 		o := &vigie.Object{ID: ownAmber["id"].(string), Type: "indicator", SpecVersion: "2.1", Version: "2026-01-01T00:00:00.000Z",
 			VersionKey: vigie.VersionKey(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Raw: raw, Owner: f.orgs["P"].ID,
@@ -98,10 +97,12 @@ func TestPeerAccessMatrix(t *testing.T) {
 				checkEndpoints(t, f, c, id, "Q", sees[1], fmt.Sprintf("%s/%s/peer Q", c.Title, m.name))
 			}
 		}
-		for _, o := range []map[string]any{redToPeer, ownAmber} {
-			id := fmt.Sprintf("%s", o["id"])
-			id = id[:len(id)-6] + map[bool]string{true: "999999", false: "888888"}[o["object_marking_refs"].([]string)[0] == vigie.MarkingRed]
+		// RED naming the peer, and AMBER the peer's organisation published.
+		for _, tag := range []string{"999999", "888888"} {
+			id := fmt.Sprintf("indicator--00000000-0000-4000-8000-%06d%s", ci, tag)
 			checkEndpoints(t, f, c, id, "P", false, c.Title+"/"+id+"/peer P")
+			// It exists: A published the RED one, and reads the AMBER one as a member of the community collection.
+			checkEndpoints(t, f, c, id, "A", tag == "999999" || c == f.shared, c.Title+"/"+id+"/reader A")
 		}
 	}
 	// The shared collection is not the public's: Q does not even see it.

@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	// vigie's federation extensions of TAXII (taxii_federation.go).
 	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-tombstones/{$}", s.taxii(s.tombstoneList))
 	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-wait/{$}", s.taxii(s.waitGet))
+	s.mux.HandleFunc("POST /{root}/collections/{id}/x-vigie-push/{$}", s.taxii(s.pushAdd))
 
 	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
 	s.mux.HandleFunc("GET /api/v1/identities", s.api(s.identityList))

@@ -153,3 +153,45 @@ func (s *Server) waitGet(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, taxii.WaitResult{Changed: changed})
 }
+
+// pushAdd receives a push from a peer hub (key of role peer, write grant
+// on the collection): the hub relays it as it would a pull.
+func (s *Server) pushAdd(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireRole(r, vigie.RolePeer)
+	if err != nil {
+		return err
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	root, err := s.hub.APIRoot(r.Context(), p, r.PathValue("root"))
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r, root.MaxContentLength)
+	if err != nil {
+		return err
+	}
+	var push taxii.Push
+	if err := json.Unmarshal(body, &push); err != nil {
+		return vigie.Errorf(vigie.EINVALID, "malformed push: %v", err)
+	}
+	if len(push.Objects) != len(push.Records) {
+		return vigie.Errorf(vigie.EUNPROCESSABLE, "%d objects with %d x_vigie_records: want one provenance record per object", len(push.Objects), len(push.Records))
+	}
+	items := make([]hub.RelayItem, len(push.Objects))
+	for i, raw := range push.Objects {
+		rec := push.Records[i]
+		items[i] = hub.RelayItem{ID: rec.ID, Raw: raw, OriginHub: rec.OriginHub, OriginOrg: rec.OriginOrg, OriginOrgName: rec.OriginOrgName}
+	}
+	tombs := make([]hub.RelayTombstone, len(push.Tombstones))
+	for i, t := range push.Tombstones {
+		tombs[i] = hub.RelayTombstone{ID: t.ID, Version: t.Version, Kind: t.Kind, OriginHub: t.OriginHub, OriginOrg: t.OriginOrg}
+	}
+	st, err := s.hub.AcceptPush(r.Context(), p, r.PathValue("root"), r.PathValue("id"), items, tombs)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, taxii.PushResult{Received: st.Received, Stored: st.Stored, Duplicates: st.Duplicates,
+		Dropped: st.Looped + st.Spoofed + st.NotOwner + st.TooRestricted + st.Invalid, Retracted: st.Retracted})
+}

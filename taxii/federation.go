@@ -2,6 +2,8 @@ package taxii
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -88,4 +90,36 @@ func (c *Client) Wait(ctx context.Context, root, collection string, after, tombA
 	var w WaitResult
 	_, err := c.do(ctx, "GET", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathWait+"?"+q.Encode(), nil, &w)
 	return w.Changed, err
+}
+
+// PathPush is where a peer hub that cannot be reached posts (push mode).
+const PathPush = "x-vigie-push/"
+
+// Push is the body of a push (POST .../x-vigie-push/): object versions
+// with one provenance record each, in the same order, then tombstones.
+type Push struct {
+	Objects    []json.RawMessage `json:"objects,omitempty"`
+	Records    []Record          `json:"x_vigie_records,omitempty"`
+	Tombstones []Tombstone       `json:"tombstones,omitempty"`
+}
+
+// PushResult is the answer to a push: what became of the objects.
+type PushResult struct {
+	Received   int64 `json:"received"`
+	Stored     int64 `json:"stored"`
+	Duplicates int64 `json:"duplicates"`
+	Dropped    int64 `json:"dropped"` // loops, spoofed origins, others' ids, above GREEN, invalid
+	Retracted  int64 `json:"retracted"`
+}
+
+// Push posts objects and tombstones into a collection of a vigie hub that
+// issued the caller a key of role peer with a write grant.
+func (c *Client) Push(ctx context.Context, root, collection string, p *Push) (*PushResult, error) {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("taxii: encode push: %w", err)
+	}
+	var res PushResult
+	_, err = c.do(ctx, "POST", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathPush, body, &res)
+	return &res, err
 }

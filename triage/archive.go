@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/vigie-cti/vigie/zipcrypto"
 )
 
 // ArchiveInfo lists the members of an archive, opened one level deep.
@@ -93,7 +95,20 @@ func analyzeZip(b []byte, opt Options, n *notes) *ArchiveInfo {
 			continue
 		}
 		if m.Encrypted {
-			m.Note = "encrypted: not read"
+			// Samples travel zipped with the password "infected": read
+			// such members; others stay closed.
+			if f.Method != zip.Store && f.Method != zip.Deflate || m.Size > uint64(budget) {
+				m.Note = "encrypted: not read"
+				continue
+			}
+			data, err := zipcrypto.Open(f, SamplePassword, int64(m.Size))
+			if err != nil {
+				m.Note = "encrypted with another password than \"" + SamplePassword + "\": not read"
+				continue
+			}
+			budget -= int64(len(data))
+			m.Note = "encrypted with the password \"" + SamplePassword + "\""
+			describeMember(m, data, n)
 			continue
 		}
 		if m.Size > ratioFloorBytes && m.CompressedSize > 0 && m.Size/m.CompressedSize > maxRatio {
@@ -122,6 +137,10 @@ func analyzeZip(b []byte, opt Options, n *notes) *ArchiveInfo {
 	}
 	return info
 }
+
+// SamplePassword is the password of zipped samples by convention; triage
+// opens members encrypted with it.
+const SamplePassword = "infected"
 
 var errBomb = errors.New("decompresses beyond its declared size or the limit")
 

@@ -87,9 +87,10 @@ type Resource struct {
 // Signature is an Authenticode signature's place in the file (its
 // presence; the signature is not verified).
 type Signature struct {
-	Offset uint64 `json:"offset"`
-	Size   uint64 `json:"size"`
-	Type   string `json:"type"` // "pkcs7" for the usual WIN_CERT_TYPE_PKCS_SIGNED_DATA
+	Offset       uint64        `json:"offset"`
+	Size         uint64        `json:"size"`
+	Type         string        `json:"type"` // "pkcs7" for the usual WIN_CERT_TYPE_PKCS_SIGNED_DATA
+	Certificates []Certificate `json:"certificates,omitempty"`
 }
 
 // Region is a range of the file.
@@ -675,6 +676,15 @@ func (p *peFile) readSignature() {
 			sig.Type = "x509"
 		case 2:
 			sig.Type = "pkcs7"
+			length, _ := p.u32(uint64(d.rva))
+			end := min(uint64(d.rva)+uint64(length), uint64(d.rva)+uint64(d.size))
+			if start := uint64(d.rva) + 8; end > start {
+				certs, err := readCertificates(p.b[start:end])
+				if err != nil {
+					p.notes.add("pe: signature: %v", err)
+				}
+				sig.Certificates = certs
+			}
 		}
 	}
 	p.info.Signature = sig

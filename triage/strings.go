@@ -70,27 +70,35 @@ func scanStrings(data []byte, counts *[256]uint64, n *notes) (StringsInfo, []Obs
 	if start >= 0 && len(data)-start >= minStringLen {
 		s.found(data[start:], false)
 	}
+	// UTF-16LE strings: a printable byte then a zero, repeated. Zero
+	// bytes are found with bytes.IndexByte (vectorised), and a run is
+	// tried from the byte before each zero not already in a run.
 	var buf []byte
-	for align := 0; align < 2; align++ {
+	for pos := 0; pos < len(data); {
+		k := bytes.IndexByte(data[pos:], 0)
+		if k < 0 {
+			break
+		}
+		z := pos + k
+		i := z - 1
+		if i < pos || !isPrintable(data[i]) {
+			pos = z + 1
+			continue
+		}
 		buf = buf[:0]
-		for i := align; i+1 < len(data); i += 2 {
-			c, hi := data[i], data[i+1]
-			if hi == 0 && isPrintable(c) {
-				buf = append(buf, c)
-				if len(buf) == maxStringLen {
-					s.found(buf, true)
-					buf = buf[:0]
-				}
-				continue
-			}
-			if len(buf) >= minStringLen {
+		j := i
+		for j+1 < len(data) && data[j+1] == 0 && isPrintable(data[j]) {
+			buf = append(buf, data[j])
+			j += 2
+			if len(buf) == maxStringLen {
 				s.found(buf, true)
+				buf = buf[:0]
 			}
-			buf = buf[:0]
 		}
 		if len(buf) >= minStringLen {
 			s.found(buf, true)
 		}
+		pos = max(j, z+1)
 	}
 	return s.info, s.obs
 }

@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/vigie-cti/vigie/fuzzyhash/ssdeep"
 	"github.com/vigie-cti/vigie/fuzzyhash/tlsh"
@@ -159,17 +160,25 @@ func Analyze(data []byte, opt Options) *Report {
 	opt.defaults()
 	r := &Report{Size: int64(len(data))}
 	var n notes
-	r.Hashes = hashAll(data)
+	// The digests read the whole file each: they run beside the parsers,
+	// on the other cores when there are some.
+	var wg sync.WaitGroup
+	var tlshErr error
+	wg.Add(3)
+	go func() { defer wg.Done(); r.Hashes = hashAll(data) }()
+	go func() {
+		defer wg.Done()
+		if d, err := tlsh.Sum(data); err == nil {
+			r.TLSH = d.String()
+		} else {
+			tlshErr = err
+		}
+	}()
+	go func() { defer wg.Done(); r.SSDEEP, _ = ssdeep.Sum(data) }()
 	r.Type = detect(data)
 	if r.Type == TypeEmpty {
 		n.add("the file is empty")
 	}
-	if d, err := tlsh.Sum(data); err == nil {
-		r.TLSH = d.String()
-	} else {
-		n.add("no TLSH: %v", err)
-	}
-	r.SSDEEP, _ = ssdeep.Sum(data)
 	if isEICAR(data) {
 		r.Detections = append(r.Detections, "EICAR-Test-File")
 	}
@@ -188,6 +197,9 @@ func Analyze(data []byte, opt Options) *Report {
 	var counts [256]uint64
 	guard(&n, "strings", func() { r.Strings, r.Observables = scanStrings(data, &counts, &n) })
 	r.Entropy = entropyOf(&counts, len(data))
+	if len(data) > 0 && counts[data[0]] == uint64(len(data)) {
+		n.add("the file is %d bytes of 0x%02x and nothing else", len(data), data[0])
+	}
 	if opt.YARA != nil {
 		guard(&n, "yara", func() {
 			ms, err := opt.YARA.Scan(data)
@@ -198,6 +210,10 @@ func Analyze(data []byte, opt Options) *Report {
 				r.YARA = append(r.YARA, YARAMatch{Namespace: m.Namespace, Rule: m.Rule})
 			}
 		})
+	}
+	wg.Wait()
+	if tlshErr != nil {
+		n.add("no TLSH: %v", tlshErr)
 	}
 	r.Notes = n.list
 	return r

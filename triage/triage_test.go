@@ -20,6 +20,7 @@ import (
 
 	"github.com/vigie-cti/vigie/triage"
 	"github.com/vigie-cti/vigie/triage/triagetest"
+	"github.com/vigie-cti/vigie/zipcrypto"
 )
 
 // fullPE is a DLL with every table triage reads.
@@ -72,8 +73,11 @@ func TestPE(t *testing.T) {
 	if pe.Kind != "dll" || pe.Machine != "x86-64" || pe.Bits != 64 || pe.Compiled.Unix() != 1600000000 {
 		t.Errorf("header: kind %s machine %s bits %d compiled %v", pe.Kind, pe.Machine, pe.Bits, pe.Compiled)
 	}
-	if pe.Signature == nil || pe.Signature.Type != "pkcs7" {
-		t.Errorf("signature %+v, want a PKCS#7 one", pe.Signature)
+	if pe.Signature == nil || pe.Signature.Type != "pkcs7" || len(pe.Signature.Certificates) != 1 {
+		t.Fatalf("signature %+v, want a PKCS#7 one with its certificate", pe.Signature)
+	}
+	if c := pe.Signature.Certificates[0]; c.Subject != triagetest.SignerSubject || !c.Signer || c.Serial != "5eed" || c.NotAfter.Year() != 2028 {
+		t.Errorf("certificate %+v", c)
 	}
 	if pe.PDB != "x.pdb" || pe.DebugTime == nil || pe.DebugTime.Unix() != 1600000000 {
 		t.Errorf("debug: pdb %q time %v", pe.PDB, pe.DebugTime)
@@ -85,8 +89,8 @@ func TestPE(t *testing.T) {
 	if diff := cmp.Diff([]string{".text r-x", ".rdata r--", ".rsrc r--"}, names); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
-	if pe.Overlay == nil || pe.Overlay.Size != 0x100 {
-		t.Errorf("overlay %+v, want the 256-byte certificate", pe.Overlay)
+	if pe.Overlay == nil || pe.Overlay.Offset != pe.Signature.Offset || pe.Overlay.Size != pe.Signature.Size {
+		t.Errorf("overlay %+v, want the certificate table %+v", pe.Overlay, pe.Signature)
 	}
 	if len(r.Notes) != 0 {
 		t.Errorf("notes on a well-formed file: %q", r.Notes)
@@ -401,6 +405,13 @@ func TestMalformed(t *testing.T) {
 	// Point the first type entry of the resource root back at the root.
 	rsrcRaw := binary.LittleEndian.Uint32(loop[secTable+80+20:])
 	binary.LittleEndian.PutUint32(loop[rsrcRaw+16+4:], 0x80000000)
+	badSignature := slices.Clone(pe)
+	sigOff := binary.LittleEndian.Uint32(badSignature[0x80+4+20+112+8*4:])
+	copy(badSignature[sigOff+8:], "\x30\x03\x02\x01") // a content info that is not one
+	hugeResources := slices.Clone(pe)
+	// The resource root declares 65,535 entries: the reader stops at the
+	// end of the data or at its limit.
+	binary.LittleEndian.PutUint16(hugeResources[rsrcRaw+14:], 0xffff)
 	manySections := slices.Clone(pe)
 	binary.LittleEndian.PutUint16(manySections[0x80+4+2:], 0xffff)
 	badLfanew := slices.Clone(pe)
@@ -414,13 +425,15 @@ func TestMalformed(t *testing.T) {
 		wantNote string
 	}{
 		{"empty", nil, triage.TypeEmpty, "empty"},
-		{"all zeros", make([]byte, 1<<20), triage.TypeData, "TLSH"},
+		{"all zeros", make([]byte, 1<<20), triage.TypeData, "1048576 bytes of 0x00"},
 		{"PE cut in the headers", pe[:0x100], triage.TypePE, "truncated"},
 		{"PE cut in the section table", pe[:0x80+4+20+240+50], triage.TypePE, "section table truncated"},
 		{"PE cut in the sections", pe[:0x700], triage.TypePE, "cut by the end of the file"},
 		{"overlapping sections", overlap, triage.TypePE, "overlap"},
 		{"resource tree loop", loop, triage.TypePE, "loops"},
 		{"65535 sections declared", manySections, triage.TypePE, "section"},
+		{"65535 resources declared", hugeResources, triage.TypePE, "resource"},
+		{"signature that is not PKCS#7", badSignature, triage.TypePE, "pe: signature:"},
 		{"e_lfanew beyond the file", badLfanew, triage.TypeMZ, ""},
 		{"ELF header only", elfHead, triage.TypeELF, "elf"},
 		{"Mach-O magic only", []byte("\xcf\xfa\xed\xfe\x07\x00\x00\x01"), triage.TypeMachO, "macho"},
@@ -458,6 +471,9 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add(gzipOf([]byte("MZ hello")))
 	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Add([]byte("see http://a.example/x and Global\\Mutant HKLM\\Software\\x"))
+	var z bytes.Buffer
+	zipcrypto.Write(&z, "infected", zipcrypto.File{Name: "s.exe", Data: triagetest.PE(triagetest.PEOptions{})})
+	f.Add(z.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := triage.Analyze(data, triage.Options{MaxArchiveTotal: 1 << 20})
 		for _, n := range r.Notes {
@@ -494,4 +510,50 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestZipInfected opens a member encrypted with "infected", the way
+// samples travel, and leaves one with another password closed.
+func TestZipInfected(t *testing.T) {
+	sample := triagetest.Sample(5)
+	var b bytes.Buffer
+	if err := zipcrypto.Write(&b, "infected", zipcrypto.File{Name: "s.exe", Data: sample}); err != nil {
+		t.Fatal(err)
+	}
+	r := triage.Analyze(b.Bytes(), triage.Options{})
+	m := r.Archive.Members[0]
+	if !m.Encrypted || m.Type != triage.TypePE || m.Hashes == nil || m.Hashes.SHA256 != triage.Analyze(sample, triage.Options{}).Hashes.SHA256 {
+		t.Errorf("member: %+v", m)
+	}
+	b.Reset()
+	zipcrypto.Write(&b, "secret", zipcrypto.File{Name: "s.exe", Data: sample})
+	r = triage.Analyze(b.Bytes(), triage.Options{})
+	if m := r.Archive.Members[0]; m.Hashes != nil || !strings.Contains(m.Note, "another password") {
+		t.Errorf("member with another password: %+v", m)
+	}
+}
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, c := range []byte(s) {
+		b = append(b, c, 0)
+	}
+	return b
+}
+
+// TestUTF16Strings finds UTF-16LE strings at even and odd offsets.
+func TestUTF16Strings(t *testing.T) {
+	data := slices.Concat([]byte{0xff, 0xfe, 0x01}, utf16le("http://utf16.example/odd"), []byte{0xff, 0x00, 0x00, 0xee},
+		utf16le(`Global\WideMutex`), []byte{0xee, 0xee}, utf16le("ab"), make([]byte, 300))
+	r := triage.Analyze(data, triage.Options{})
+	got := map[string]bool{}
+	for _, o := range r.Observables {
+		got[o.Kind+" "+o.Value] = true
+	}
+	if !got["url http://utf16.example/odd"] || !got[`mutex Global\WideMutex`] {
+		t.Errorf("observables %v", r.Observables)
+	}
+	if r.Strings.UTF16 != 2 {
+		t.Errorf("%d UTF-16 strings, want 2 (a 2-character run is too short)", r.Strings.UTF16)
+	}
 }

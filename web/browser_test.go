@@ -158,7 +158,7 @@ func TestBrowserAnalystDay(t *testing.T) {
 	}
 	// The form proposed the collection that holds the indicator: the
 	// sighting does not name it to Bank, which may not read it.
-	if res, _ := c.hub.Search(ctx, c.principal("Bank"), c.ids["198.51.100.3"], 0); len(res.Hits) != 0 {
+	if res, _ := c.hub.Search(ctx, c.principal("Bank"), c.ids["198.51.100.3"], 0, false); len(res.Hits) != 0 {
 		t.Errorf("Bank finds %d objects naming the AMBER energy indicator", len(res.Hits))
 	}
 	screenshot(t, ctx, dir, "object")
@@ -174,10 +174,11 @@ func TestBrowserAnalystDay(t *testing.T) {
 	if s := text(t, ctx, "#publish-result"); s != "7 object(s) stored, 0 refused." {
 		t.Errorf("publish result %q", s)
 	}
-	if res, _ := c.hub.Search(ctx, c.principal("Bank"), "lantern-c2.example", 0); len(res.Hits) != 0 {
+	c.index()
+	if res, _ := c.hub.Search(ctx, c.principal("Bank"), "lantern-c2.example", 0, false); len(res.Hits) != 0 {
 		t.Error("Bank reads Helios's AMBER share in the energy-only collection")
 	}
-	if res, _ := c.hub.Search(ctx, c.principal("CERT"), "lantern-c2.example", 0); len(res.Hits) != 1 || res.Hits[0].TLP != vigie.TLPAmber {
+	if res, _ := c.hub.Search(ctx, c.principal("CERT"), "lantern-c2.example", 0, false); len(res.Hits) != 1 || res.Hits[0].TLP != vigie.TLPAmber {
 		t.Errorf("CERT (in energy) finds %v", res.Hits)
 	}
 

@@ -28,9 +28,9 @@ type node struct {
 // has them all.
 const maxGraphNodes = 12
 
-func drawGraph(id, name string, related []*vigie.Object) *graph {
-	type nb struct{ id, edge string }
-	var nbs []nb
+// neighbours returns the ids an object's relationships and sightings
+// link it to, at most maxGraphNodes, with the edge labels.
+func neighbours(id string, related []*vigie.Object) (ids, edges []string) {
 	seen := map[string]bool{}
 	for _, o := range related {
 		f := fieldsOf(o.Raw)
@@ -43,11 +43,23 @@ func drawGraph(id, name string, related []*vigie.Object) *graph {
 		case o.Type == "sighting":
 			other, edge = o.ID, "sighting"
 		}
-		if other == "" || seen[other] || len(nbs) == maxGraphNodes {
+		if other == "" || seen[other] || len(ids) == maxGraphNodes {
 			continue
 		}
 		seen[other] = true
-		nbs = append(nbs, nb{other, edge})
+		ids, edges = append(ids, other), append(edges, edge)
+	}
+	return ids, edges
+}
+
+// drawGraph lays the object out in the middle and its neighbours on a
+// circle; names holds the names of the neighbours the reader may read.
+func drawGraph(id, name string, related []*vigie.Object, names map[string]string) *graph {
+	type nb struct{ id, edge string }
+	var nbs []nb
+	ids, edges := neighbours(id, related)
+	for i := range ids {
+		nbs = append(nbs, nb{ids[i], edges[i]})
 	}
 	if len(nbs) == 0 {
 		return nil
@@ -58,7 +70,7 @@ func drawGraph(id, name string, related []*vigie.Object) *graph {
 	for i, n := range nbs {
 		a := 2*math.Pi*float64(i)/float64(len(nbs)) - math.Pi/2
 		x, y := cx+int(rad*1.6*math.Cos(a)), cy+int(rad*math.Sin(a))
-		g.Nodes = append(g.Nodes, node{ID: n.id, Label: short("", n.id), Edge: n.edge, X: x, Y: y,
+		g.Nodes = append(g.Nodes, node{ID: n.id, Label: short(names[n.id], n.id), Edge: n.edge, X: x, Y: y,
 			LX: (cx + x) / 2, LY: (cy+y)/2 - 4, Link: true})
 	}
 	return g

@@ -12,10 +12,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigie-cti/vigie"
+	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/server"
 	"github.com/vigie-cti/vigie/store/sqlite"
@@ -43,7 +45,7 @@ const password = "correct horse battery staple"
 //	198.51.100.4  RED    in "coalition", recipient Helios
 //	198.51.100.5  RED    in "coalition", no recipient
 type coalition struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	hub    *hub.Hub
 	store  *sqlite.Store
@@ -51,6 +53,41 @@ type coalition struct {
 	emails map[string]string
 	colls  map[string]*vigie.Collection
 	ids    map[string]string // value -> indicator id
+	engine *alert.Engine     // fills the correlation index search reads
+	logs   lockedBuffer      // the server's request log
+}
+
+// lockedBuffer is a log destination safe for concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// index runs the early-warning engine over every object not yet seen, as
+// vigie serve does after each publish: it fills the correlation index.
+func (c *coalition) index() {
+	c.t.Helper()
+	for {
+		n, err := c.engine.RunOnce(ctx)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
 }
 
 // visible is, per organisation, the values of the matrix above it may
@@ -64,7 +101,7 @@ var visible = map[string][]string{
 
 var allValues = []string{"198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "198.51.100.5"}
 
-func newCoalition(t *testing.T) *coalition {
+func newCoalition(t testing.TB) *coalition {
 	t.Helper()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "vigie.db"))
 	if err != nil {
@@ -123,8 +160,10 @@ func newCoalition(t *testing.T) *coalition {
 		}
 		c.ids[tc.value] = id
 	}
+	c.engine = alert.New(st, alert.Options{DefaultTLP: vigie.TLPGreen})
+	c.index()
 	d := web.New(h, web.Options{Title: "vigie test hub", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
-	c.srv = httptest.NewTLSServer(server.New(h, server.Options{Dashboard: d}).Handler())
+	c.srv = httptest.NewTLSServer(server.New(h, server.Options{Dashboard: d, Logger: slog.New(slog.NewTextHandler(&c.logs, nil))}).Handler())
 	t.Cleanup(c.srv.Close)
 	for name, role := range roles {
 		email := strings.ToLower(name) + "@" + strings.ToLower(name) + ".example"
@@ -149,7 +188,7 @@ func (c *coalition) alert(org, key, value string, sev vigie.Severity) {
 
 // browser is a signed-in HTTP client of the dashboard.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	c   *coalition
 	hc  *http.Client
 	org string
@@ -215,7 +254,7 @@ var (
 )
 
 // testWriter sends the dashboard's log to the test's.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))

@@ -255,6 +255,10 @@ func (d *Dashboard) alertLive(w http.ResponseWriter, r *http.Request, q *req) er
 				return nil
 			case <-wake:
 			case <-poll.C:
+				// The session may have ended (signed out elsewhere, expired).
+				if _, _, err := d.hub.UserSession(r.Context(), q.secret, q.p.Addr); err != nil {
+					return nil
+				}
 			case <-keepalive.C:
 				fmt.Fprint(w, ": keepalive\n\n")
 				flusher.Flush()

@@ -19,6 +19,7 @@ type fields struct {
 	RelationshipType, SourceRef, TargetRef        string
 	SightingOf                                    string
 	Count                                         int
+	ObjectRefs                                    []string
 	ExternalRefs                                  []struct {
 		SourceName string `json:"source_name"`
 		ExternalID string `json:"external_id"`
@@ -30,6 +31,9 @@ type fields struct {
 	}
 }
 
+// maxRefs bounds the object_refs an object page lists.
+const maxRefs = 200
+
 func fieldsOf(raw json.RawMessage) fields {
 	var f struct {
 		fields
@@ -40,6 +44,7 @@ func fieldsOf(raw json.RawMessage) fields {
 		SR       string          `json:"source_ref"`
 		TR       string          `json:"target_ref"`
 		SO       string          `json:"sighting_of_ref"`
+		OR       []string        `json:"object_refs"`
 		ExtRefs  json.RawMessage `json:"external_references"`
 		KCPhases json.RawMessage `json:"kill_chain_phases"`
 	}
@@ -47,6 +52,10 @@ func fieldsOf(raw json.RawMessage) fields {
 	out := f.fields
 	out.PatternType, out.ValidFrom, out.IndicatorTypes = f.PT, f.VF, f.IT
 	out.RelationshipType, out.SourceRef, out.TargetRef, out.SightingOf = f.RT, f.SR, f.TR, f.SO
+	if len(f.OR) > maxRefs {
+		f.OR = f.OR[:maxRefs]
+	}
+	out.ObjectRefs = f.OR
 	json.Unmarshal(f.ExtRefs, &out.ExternalRefs)
 	json.Unmarshal(f.KCPhases, &out.KillChain)
 	if out.Name == "" {
@@ -95,11 +104,13 @@ func (d *Dashboard) collectionTitles(r *http.Request, q *req) (map[string]string
 }
 
 type searchData struct {
-	Query string
-	Kind  string
-	Hits  []hitRow
-	More  bool
-	Done  bool // a search ran
+	Query   string
+	Full    bool // every object was read
+	Indexed bool // the hits come from the correlation index
+	Kind    string
+	Hits    []hitRow
+	More    bool
+	Done    bool // a search ran
 }
 
 // kindNames says in words what the search took the value for.
@@ -110,10 +121,10 @@ var kindNames = map[string]string{
 }
 
 func (d *Dashboard) search(w http.ResponseWriter, r *http.Request, q *req) error {
-	data := searchData{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	data := searchData{Query: strings.TrimSpace(r.URL.Query().Get("q")), Full: r.URL.Query().Get("full") == "1"}
 	q.v.Title, q.v.Nav = "Search", "search"
 	if data.Query != "" {
-		res, err := d.hub.Search(r.Context(), q.p, data.Query, 100)
+		res, err := d.hub.Search(r.Context(), q.p, data.Query, 100, data.Full)
 		if vigie.ErrorCode(err) == vigie.EINVALID {
 			q.v.Error = vigie.ErrorMessage(err)
 		} else if err != nil {
@@ -127,7 +138,7 @@ func (d *Dashboard) search(w http.ResponseWriter, r *http.Request, q *req) error
 			if err != nil {
 				return err
 			}
-			data.Done, data.Kind, data.Hits, data.More = true, kindNames[res.Value.Kind], rows(res.Hits, names, colls), res.More
+			data.Done, data.Kind, data.Hits, data.More, data.Indexed = true, kindNames[res.Value.Kind], rows(res.Hits, names, colls), res.More, res.Indexed
 		}
 	}
 	q.v.Data = data
@@ -182,7 +193,16 @@ func (d *Dashboard) objectGet(w http.ResponseWriter, r *http.Request, q *req) er
 		data.Versions = append(data.Versions, versionRow{Version: v.Version, Collection: colls[v.Collection], TLP: v.TLP, SharedBy: orgName(names, v.Publisher), Added: when(v.DateAdded)})
 	}
 	data.Related = rows(ov.Related, names, colls)
-	data.Graph = drawGraph(id, data.Fields.Name, ov.Related)
+	nids, _ := neighbours(id, ov.Related)
+	latest, err := d.hub.Latest(r.Context(), q.p, nids)
+	if err != nil {
+		return err
+	}
+	nnames := map[string]string{}
+	for nid, n := range latest {
+		nnames[nid] = fieldsOf(n.Raw).Name
+	}
+	data.Graph = drawGraph(id, data.Fields.Name, ov.Related, nnames)
 	if q.v.Me.Publisher {
 		if data.Writable, err = d.hub.WritableCollections(r.Context(), q.p); err != nil {
 			return err

@@ -396,10 +396,21 @@ func (d *Dashboard) asset(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-// safeNext returns next if it is a path of this site, else "/alerts".
+// safeNext returns next if it is a path of this site, else "/alerts": a
+// sign-in link must not send the user to another site (no scheme, no
+// host, no "//" or backslash that browsers read as one, no control
+// character that browsers strip).
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") && !strings.ContainsAny(next, "\r\n") {
-		return next
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') || len(next) > 2000 {
+		return "/alerts"
 	}
-	return "/alerts"
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/alerts"
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") {
+		return "/alerts"
+	}
+	return next
 }

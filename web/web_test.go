@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
@@ -159,10 +160,11 @@ func TestTLPMatrix(t *testing.T) {
 		b := c.signIn(org)
 		for _, v := range allValues {
 			_, page := b.get("/search?q=" + url.QueryEscape(v))
-			found := strings.Contains(page, "/objects/"+c.ids[v])
+			_, fullPage := b.get("/search?full=1&q=" + url.QueryEscape(v))
+			found, foundFull := strings.Contains(page, "/objects/"+c.ids[v]), strings.Contains(fullPage, "/objects/"+c.ids[v])
 			res, obj := b.get("/objects/" + c.ids[v])
-			if may := slices.Contains(want, v); found != may || (res.StatusCode == http.StatusOK) != may {
-				t.Errorf("%s and %s: search found=%v, object page %s; want visible=%v", org, v, found, res.Status, may)
+			if may := slices.Contains(want, v); found != may || foundFull != may || (res.StatusCode == http.StatusOK) != may {
+				t.Errorf("%s and %s: search found=%v (indexed) %v (full), object page %s; want visible=%v", org, v, found, foundFull, res.Status, may)
 			} else if may && !strings.Contains(obj, "Lantern C2 "+v) {
 				t.Errorf("%s: object page of %s lacks its name", org, v)
 			}
@@ -207,11 +209,12 @@ func TestPublishNeedsTLP(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "2 object(s) stored, 0 refused") {
 		t.Fatalf("publish: %s", res.Status)
 	}
-	res2, _ := c.hub.Search(ctx, c.principal("CERT"), "evil-lantern.example", 0)
+	c.index()
+	res2, _ := c.hub.Search(ctx, c.principal("CERT"), "evil-lantern.example", 0, false)
 	if len(res2.Hits) != 1 || res2.Hits[0].TLP != vigie.TLPAmber || res2.Hits[0].Publisher != c.orgs["Helios"].ID {
 		t.Errorf("CERT finds %+v", res2.Hits)
 	}
-	res3, _ := c.hub.Search(ctx, c.principal("Bank"), "evil-lantern.example", 0)
+	res3, _ := c.hub.Search(ctx, c.principal("Bank"), "evil-lantern.example", 0, false)
 	if len(res3.Hits) != 0 {
 		t.Errorf("Bank (not in energy) finds the AMBER indicator")
 	}
@@ -246,4 +249,125 @@ func TestInboxPaging(t *testing.T) {
 		t.Errorf("paged through %d alerts, want 120", len(seen))
 	}
 	_ = hub.SessionTTL
+}
+
+// TestLiveStreamEndsWithSession: the live alert stream sends new alerts,
+// and ends once its session is signed out.
+func TestLiveStreamEndsWithSession(t *testing.T) {
+	c := newCoalition(t)
+	b := c.signIn("Helios")
+	_, inbox := b.get("/alerts")
+	res, err := b.hc.Get(c.srv.URL + "/alerts/live?after=0")
+	if err != nil || res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("live: %v %v", res, err)
+	}
+	defer res.Body.Close()
+	c.alert("Helios", "live", "198.51.100.3", vigie.SeverityHigh)
+	buf := make([]byte, 64<<10)
+	var got strings.Builder
+	for !strings.Contains(got.String(), "event: alert.created") {
+		n, err := res.Body.Read(buf)
+		if err != nil {
+			t.Fatalf("stream ended before the alert: %v (%q)", err, got.String())
+		}
+		got.Write(buf[:n])
+	}
+	if !strings.Contains(got.String(), "198.51.100.3 live") {
+		t.Errorf("event: %q", got.String())
+	}
+	b.post("/signout", url.Values{"csrf": {csrfOf(inbox)}})
+	done := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := res.Body.Read(buf); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Error("the live stream goes on after sign-out")
+	}
+}
+
+// TestNoSecretInLogs: the sign-in link's token, the password and the
+// session secret never reach the server's request log.
+func TestNoSecretInLogs(t *testing.T) {
+	c := newCoalition(t)
+	_, link, err := c.hub.AddUser(ctx, hub.Console(), "Bank", "new@bank.example", vigie.RoleReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, c: c, hc: c.client()}
+	res, page := b.get("/signin/link?token=" + url.QueryEscape(link))
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, "new@bank.example") {
+		t.Fatalf("link page: %s", res.Status)
+	}
+	const pw = "a secret passphrase nobody logs"
+	res, _ = b.post("/signin/link", url.Values{"csrf": {csrfOf(page)}, "token": {link}, "password": {pw}, "confirm": {pw}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set password: %s", res.Status)
+	}
+	var session string
+	for _, ck := range b.hc.Jar.Cookies(mustURL(c.srv.URL)) {
+		if ck.Name == "vigie_session" {
+			session = ck.Value
+		}
+	}
+	if res, _ := b.get("/alerts"); res.StatusCode != http.StatusOK || session == "" {
+		t.Fatalf("signed in by the link: %s", res.Status)
+	}
+	// The link is used: it opens nothing now.
+	if res, _ := b.get("/signin/link?token=" + url.QueryEscape(link)); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a used link: %s, want 401", res.Status)
+	}
+	logs := c.logs.String()
+	if !strings.Contains(logs, "/signin/link") {
+		t.Fatalf("the request log has no line of the link page:\n%s", logs)
+	}
+	for name, secret := range map[string]string{"link token": link, "password": pw, "session": session} {
+		if strings.Contains(logs, secret) || strings.Contains(logs, url.QueryEscape(secret)) {
+			t.Errorf("the %s is in the request log", name)
+		}
+	}
+}
+
+// TestAnotherOrganisationsThings: a member guessing the ids of another
+// organisation's alert or watchlist entry gets "not found", and nothing
+// changes.
+func TestAnotherOrganisationsThings(t *testing.T) {
+	c := newCoalition(t)
+	c.alert("Helios", "theirs", "198.51.100.3", vigie.SeverityHigh)
+	helios := c.principal("Helios")
+	alerts, _ := c.hub.Alerts(ctx, helios, vigie.AlertQuery{})
+	w, err := c.hub.AddWatch(ctx, helios, vigie.WatchDomain, "helios.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank := c.signIn("Bank")
+	cert := c.signIn("CERT") // even the operator reads another organisation's alerts only through its own
+	for _, b := range []*browser{bank, cert} {
+		res, page := b.get("/alerts/" + alerts[0].ID)
+		if res.StatusCode != http.StatusNotFound || strings.Contains(page, "198.51.100.3") {
+			t.Errorf("%s opening Helios's alert: %s", b.org, res.Status)
+		}
+		_, inbox := b.get("/alerts")
+		if res, _ := b.post("/alerts/"+alerts[0].ID+"/state", url.Values{"csrf": {csrfOf(inbox)}, "state": {"resolved"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s resolving Helios's alert: %s", b.org, res.Status)
+		}
+		if res, _ := b.post("/watchlist/"+w.ID+"/delete", url.Values{"csrf": {csrfOf(inbox)}}); res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s deleting Helios's watch entry: %s", b.org, res.Status)
+		}
+		if _, page := b.get("/watchlist"); strings.Contains(page, "helios.example") {
+			t.Errorf("%s sees Helios's watchlist", b.org)
+		}
+	}
+	if a, _ := c.hub.Alert(ctx, helios, alerts[0].ID); a.State != vigie.AlertNew {
+		t.Errorf("Helios's alert is now %s", a.State)
+	}
+	if ws, _ := c.hub.Watchlist(ctx, helios); !slices.ContainsFunc(ws, func(e *vigie.WatchEntry) bool { return e.ID == w.ID }) {
+		t.Error("Helios's watch entry was deleted by another organisation")
+	}
 }

@@ -127,9 +127,17 @@ func Open(f *zip.File, password string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	enc, err := io.ReadAll(io.LimitReader(raw, int64(min(f.CompressedSize64, uint64(max)+12))))
+	// Compressed data is at most a little larger than its content (stored
+	// deflate blocks); more is refused before it is read.
+	if f.CompressedSize64 > 2*uint64(max)+1<<20 {
+		return nil, fmt.Errorf("zipcrypto: member of %d compressed bytes for at most %d", f.CompressedSize64, max)
+	}
+	enc, err := io.ReadAll(io.LimitReader(raw, int64(f.CompressedSize64)))
 	if err != nil {
 		return nil, err
+	}
+	if uint64(len(enc)) != f.CompressedSize64 {
+		return nil, errors.New("zipcrypto: member truncated")
 	}
 	k := newKeys(password)
 	k.decrypt(enc)

@@ -74,3 +74,21 @@ func TestOtherReaders(t *testing.T) {
 		t.Skip("neither python3 nor unzip is installed: no independent reader to check with")
 	}
 }
+
+func FuzzOpen(f *testing.F) {
+	var b bytes.Buffer
+	zipcrypto.Write(&b, "infected", zipcrypto.File{Name: "a", Data: []byte("hello hello hello")})
+	f.Add(b.Bytes())
+	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		for _, file := range zr.File {
+			if got, err := zipcrypto.Open(file, "infected", 1<<16); err == nil && len(got) > 1<<16 {
+				t.Fatalf("%d bytes over the limit", len(got))
+			}
+		}
+	})
+}

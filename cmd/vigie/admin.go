@@ -36,6 +36,10 @@ Commands:
                  --read public|community:NAME|org:NAME[,...] --write none|community:NAME|org:NAME[,...]
                                                 prints the collection id; served at /ROOT/
   collection list [--json]
+  feed add NAME --url URL --format misp|csv --into COLLECTION --org ORG [--every 1h] [--header 'Name: value']...
+                 [--type TYPE | --type-column N] [--column N] [--comment-column N]
+                                                subscribe to a MISP or CSV feed (see "feed add --help")
+  feed list [--json] | feed rm NAME | feed run NAME [--json]
   user add --org NAME --email E --role reader|publisher|admin|operator [--url URL]
                                                 a dashboard account; prints a one-time sign-in link
                                                 (72 h) where the person sets a password
@@ -44,8 +48,9 @@ Commands:
   hub show [--json]                             this hub's identity among its peers (id, operator)
   hub operator ORG                              record the organisation that runs this hub
   peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE]
-           --remote-collection ID --local-collection ID
+           --remote-collection ID --local-collection ID [--push]
                                                 pull another hub's collection into one of ours
+                                                (--push: post ours into theirs)
   peer list [--json]                            state, cursor, lag, counts, last error (never keys)
   peer rm|pause|resume NAME
   audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
@@ -99,6 +104,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"key add": a.keyAdd, "key list": a.keyList, "key revoke": a.keyRevoke,
 		"community add": a.communityAdd, "community list": a.communityList, "community member": a.communityMember,
 		"collection add": a.collectionAdd, "collection list": a.collectionList,
+		"feed add": a.feedAdd, "feed list": a.feedList, "feed rm": a.feedRemove, "feed run": a.feedRun,
 		"user add": a.userAdd, "user list": a.userList, "user link": a.userLink,
 		// Federation (peer_cmd.go).
 		"peer add": a.peerAdd, "peer list": a.peerList, "peer rm": a.peerRemove, "peer pause": a.peerPause, "peer resume": a.peerResume,

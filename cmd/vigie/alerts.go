@@ -33,7 +33,7 @@ func runAlerts(ctx context.Context, stdio Stdio, args []string) error {
 	follow := fs.Bool("follow", false, "stay connected and print alerts as they come")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	state := fs.String("state", "", "only these states: new, acknowledged, resolved (comma-separated)")
-	trigger := fs.String("trigger", "", "only this trigger: watchlist, sighting, targeting, supply-chain, correlation")
+	trigger := fs.String("trigger", "", "only this trigger: watchlist, sighting, targeting, supply-chain, correlation, supplier, similar-sample")
 	severity := fs.String("severity", "", "at least this severity: info, low, medium, high, critical")
 	limit := fs.Int("limit", 50, "at most this many alerts")
 	pos, err := parseInterleaved(fs, args)

@@ -142,7 +142,7 @@ func TestEarlyWarningEndToEnd(t *testing.T) {
 
 	start := time.Now()
 	publishIndicator(t, m.URL(), e.keyA, e.collection, e.orgA, "[ipv4-addr:value = '198.51.100.7']", 1)
-	rcv.wait(t, 10*time.Second)
+	rcv.wait(t, 60*time.Second)
 	t.Logf("webhook arrived %v after the POST", time.Since(start))
 	rcv.mu.Lock()
 	body, sig := rcv.bodies[0], rcv.sigs[0]

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigie-cti/vigie/api"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/posture"
@@ -68,6 +69,10 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 	if err == nil {
 		postures, err = demoPostures(ctx, h, coalition)
 	}
+	var sample *api.Sample
+	if err == nil {
+		sample, err = demoSamples(ctx, h, coalition)
+	}
 	if err == nil {
 		accounts, err = demoUsers(ctx, h, coalition)
 	}
@@ -89,7 +94,7 @@ func runDemo(ctx context.Context, stdio Stdio, args []string) error {
 		m.Close()
 		return err
 	}
-	printDemo(stdio, m.URL(), dir, coalition, postures, accounts)
+	printDemo(stdio, m.URL(), dir, coalition, postures, sample, accounts)
 	go demoFreshThreat(ctx, stdio, m.URL(), coalition)
 	<-ctx.Done()
 	fmt.Fprintln(stdio.Err, "vigie: shutting down")
@@ -133,7 +138,7 @@ func printCoalition(w io.Writer, c *demoCoalition) {
 }
 
 // printDemo tells the user what the demo holds and how to try it.
-func printDemo(stdio Stdio, url, dir string, c *demoCoalition, postures []*posture.Report, accounts *demoAccounts) {
+func printDemo(stdio Stdio, url, dir string, c *demoCoalition, postures []*posture.Report, sample *api.Sample, accounts *demoAccounts) {
 	w := stdio.Out
 	fmt.Fprintf(w, "\nvigie demo hub at %s/taxii2/ (data in %s)\n", url, dir)
 	printCoalition(w, c)
@@ -153,6 +158,7 @@ Try it:
 
 `, helios.token, bank.token, cert.token, url, demoRoot, c.collections[0].id, c.collections[1].id, c.collections[2].id)
 	printPostures(w, url, c, postures)
+	printDemoSamples(w, url, c, sample)
 	printDemoUsers(w, url, accounts)
 	fmt.Fprint(w, "\nPress Ctrl-C to stop.\n")
 }

@@ -82,6 +82,9 @@ func TestDemoCtrlC(t *testing.T) {
 		"Dashboard: open http://127.0.0.1:",
 		"  analyst@helios-energie.example  Helios Energie  publisher",
 		"  operator@cert-nord.example      CERT-Nord       operator",
+		"Malware triage (two variants",
+		"  Helios Energie sees a similar sample: ",
+		"same imphash true",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the demo does not print %q:\n%s", want, got)

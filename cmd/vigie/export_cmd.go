@@ -22,9 +22,11 @@ func exportHelp() string {
 	b.WriteString(`Write the indicators your key may export, in a format that Zeek,
 Suricata, DNS resolvers or firewalls load. The hub exports only active
 indicators (not revoked, not expired, valid now) that your organisation may
-read, up to --tlp (AMBER+STRICT unless --tlp red); each line carries the
-source indicator's id (Zeek's meta.source, a comment, a CSV column) where
-the format has room for it.
+read and that may leave the hub: your organisation's own, CLEAR, and GREEN
+from collections you read as a member of their communities; never another
+organisation's AMBER, AMBER+STRICT or RED. --tlp lowers that ceiling. Each
+line carries the source indicator's id (Zeek's meta.source, a comment, a
+CSV column) where the format has room for it.
 
 Formats:
 `)
@@ -35,7 +37,9 @@ Formats:
 
 --out FILE writes atomically (a temporary file, then a rename), so that a
 reader such as Zeek's input framework never sees half a file; --every D
-repeats, and rewrites the file only when the hub's export changed (ETag).
+repeats, and rewrites the file only when the hub's export changed (ETag);
+a refusal by the hub (a bad key or parameter) stops it, other failures are
+printed and retried at the next round.
 Without --out the export goes to standard output.
 
 Examples:
@@ -61,7 +65,7 @@ func runExport(ctx context.Context, stdio Stdio, args []string) error {
 	fs.Var(&cols, "collection", "only this collection id (repeatable)")
 	root := fs.String("root", "", "only the collections of this API root")
 	kinds := fs.String("type", "", "only these kinds of values: ip, domain, url, email, hash, file-name, ... (comma-separated)")
-	tlp := fs.String("tlp", "", "the most restrictive TLP exported: clear, green, amber, amber+strict (default), red")
+	tlp := fs.String("tlp", "", "the most restrictive TLP exported: clear, green, amber, amber+strict, red (default: all that may leave the hub)")
 	sid := fs.Int("sid", 0, fmt.Sprintf("first sid of the Suricata rules (default %d; %d sids)", export.DefaultSIDBase, export.RuleCount))
 	prefix := fs.String("prefix", "", "name of the Suricata datasets and files (default vigie)")
 	action := fs.String("rpz-action", "", "RPZ answer: nxdomain (default), nodata, drop, passthru, or a domain to redirect to")
@@ -134,8 +138,9 @@ func runExport(ctx context.Context, stdio Stdio, args []string) error {
 	for {
 		for _, f := range names {
 			err := exportOnce(ctx, stdio, c, f, q, formats[f], etags)
-			if err != nil && period == 0 {
-				return err
+			var he *client.Error
+			if err != nil && (period == 0 || errors.As(err, &he) && he.Status < 500) {
+				return err // a refusal (bad key, bad parameter) will not change by waiting
 			} else if err != nil {
 				fmt.Fprintf(stdio.Err, "vigie export: %s: %v (next try in %s)\n", f, err, period)
 			}

@@ -106,6 +106,19 @@ func TestExportCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %s", bad, code, errOut)
 		}
 	}
+	// A refused key ends --every at once rather than retrying forever.
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(context.Background(), []string{"export", "list-ip", "--hub", m.URL(), "--key", "vigie_x_" + strings.Repeat("s", 43), "--out", list, "--every", "1m"}, Stdio{Out: io.Discard, Err: io.Discard})
+	}()
+	select {
+	case code := <-done:
+		if code != 2 {
+			t.Errorf("--every with a bad key: exit %d, want 2", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("--every with a bad key kept running")
+	}
 	if strings.Contains(log.String()+errOut+out, e.keyB) {
 		t.Error("the key was printed")
 	}

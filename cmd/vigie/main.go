@@ -53,6 +53,7 @@ func commands() []command {
 		{"webhook", "manage the webhooks that receive your alerts", runWebhook},
 		{"alerts", "list or follow your organisation's alerts", runAlerts},
 		{"export", "write indicators for Zeek, Suricata, DNS (RPZ) and firewalls", runExport},
+		{"sample", "submit a file for static triage, find similar samples, download", runSample},
 		{"version", "print the version, the commit and whether YARA is built in", runVersion},
 	}
 }

@@ -44,7 +44,7 @@ the key in the feed's "Authorization: KEY" header.
 
 Examples:
   vigie misp import --hub https://hub:8443 --key-file key.txt --root coalition --collection 1f4c... events/
-  vigie misp import ... --json feed/manifest.json/..   (JSON summary for scripts)
+  vigie misp import --hub https://hub:8443 --key-file key.txt --root coalition --collection 1f4c... --json misp-feed/   (summary as JSON)
   vigie misp export --hub https://hub:8443 --key-file key.txt --root coalition --collection 1f4c... --out /srv/misp-feed
 ` + hubFlagsHelp
 

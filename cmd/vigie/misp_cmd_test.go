@@ -334,3 +334,25 @@ func tlp(tags []misp.Tag) string {
 	}
 	return fmt.Sprint(tags)
 }
+
+// TestMISPImportByTwoOrganisations: the first importer owns the MISP
+// UUIDs. The same event imported again by another member is "already
+// stored" (nothing stored in its name); a newer version of it from that
+// member is refused, object by object.
+func TestMISPImportByTwoOrganisations(t *testing.T) {
+	h := newMISPHub(t)
+	src := filepath.Join(mispTestdata, "events/pymisp/misp_event.json")
+	if code, res, errOut := h.importJSON(t, h.keyA, src); code != 0 || res.Refused != 0 {
+		t.Fatalf("A: %d %+v %s", code, res, errOut)
+	}
+	if code, res, _ := h.importJSON(t, h.keyB, src); code != 0 || res.Stored != res.Sent {
+		t.Fatalf("B, same versions: exit %d, sent %d stored %d refused %d %v", code, res.Sent, res.Stored, res.Refused, res.Refusals)
+	}
+	b, _ := os.ReadFile(src)
+	newer := filepath.Join(t.TempDir(), "newer.json")
+	os.WriteFile(newer, bytes.ReplaceAll(b, []byte(`"timestamp": "14`), []byte(`"timestamp": "15`)), 0o600)
+	code, res, _ := h.importJSON(t, h.keyB, newer)
+	if code != 1 || res.Refused == 0 || !strings.Contains(res.Refusals[0].Message, "another organisation") {
+		t.Fatalf("B, newer versions: exit %d, sent %d stored %d refused %d %v", code, res.Sent, res.Stored, res.Refused, res.Refusals)
+	}
+}

@@ -25,6 +25,11 @@ pulling within seconds; the cursor is kept in the store, so either hub may
 restart. The key is kept in the store to be presented to the peer; it is
 never printed, listed or logged.
 
+--push reverses the direction, for a peer that cannot reach this hub:
+this hub posts what may leave its local collection (TLP:CLEAR and GREEN)
+into the remote collection, with a key of role peer the remote hub issued
+and a write grant on that collection.
+
 Example:
   vigie admin --data ./hub peer add hub-b --url https://hub-b:8443/coalition/ \
       --key-file hub-b.key --fingerprint AB:CD:... \
@@ -32,14 +37,15 @@ Example:
 
 // peerAdd runs "admin peer add".
 func (a *admin) peerAdd(ctx context.Context, args []string) error {
-	fs := a.flags("peer add", "peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE] --remote-collection ID --local-collection ID", peerAddHelp)
+	fs := a.flags("peer add", "peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE] --remote-collection ID --local-collection ID [--push]", peerAddHelp)
 	u := fs.String("url", "", "the remote API root, e.g. https://hub-b:8443/coalition/ (required)")
 	key := fs.String("key", "", "the key of role peer the remote hub issued; prefer --key-file (other local users can see a command line)")
 	keyFile := fs.String("key-file", "", "read the key from this file (\"-\": standard input)")
 	fp := fs.String("fingerprint", "", "SHA-256 fingerprint of the remote hub's certificate, as its \"vigie serve\" prints it (pins it)")
 	ca := fs.String("ca", "", "PEM file of the CA (or self-signed certificate) the remote certificate must chain to")
 	remote := fs.String("remote-collection", "", "id of the collection to pull on the remote hub (required)")
-	local := fs.String("local-collection", "", "id of the collection of this hub that receives the objects (required)")
+	local := fs.String("local-collection", "", "id of the collection of this hub that receives the objects (with --push: that is sent) (required)")
+	push := fs.Bool("push", false, "push this hub's local collection into the remote one instead of pulling (the remote hub grants our key write on it)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -60,7 +66,7 @@ func (a *admin) peerAdd(ctx context.Context, args []string) error {
 	case *key == "":
 		return usageError(fs, "the peer's key is required: --key-file FILE (or --key)")
 	}
-	p := &vigie.Peer{Name: pos[0], URL: *u, Key: vigie.Secret(strings.TrimSpace(*key)), RemoteCollection: *remote, LocalCollection: *local}
+	p := &vigie.Peer{Name: pos[0], URL: *u, Key: vigie.Secret(strings.TrimSpace(*key)), RemoteCollection: *remote, LocalCollection: *local, Push: *push}
 	if *fp != "" {
 		b, err := client.ParseFingerprint(*fp)
 		if err != nil {
@@ -89,13 +95,18 @@ func (a *admin) peerAdd(ctx context.Context, args []string) error {
 	if strings.HasPrefix(p.URL, "http://") {
 		fmt.Fprintf(a.stdio.Err, "vigie: warning: peer %s is plain http: the key and the objects travel unencrypted; use it only on loopback or behind a TLS-terminating proxy\n", p.Name)
 	}
-	fmt.Fprintf(a.stdio.Out, "peer %s added: pulling %s collection %s into collection %s\n", p.Name, p.URL, p.RemoteCollection, p.LocalCollection)
+	if p.Push {
+		fmt.Fprintf(a.stdio.Out, "peer %s added: pushing collection %s into %s collection %s\n", p.Name, p.LocalCollection, p.URL, p.RemoteCollection)
+	} else {
+		fmt.Fprintf(a.stdio.Out, "peer %s added: pulling %s collection %s into collection %s\n", p.Name, p.URL, p.RemoteCollection, p.LocalCollection)
+	}
 	return nil
 }
 
 // peerView is a peer as "peer list --json" shows it: never its key.
 type peerView struct {
 	Name             string          `json:"name"`
+	Push             bool            `json:"push,omitempty"`
 	URL              string          `json:"url"`
 	KeyID            string          `json:"key_id,omitempty"`
 	Fingerprint      string          `json:"fingerprint,omitempty"`
@@ -154,7 +165,7 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 		views := make([]peerView, len(peers))
 		for i, p := range peers {
 			secs, objs := lag(p, now)
-			views[i] = peerView{Name: p.Name, URL: p.URL, KeyID: p.KeyID, Fingerprint: p.Fingerprint, RemoteCollection: p.RemoteCollection,
+			views[i] = peerView{Name: p.Name, Push: p.Push, URL: p.URL, KeyID: p.KeyID, Fingerprint: p.Fingerprint, RemoteCollection: p.RemoteCollection,
 				LocalCollection: p.LocalCollection, State: peerStateName(p), LagSeconds: secs, LagObjects: objs, Detail: p.State}
 		}
 		return printJSON(a.stdio, views)
@@ -180,7 +191,11 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 		if lastErr == "" {
 			lastErr = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", p.Name, p.URL, peerStateName(p), cursor, lagText, s.Stored, dropped, s.Retracted, lastErr)
+		name := p.Name
+		if p.Push {
+			name += " (push)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", name, p.URL, peerStateName(p), cursor, lagText, s.Stored, dropped, s.Retracted, lastErr)
 	}
 	return tw.Flush()
 }

@@ -85,6 +85,7 @@ type serveMain struct {
 	MaxClockSkew      time.Duration
 	MetricsAddr       string // serves /metrics without a key (metrics.go)
 	Federation        bool   // pull from the peers of "vigie admin peer add"
+	MaxSampleSize     int64
 
 	store   hubStore
 	hub     *hub.Hub
@@ -136,6 +137,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.DurationVar(&m.MaxClockSkew, "max-clock-skew", hub.DefaultMaxClockSkew, "how far in the future a created or modified timestamp may be")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "also serve GET /metrics (Prometheus) on this address, without a key: keep it on loopback or a private network (on --addr, /metrics needs an operator key)")
 	fs.BoolVar(&m.Federation, "federation", m.Federation, "pull from the peer hubs registered with \"vigie admin peer add\" (new ones within seconds)")
+	fs.Int64Var(&m.MaxSampleSize, "max-sample-size", hub.DefaultMaxSampleSize, "largest sample (bytes) accepted for triage")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -230,13 +232,6 @@ func (m *serveMain) wire(ctx context.Context) error {
 		engine.Wake()
 		peers.send(channelObjects)
 	}
-	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, OnIngest: mx.Ingested, Guard: guard, Alerts: broker, Logger: logger}, time.Now)
-	m.hub = h
-	self, err := h.HubIdentity(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.stdio.Err, "vigie: hub id %s (peers see it in discovery)\n", self.ID)
 	scheme := "http"
 	if !m.PlainHTTP {
 		scheme = "https"
@@ -249,6 +244,14 @@ func (m *serveMain) wire(ctx context.Context) error {
 			fmt.Fprintf(m.stdio.Err, "vigie: TAXII discovery names %s; set --public-url to the URL clients use\n", m.url)
 		}
 	}
+	h := hub.New(m.store, hub.Config{DefaultTLP: def, MaxClockSkew: m.MaxClockSkew, OnPublish: onPublish, OnIngest: mx.Ingested, Guard: guard, Alerts: broker, Logger: logger,
+		PublicURL: public, MaxSampleSize: m.MaxSampleSize, Rules: yaraRules{}}, time.Now)
+	m.hub = h
+	self, err := h.HubIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdio.Err, "vigie: hub id %s (peers see it in discovery)\n", self.ID)
 	m.handler = server.New(h, server.Options{Title: m.Title, DefaultRoot: m.DefaultRoot, Logger: logger,
 		PublicURL: public, Metrics: mx, Limits: server.Limits{
 			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
@@ -258,6 +261,8 @@ func (m *serveMain) wire(ctx context.Context) error {
 	}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
+	m.jobs.Add(1)
+	go func() { defer m.jobs.Done(); runFeeds(bg, h, logger) }() // feed subscriptions (admin_feed.go)
 	if m.Federation {
 		runner := federation.New(h, federation.Options{Logger: logger})
 		m.jobs.Add(1)
@@ -268,7 +273,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 		go func() { defer m.jobs.Done(); engine.Run(bg) }()
 		go func() { defer m.jobs.Done(); dispatcher.Run(bg) }()
 	}
-	if shared && m.EarlyWarning {
+	if shared && (m.EarlyWarning || m.Federation) { // federation's long polls wake on other processes' writes too
 		m.jobs.Add(1)
 		go func() {
 			defer m.jobs.Done()

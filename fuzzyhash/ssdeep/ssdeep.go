@@ -42,20 +42,6 @@ type rollState struct {
 	n          int // index in win of the oldest byte
 }
 
-func (r *rollState) roll(c byte) {
-	r.h2 -= r.h1
-	r.h2 += rollingWindow * uint32(c)
-	r.h1 += uint32(c)
-	r.h1 -= uint32(r.win[r.n])
-	r.win[r.n] = c
-	r.n++
-	if r.n == rollingWindow {
-		r.n = 0
-	}
-	r.h3 <<= 5
-	r.h3 ^= uint32(c)
-}
-
 func (r *rollState) sum() uint32 { return r.h1 + r.h2 + r.h3 }
 
 // mulTable[h] is the low 6 bits of h times the FNV prime: one step of the
@@ -70,8 +56,9 @@ var mulTable = func() (t [64]byte) {
 
 func sumHash(c, h byte) byte { return mulTable[h&0x3f] ^ c&0x3f }
 
+// blockHash is the digest so far at one block size; its running hashes
+// are in Hasher.hh, together, for the byte loop.
 type blockHash struct {
-	h, halfh   byte
 	digest     [SpamSumLength]byte
 	halfdigest byte
 	dindex     int
@@ -82,6 +69,7 @@ type blockHash struct {
 type Hasher struct {
 	bhstart, bhend int
 	bh             [numBlockHashes]blockHash
+	hh             [numBlockHashes][2]byte // running FNV hash of the piece, and of the half-length digest's piece
 	total          uint64
 	roll           rollState
 	lasth          byte
@@ -92,7 +80,7 @@ type Hasher struct {
 // New returns a Hasher.
 func New() *Hasher {
 	h := &Hasher{bhend: 1, maxEnd: numBlockHashes}
-	h.bh[0].h, h.bh[0].halfh = hashInit, hashInit
+	h.hh[0] = [2]byte{hashInit, hashInit}
 	return h
 }
 
@@ -121,29 +109,38 @@ func Sum(data []byte) (string, error) {
 // Write adds p to the digest. It never fails.
 func (s *Hasher) Write(p []byte) (int, error) {
 	s.total += uint64(len(p))
+	r := s.roll // in locals for the loop
 	for _, c := range p {
-		s.step(c)
+		r.h2 += rollingWindow*uint32(c) - r.h1
+		r.h1 += uint32(c) - uint32(r.win[r.n])
+		r.win[r.n] = c
+		if r.n++; r.n == rollingWindow {
+			r.n = 0
+		}
+		r.h3 = r.h3<<5 ^ uint32(c)
+		c6 := c & 0x3f
+		hs := s.hh[s.bhstart:s.bhend]
+		for k := range hs {
+			hs[k][0] = mulTable[hs[k][0]&0x3f] ^ c6
+			hs[k][1] = mulTable[hs[k][1]&0x3f] ^ c6
+		}
+		if s.bhend == numBlockHashes {
+			s.lasth = sumHash(c, s.lasth)
+		}
+		if h := r.h1 + r.h2 + r.h3 + 1; h != 0 && h%minBlockSize == 0 {
+			s.cut(h)
+		}
 	}
+	s.roll = r
 	return len(p), nil
 }
 
-func (s *Hasher) step(c byte) {
-	s.roll.roll(c)
-	for i := s.bhstart; i < s.bhend; i++ {
-		b := &s.bh[i]
-		b.h = sumHash(c, b.h)
-		b.halfh = sumHash(c, b.halfh)
-	}
-	if s.bhend == numBlockHashes {
-		s.lasth = sumHash(c, s.lasth)
-	}
+// cut ends a piece at each block size whose trigger the rolling hash
+// h (its sum plus one) hits.
+func (s *Hasher) cut(h uint32) {
 	// A piece ends at block size bs = 3<<i where sum % bs == bs-1, that
 	// is where sum+1 is a multiple of 3 and (sum+1)/3 of 1<<i. When sum+1
 	// wraps to 0 the reference does not cut.
-	h := s.roll.sum() + 1
-	if h == 0 || h%minBlockSize != 0 {
-		return
-	}
 	q := h / minBlockSize
 	if q&(1<<s.bhstart-1) != 0 {
 		return
@@ -154,14 +151,14 @@ func (s *Hasher) step(c byte) {
 		if b.dindex == 0 {
 			s.fork()
 		}
-		b.digest[b.dindex] = b64[b.h]
-		b.halfdigest = b64[b.halfh]
+		b.digest[b.dindex] = b64[s.hh[i][0]]
+		b.halfdigest = b64[s.hh[i][1]]
 		if b.dindex < SpamSumLength-1 {
 			b.dindex++
 			b.digest[b.dindex] = 0
-			b.h = hashInit
+			s.hh[i][0] = hashInit
 			if b.dindex < SpamSumLength/2 {
-				b.halfh = hashInit
+				s.hh[i][1] = hashInit
 				b.halfdigest = 0
 			}
 		} else {
@@ -181,13 +178,12 @@ func (s *Hasher) fork() {
 	if s.bhend >= s.maxEnd {
 		return
 	}
-	prev := &s.bh[s.bhend-1]
 	next := &s.bh[s.bhend]
-	next.h, next.halfh = prev.h, prev.halfh
+	s.hh[s.bhend] = s.hh[s.bhend-1]
 	next.digest[0], next.halfdigest, next.dindex = 0, 0, 0
 	s.bhend++
 	if s.bhend == numBlockHashes {
-		s.lasth = prev.h
+		s.lasth = s.hh[s.bhend-2][0]
 	}
 }
 
@@ -239,7 +235,7 @@ func (s *Hasher) Digest() (string, error) {
 	b := &s.bh[bi]
 	out.Write(b.digest[:b.dindex])
 	if h != 0 {
-		out.WriteByte(b64[b.h])
+		out.WriteByte(b64[s.hh[bi][0]])
 	} else if b.digest[b.dindex] != 0 {
 		out.WriteByte(b.digest[b.dindex])
 	}
@@ -249,13 +245,13 @@ func (s *Hasher) Digest() (string, error) {
 		n := min(b.dindex, SpamSumLength/2-1)
 		out.Write(b.digest[:n])
 		if h != 0 {
-			out.WriteByte(b64[b.halfh])
+			out.WriteByte(b64[s.hh[bi+1][1]])
 		} else if b.halfdigest != 0 {
 			out.WriteByte(b.halfdigest)
 		}
 	} else if h != 0 {
 		if bi == 0 {
-			out.WriteByte(b64[b.h])
+			out.WriteByte(b64[s.hh[bi][0]])
 		} else {
 			out.WriteByte(b64[s.lasth])
 		}

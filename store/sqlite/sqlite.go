@@ -106,7 +106,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	reader := url.Values{"_pragma": append(common, "query_only(ON)", "cache_size(-16384)")}
+	// Readers map the database file (up to 4 GiB) rather than read(2) each
+	// page: a walk of a million objects (an export) spends most of its
+	// time in page reads otherwise. Mapped pages are the kernel's page
+	// cache, not the process's heap.
+	reader := url.Values{"_pragma": append(common, "query_only(ON)", "cache_size(-16384)", "mmap_size(4294967296)")}
 	r, err := sql.Open("sqlite", "file:"+path+"?"+reader.Encode())
 	if err != nil {
 		w.Close()

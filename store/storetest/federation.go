@@ -32,7 +32,7 @@ func testHubIdentity(t *testing.T, s vigie.Store) {
 
 func testPeers(t *testing.T, s vigie.Store) {
 	p := &vigie.Peer{Name: "hub-b", URL: "https://hub-b:8443/coalition/", Key: "vigie_abc_secret", KeyID: "abc",
-		RemoteCollection: vigie.NewUUID(), LocalCollection: vigie.NewUUID(), Created: t0}
+		RemoteCollection: vigie.NewUUID(), LocalCollection: vigie.NewUUID(), Push: true, Created: t0}
 	if err := s.CreatePeer(ctx, p); err != nil {
 		t.Fatal(err)
 	}

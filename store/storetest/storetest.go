@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("TryLead", func(t *testing.T) { testTryLead(t, open(t)) })
 	t.Run("Products", func(t *testing.T) { testProducts(t, open(t)) })
 	t.Run("Suppliers", func(t *testing.T) { testSuppliers(t, open(t)) })
+	t.Run("Feeds", func(t *testing.T) { testFeeds(t, open(t)) })
 	t.Run("Catalogs", func(t *testing.T) { testCatalogs(t, open(t)) })
 	t.Run("PostureStatuses", func(t *testing.T) { testPostureStatuses(t, open(t)) })
 	t.Run("LatestOfTypes", func(t *testing.T) { testLatestOfTypes(t, open(t)) })

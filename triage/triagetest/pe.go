@@ -32,7 +32,7 @@ type PEOptions struct {
 	Exports   []string // function names exported (by the DLL named "sample.dll")
 	Resources []Resource
 	PDB       string // a CodeView debug entry naming this path
-	Signed    bool   // a WIN_CERTIFICATE (PKCS#7 type, dummy content) after the sections
+	Signed    bool   // a WIN_CERTIFICATE after the sections: PKCS#7 with a self-signed test certificate, not a valid signature
 	Code      []byte // content of .text (padded); default a "ret" and filler
 	Filler    uint64 // seed of the pseudo-random filler of .data (size DataSize)
 	DataSize  int
@@ -212,11 +212,12 @@ func PE(o PEOptions) []byte {
 		copy(out[s.raw:], s.data)
 	}
 	if o.Signed {
-		cert := make([]byte, 0x100)
-		binary.LittleEndian.PutUint32(cert, uint32(len(cert)))
+		p7 := signedData()
+		cert := make([]byte, align(8+len(p7), 8))
+		binary.LittleEndian.PutUint32(cert, uint32(8+len(p7)))
 		binary.LittleEndian.PutUint16(cert[4:], 0x200)
 		binary.LittleEndian.PutUint16(cert[6:], 2)
-		copy(cert[8:], "\x30\x82dummy pkcs7 for tests")
+		copy(cert[8:], p7)
 		dirs[4] = [2]uint32{uint32(len(out)), uint32(len(cert))}
 		out = append(out, cert...)
 	}

@@ -344,7 +344,8 @@ func (s *DB) ListAlerts(ctx context.Context, q *vigie.AlertQuery) ([]*vigie.Aler
 	}
 	switch {
 	case !q.UpdatedBefore.IsZero() && q.AfterID != "":
-		w.WriteString(` AND (updated < ? OR (updated = ? AND id > ?))`)
+		// "updated <= ?" first: a range on the (org_id, updated) index.
+		w.WriteString(` AND updated <= ? AND (updated < ? OR id > ?)`)
 		args = append(args, micros(q.UpdatedBefore), micros(q.UpdatedBefore), q.AfterID)
 	case !q.UpdatedBefore.IsZero():
 		w.WriteString(` AND updated < ?`)

@@ -57,9 +57,9 @@ func (s *DB) CreatePeer(ctx context.Context, p *vigie.Peer) error {
 	if err != nil {
 		return fmt.Errorf("store: encode peer state: %w", err)
 	}
-	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO peers (name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, created, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		p.Name, p.URL, p.KeyID, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, boolInt(p.Paused), micros(p.Created), string(state))
+	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO peers (name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, push, created, state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		p.Name, p.URL, p.KeyID, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, boolInt(p.Paused), boolInt(p.Push), micros(p.Created), string(state))
 	if s.d.IsUnique(err) {
 		return vigie.Errorf(vigie.ECONFLICT, "a peer named %q exists", p.Name)
 	}
@@ -73,16 +73,16 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const peerColumns = `name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, created, state`
+const peerColumns = `name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, push, created, state`
 
 func scanPeer(row interface{ Scan(...any) error }) (*vigie.Peer, error) {
 	var p vigie.Peer
 	var secret, state string
-	var paused, created int64
-	if err := row.Scan(&p.Name, &p.URL, &p.KeyID, &secret, &p.Fingerprint, &p.CAPEM, &p.RemoteCollection, &p.LocalCollection, &paused, &created, &state); err != nil {
+	var paused, push, created int64
+	if err := row.Scan(&p.Name, &p.URL, &p.KeyID, &secret, &p.Fingerprint, &p.CAPEM, &p.RemoteCollection, &p.LocalCollection, &paused, &push, &created, &state); err != nil {
 		return nil, err
 	}
-	p.Key, p.Paused, p.Created = vigie.Secret(secret), paused != 0, fromMicros(created)
+	p.Key, p.Paused, p.Push, p.Created = vigie.Secret(secret), paused != 0, push != 0, fromMicros(created)
 	if err := json.Unmarshal([]byte(state), &p.State); err != nil {
 		return nil, fmt.Errorf("decode state of peer %s: %w", p.Name, err)
 	}

@@ -36,7 +36,15 @@ func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
 	if q.AddedAfter.IsZero() {
 		args[1] = int64(0)
 	}
-	w.WriteString(`o.coll = (SELECT seq FROM collections WHERE id = ?) AND o.date_added > ?`)
+	if len(q.IDs) > 0 {
+		// Asked by id: the unary "+" keeps the planner off the (coll,
+		// date_added) index, which SQLite otherwise walks through the
+		// whole collection to honour ORDER BY date_added; the (id, coll,
+		// version_key) index finds the few rows at once.
+		w.WriteString(`+o.coll = (SELECT seq FROM collections WHERE id = ?) AND +o.date_added > ?`)
+	} else {
+		w.WriteString(`o.coll = (SELECT seq FROM collections WHERE id = ?) AND o.date_added > ?`)
+	}
 	in := func(col string, vals []string) {
 		if len(vals) == 0 {
 			return

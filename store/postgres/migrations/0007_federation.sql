@@ -20,6 +20,7 @@ CREATE TABLE peers (
 	remote_collection text NOT NULL,
 	local_collection  text NOT NULL,
 	paused            bigint NOT NULL DEFAULT 0,
+	push              bigint NOT NULL DEFAULT 0,  -- 1: this hub pushes its local collection to the peer's remote one
 	created           bigint NOT NULL,
 	state             text NOT NULL DEFAULT '{}'   -- JSON vigie.PeerState: cursors, counters, last error
 );

@@ -20,6 +20,7 @@ CREATE TABLE peers (
 	remote_collection TEXT NOT NULL,
 	local_collection  TEXT NOT NULL,
 	paused            INTEGER NOT NULL DEFAULT 0,
+	push              INTEGER NOT NULL DEFAULT 0,  -- 1: this hub pushes its local collection to the peer's remote one
 	created           INTEGER NOT NULL,
 	state             TEXT NOT NULL DEFAULT '{}'   -- JSON vigie.PeerState: cursors, counters, last error
 );
