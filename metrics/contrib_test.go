@@ -19,7 +19,7 @@ import (
 func TestContribNamesExist(t *testing.T) {
 	m := New(fakeSource{&vigie.StoreStats{Rows: map[string]int64{"objects": 1},
 		Collections:    []vigie.CollectionStats{{ID: "c1", Objects: 1}},
-		QueueByWebhook: map[string]int64{"w1": 1}}, []*vigie.Peer{{Name: "p1"}}})
+		QueueByWebhook: map[string]int64{"w1": 1}}, []*vigie.Peer{{Name: "p1"}}, nil})
 	m.ObserveRequest("GET /taxii2/{$}", 200, time.Millisecond)
 	m.Ingested(1, map[string]int{vigie.EINVALID: 1})
 	m.AlertEvents([]vigie.AlertEvent{{Kind: "created", Alert: []byte(`{"trigger":"watchlist"}`)}})

@@ -1,7 +1,8 @@
 // Package metrics is the hub's Prometheus instrumentation: counters and
 // histograms that the HTTP server, the early-warning engine and the
 // webhook dispatcher feed as they work, figures read from the store at
-// scrape time (sizes, engine lag, delivery queues, federation peers), and
+// scrape time (sizes, engine lag, delivery queues, federation peers,
+// feeds), and
 // the Go runtime.
 //
 // No label carries a caller-chosen value: routes are the server's
@@ -41,6 +42,20 @@ type Source interface {
 // and state are read: never its key.
 type PeerSource interface {
 	ListPeers(ctx context.Context) ([]*vigie.Peer, error)
+}
+
+// FeedSource is where feed figures come from, if the Source is one too
+// (vigie.FeedStore implementations are). Only each feed's name, creation
+// and state are kept: never its URL or headers.
+type FeedSource interface {
+	ListFeeds(ctx context.Context) ([]*vigie.Feed, error)
+}
+
+// feedState is what the metrics keep of a feed.
+type feedState struct {
+	name    string
+	created time.Time
+	state   vigie.FeedState
 }
 
 // MaxWebhooks bounds the webhooks with their own queue-depth series: the
@@ -188,7 +203,10 @@ type storeCollector struct {
 	last   time.Time
 	stats  *vigie.StoreStats
 	peers  []*vigie.Peer
+	feeds  []feedState
 	errors prometheus.Counter
+
+	feedAge, feedFailing *prometheus.Desc
 
 	peerLag, peerBacklog, peerCaughtUp, peerPaused, peerFailing, relayed *prometheus.Desc
 
@@ -218,13 +236,15 @@ func newStoreCollector(src Source) *storeCollector {
 		peerCaughtUp: d("vigie_federation_peer_caught_up", "1 when the last page from a peer said there was no more.", "peer"),
 		peerPaused:   d("vigie_federation_peer_paused", "1 when an operator paused a peer.", "peer"),
 		peerFailing:  d("vigie_federation_peer_failing", "1 when the last exchange with a peer failed.", "peer"),
+		feedAge:      d("vigie_feed_age_seconds", "Time since a feed was last fetched (since it was added, if never).", "feed"),
+		feedFailing:  d("vigie_feed_failing", "1 when the last fetch of a feed failed.", "feed"),
 		relayed:      d("vigie_federation_relayed_total", "Object versions received from a peer, by what became of them (received counts them all).", "peer", "outcome"),
 	}
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.bytes, c.free, c.rows, c.collObjects, c.behind, c.lag, c.alerts, c.deliveries, c.queue, c.sightings,
-		c.peerLag, c.peerBacklog, c.peerCaughtUp, c.peerPaused, c.peerFailing, c.relayed} {
+		c.peerLag, c.peerBacklog, c.peerCaughtUp, c.peerPaused, c.peerFailing, c.relayed, c.feedAge, c.feedFailing} {
 		ch <- d
 	}
 	c.errors.Describe(ch)
@@ -232,7 +252,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	defer c.errors.Collect(ch)
-	st, peers := c.read()
+	st, peers, feeds := c.read()
 	if st == nil {
 		return
 	}
@@ -244,6 +264,14 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 			return 1
 		}
 		return 0
+	}
+	for _, f := range feeds {
+		since := f.state.LastRun
+		if since.IsZero() {
+			since = f.created
+		}
+		g(c.feedAge, max(time.Since(since).Seconds(), 0), f.name)
+		g(c.feedFailing, b(f.state.LastError != ""), f.name)
 	}
 	for _, p := range peers {
 		since := p.State.LastSync
@@ -297,33 +325,44 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 
 // read returns the store's figures and the federation peers, from the
 // cache when recent enough; nil when they cannot be read.
-func (c *storeCollector) read() (*vigie.StoreStats, []*vigie.Peer) {
+func (c *storeCollector) read() (*vigie.StoreStats, []*vigie.Peer, []feedState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stats != nil && time.Since(c.last) < StatsInterval {
-		return c.stats, c.peers
+		return c.stats, c.peers, c.feeds
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	st, err := c.src.Stats(ctx, time.Now())
 	if err != nil {
 		c.errors.Inc()
-		return nil, nil
+		return nil, nil, nil
 	}
 	var peers []*vigie.Peer
 	if ps, ok := c.src.(PeerSource); ok {
 		all, err := ps.ListPeers(ctx)
 		if err != nil {
 			c.errors.Inc()
-			return nil, nil
+			return nil, nil, nil
 		}
 		for _, p := range all {
 			p.Key = "" // never kept here
 			peers = append(peers, p)
 		}
 	}
-	c.stats, c.peers, c.last = st, peers, time.Now()
-	return st, peers
+	var feeds []feedState
+	if fs, ok := c.src.(FeedSource); ok {
+		all, err := fs.ListFeeds(ctx)
+		if err != nil {
+			c.errors.Inc()
+			return nil, nil, nil
+		}
+		for _, f := range all {
+			feeds = append(feeds, feedState{name: f.Name, created: f.Created, state: vigie.FeedState{LastRun: f.State.LastRun, LastError: f.State.LastError}})
+		}
+	}
+	c.stats, c.peers, c.feeds, c.last = st, peers, feeds, time.Now()
+	return st, peers, feeds
 }
 
 // topN keeps the n largest entries of m and sums the rest as "other".

@@ -14,7 +14,10 @@ import (
 type fakeSource struct {
 	st    *vigie.StoreStats
 	peers []*vigie.Peer
+	feeds []*vigie.Feed
 }
+
+func (f fakeSource) ListFeeds(context.Context) ([]*vigie.Feed, error) { return f.feeds, nil }
 
 func (f fakeSource) Stats(context.Context, time.Time) (*vigie.StoreStats, error) { return f.st, nil }
 
@@ -34,7 +37,9 @@ func TestLabelsBounded(t *testing.T) {
 		DeliveriesByState: map[string]int64{"pending": 5, "weird": 1},
 		QueueByWebhook:    queue,
 	}, []*vigie.Peer{{Name: "regional-north", Key: "vigie_peerkey_secret-peer-key", Created: time.Now().Add(-time.Hour),
-		State: vigie.PeerState{LastSync: time.Now().Add(-90 * time.Second), Backlog: 12, LastError: "x", ErrorAt: time.Now(), Stats: vigie.RelayStats{Received: 7, Stored: 5}}}}})
+		State: vigie.PeerState{LastSync: time.Now().Add(-90 * time.Second), Backlog: 12, LastError: "x", ErrorAt: time.Now(), Stats: vigie.RelayStats{Received: 7, Stored: 5}}}},
+		[]*vigie.Feed{{Name: "abuse-ch", URL: "https://feed.example/secret-feed-token", Headers: []string{"Authorization: secret-header"},
+			State: vigie.FeedState{LastRun: time.Now().Add(-70 * time.Second), LastError: "HTTP 500"}}}})
 	m.Ingested(3, map[string]int{vigie.EINVALID: 1, "x-secret-code": 2})
 	m.AlertEvents([]vigie.AlertEvent{{Kind: "created", Alert: []byte(`{"trigger":"x-secret-trigger"}`)}, {Kind: "created", Alert: []byte(`{"trigger":"sighting"}`)}})
 	m.DeliveryAttempt("x-secret-outcome")
@@ -61,12 +66,14 @@ func TestLabelsBounded(t *testing.T) {
 		`vigie_federation_peer_failing{peer="regional-north"} 1`,
 		`vigie_federation_relayed_total{outcome="stored",peer="regional-north"} 5`,
 		`vigie_federation_peer_lag_seconds{peer="regional-north"} 9`,
+		`vigie_feed_age_seconds{feed="abuse-ch"} 7`,
+		`vigie_feed_failing{feed="abuse-ch"} 1`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("scrape lacks %s", want)
 		}
 	}
-	if strings.Contains(text, "secret") || strings.Contains(text, "peerkey") {
+	if strings.Contains(text, "secret") || strings.Contains(text, "peerkey") || strings.Contains(text, "feed.example") {
 		t.Error("a caller-chosen value became a label")
 	}
 	if n := strings.Count(text, "vigie_delivery_queue{"); n != MaxWebhooks+1 {
