@@ -84,6 +84,12 @@ type ObjectRef struct {
 	Name       string `json:"name,omitempty"`
 	Collection string `json:"collection,omitempty"`
 	Root       string `json:"api_root,omitempty"`
+	// For an object relayed from another hub (federation): the hub it
+	// was first published on (its id), the organisation that published
+	// it there, and the peer it arrived through.
+	OriginHub string `json:"origin_hub,omitempty"`
+	OriginOrg string `json:"origin_org,omitempty"`
+	ViaPeer   string `json:"via_peer,omitempty"`
 }
 
 // Alert tells one organisation that something shared touches it. It names

@@ -197,6 +197,9 @@ func (e *Engine) runCollection(ctx context.Context, aud *audience, c *vigie.Coll
 		return 0, err
 	}
 	rec := b.record()
+	if err := e.nameOrigins(ctx, rec.Alerts); err != nil {
+		return 0, err
+	}
 	rec.CursorsFrom = map[string]int64{name: cur}
 	rec.CursorsTo = map[string]int64{name: objs[len(objs)-1].DateAdded.UnixMicro()}
 	events, err := e.store.RecordAlerts(ctx, rec)
@@ -215,6 +218,54 @@ func (e *Engine) runCollection(ctx context.Context, aud *audience, c *vigie.Coll
 		e.opts.OnEvents(events)
 	}
 	return len(objs), nil
+}
+
+// nameOrigins tells, on each object an alert names that was relayed
+// from another hub, where it comes from (its origin hub, organisation and
+// the peer it arrived through), and says so in the alert's detail.
+func (e *Engine) nameOrigins(ctx context.Context, alerts []*vigie.Alert) error {
+	var ids []string
+	seen := map[string]bool{}
+	for _, a := range alerts {
+		for _, refs := range [][]vigie.ObjectRef{a.Objects, a.Countermeasures} {
+			for _, r := range refs {
+				if !seen[r.ID] {
+					seen[r.ID] = true
+					ids = append(ids, r.ID)
+				}
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	origins, err := e.store.Origins(ctx, ids)
+	if err != nil || len(origins) == 0 {
+		return err
+	}
+	set := func(refs []vigie.ObjectRef) {
+		for i := range refs {
+			if o, ok := origins[refs[i].ID]; ok {
+				refs[i].OriginHub, refs[i].OriginOrg, refs[i].ViaPeer = o.Hub, o.OrgName, o.Peer
+			}
+		}
+	}
+	for _, a := range alerts {
+		set(a.Objects)
+		set(a.Countermeasures)
+		for _, r := range a.Objects {
+			if r.OriginHub != "" {
+				note := fmt.Sprintf("shared by %s on hub %s, relayed by peer %s", r.OriginOrg, r.OriginHub, r.ViaPeer)
+				if a.Detail == "" {
+					a.Detail = note
+				} else {
+					a.Detail += "; " + note
+				}
+				break
+			}
+		}
+	}
+	return nil
 }
 
 func fromMicros(us int64) time.Time {

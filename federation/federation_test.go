@@ -3,6 +3,7 @@ package federation_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,6 +243,15 @@ func TestRelayedObjectsAlert(t *testing.T) {
 		return err == nil && len(alerts) > 0
 	})
 	if alerts[0].Trigger != "watchlist" || len(alerts[0].Objects) == 0 || alerts[0].Objects[0].ID != o["id"] {
-		t.Errorf("alert = %+v; want a watchlist alert naming %s", alerts[0], o["id"])
+		t.Fatalf("alert = %+v; want a watchlist alert naming %s", alerts[0], o["id"])
+	}
+	// The alert names where the object comes from: B's hub and organisation.
+	bID, err := b.hub.HubIdentity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := alerts[0].Objects[0]
+	if ref.OriginHub != bID.ID || ref.OriginOrg == "" || ref.ViaPeer == "" || !strings.Contains(alerts[0].Detail, "on hub "+bID.ID) {
+		t.Errorf("alert object %+v, detail %q: want origin hub %s, its organisation and the peer", ref, alerts[0].Detail, bID.ID)
 	}
 }
