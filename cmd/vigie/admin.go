@@ -155,18 +155,15 @@ func (a *admin) orgAdd(ctx context.Context, args []string) error {
 	fs := a.flags("org add", "org add NAME [--sector S]... [--country CC]", "Register a member organisation; prints the id of its STIX identity.")
 	fs.Var(&sectors, "sector", "industry sector (STIX industry-sector-ov, e.g. energy); repeat or separate with commas")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country code, e.g. FR")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want exactly one organisation NAME")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want exactly one organisation NAME")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	o, err := h.AddOrg(ctx, hub.Console(), pos[0], sectors, strings.ToUpper(*country))
+	o, err := h.AddOrg(ctx, hub.Console(), arg, sectors, strings.ToUpper(*country))
 	if err != nil {
 		return domainError(err)
 	}
@@ -321,18 +318,15 @@ func (a *admin) keyList(ctx context.Context, args []string) error {
 
 func (a *admin) keyRevoke(ctx context.Context, args []string) error {
 	fs := a.flags("key revoke", "key revoke KEY_ID", "Revoke an API key at once; requests with it are refused (401).")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want one KEY_ID (see \"key list\")")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want one KEY_ID (see \"key list\")")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	id, err := h.RevokeKey(ctx, hub.Console(), pos[0])
+	id, err := h.RevokeKey(ctx, hub.Console(), arg)
 	if err != nil {
 		return domainError(err)
 	}
@@ -344,18 +338,15 @@ func (a *admin) communityAdd(ctx context.Context, args []string) error {
 	var members listFlag
 	fs := a.flags("community add", "community add NAME --member ORG[,ORG...]", "Create a community (sharing group) of organisations.")
 	fs.Var(&members, "member", "member organisation names; repeat or separate with commas")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want exactly one community NAME")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want exactly one community NAME")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	c, err := h.AddCommunity(ctx, hub.Console(), pos[0], members)
+	c, err := h.AddCommunity(ctx, hub.Console(), arg, members)
 	if err != nil {
 		return domainError(err)
 	}

@@ -25,14 +25,11 @@ const pgBackupHint = `this hub's database is PostgreSQL: back it up with pg_dump
 func (a *admin) adminBackup(ctx context.Context, args []string) error {
 	fs := a.flags("backup", "--data DIR backup FILE",
 		"Write a backup of the hub to FILE (a new file; .tar.gz): a consistent copy of the database,\ntaken while the hub runs (SQLite's VACUUM INTO: one snapshot, writers are not stopped),\nand every other file of the data directory (the TLS certificate and key, ...).\n\"vigie admin restore FILE --data NEWDIR\" makes a hub of it.\n\nExample:\n  vigie admin --data /var/lib/vigie backup /backup/vigie-$(date +%F).tar.gz")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want the backup FILE")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError(fs, "want the backup FILE")
-	}
-	out := pos[0]
+	out := arg
 	dbFile := sqliteFile(a.data, a.db)
 	if dbFile == "" {
 		return errors.New(pgBackupHint)

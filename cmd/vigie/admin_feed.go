@@ -160,39 +160,33 @@ func (a *admin) feedList(ctx context.Context, args []string) error {
 
 func (a *admin) feedRemove(ctx context.Context, args []string) error {
 	fs := a.flags("feed rm", "feed rm NAME", "End a feed subscription; what it brought stays.")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want NAME")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want NAME")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	if err := h.RemoveFeed(ctx, hub.Console(), pos[0]); err != nil {
+	if err := h.RemoveFeed(ctx, hub.Console(), arg); err != nil {
 		return domainError(err)
 	}
-	fmt.Fprintf(a.stdio.Out, "feed %s removed\n", pos[0])
+	fmt.Fprintf(a.stdio.Out, "feed %s removed\n", arg)
 	return nil
 }
 
 func (a *admin) feedRun(ctx context.Context, args []string) error {
 	fs := a.flags("feed run", "feed run NAME [--json]", "Fetch a feed now and publish what changed since its last run.")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want NAME")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want NAME")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := h.RunFeed(ctx, hub.Console(), pos[0], newFeedFetcher())
+	r, err := h.RunFeed(ctx, hub.Console(), arg, newFeedFetcher())
 	if err != nil {
 		return domainError(err)
 	}

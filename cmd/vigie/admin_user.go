@@ -56,18 +56,15 @@ func (a *admin) userLink(ctx context.Context, args []string) error {
 	fs := a.flags("user link", "user link EMAIL [--url URL]",
 		"Print a new one-time sign-in link for a user (forgotten password, expired link); earlier links stop working.")
 	base := fs.String("url", "https://127.0.0.1:8443", userURLHelp)
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want exactly one EMAIL")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want exactly one EMAIL")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	u, secret, err := h.UserLink(ctx, hub.Console(), pos[0])
+	u, secret, err := h.UserLink(ctx, hub.Console(), arg)
 	if err != nil {
 		return domainError(err)
 	}

@@ -28,6 +28,20 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// oneArg parses fs over args, as parseInterleaved, for a command that
+// takes exactly one positional argument, and returns it; otherwise a usage
+// error that says want.
+func oneArg(fs *flag.FlagSet, args []string, want string) (string, error) {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		return "", usageError(fs, want)
+	}
+	return pos[0], nil
+}
+
 // listFlag is a flag that may be repeated or hold comma-separated values.
 type listFlag []string
 

@@ -46,12 +46,9 @@ func (a *admin) peerAdd(ctx context.Context, args []string) error {
 	remote := fs.String("remote-collection", "", "id of the collection to pull on the remote hub (required)")
 	local := fs.String("local-collection", "", "id of the collection of this hub that receives the objects (with --push: that is sent) (required)")
 	push := fs.Bool("push", false, "push this hub's local collection into the remote one instead of pulling (the remote hub grants our key write on it)")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want exactly one peer NAME")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want exactly one peer NAME")
 	}
 	if *u == "" || *remote == "" || *local == "" {
 		return usageError(fs, "--url, --remote-collection and --local-collection are required")
@@ -66,7 +63,7 @@ func (a *admin) peerAdd(ctx context.Context, args []string) error {
 	case *key == "":
 		return usageError(fs, "the peer's key is required: --key-file FILE (or --key)")
 	}
-	p := &vigie.Peer{Name: pos[0], URL: *u, Key: vigie.Secret(strings.TrimSpace(*key)), RemoteCollection: *remote, LocalCollection: *local, Push: *push}
+	p := &vigie.Peer{Name: arg, URL: *u, Key: vigie.Secret(strings.TrimSpace(*key)), RemoteCollection: *remote, LocalCollection: *local, Push: *push}
 	if *fp != "" {
 		b, err := client.ParseFingerprint(*fp)
 		if err != nil {
@@ -203,21 +200,18 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 // peerNamed runs a command that takes one peer NAME.
 func (a *admin) peerNamed(ctx context.Context, args []string, verb, help string, run func(*hub.Hub, string) error) error {
 	fs := a.flags("peer "+verb, "peer "+verb+" NAME", help)
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want exactly one peer NAME")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want exactly one peer NAME")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	if err := run(h, pos[0]); err != nil {
+	if err := run(h, arg); err != nil {
 		return domainError(err)
 	}
-	fmt.Fprintf(a.stdio.Out, "peer %s: %s\n", pos[0], map[string]string{"rm": "removed", "pause": "paused", "resume": "resumed"}[verb])
+	fmt.Fprintf(a.stdio.Out, "peer %s: %s\n", arg, map[string]string{"rm": "removed", "pause": "paused", "resume": "resumed"}[verb])
 	return nil
 }
 
@@ -268,18 +262,15 @@ func (a *admin) hubShow(ctx context.Context, args []string) error {
 // hubOperator sets the organisation that operates the hub.
 func (a *admin) hubOperator(ctx context.Context, args []string) error {
 	fs := a.flags("hub operator", "hub operator ORG", "Record the organisation that runs this hub; its peers see it in discovery.")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want exactly one organisation")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want exactly one organisation")
 	}
 	h, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	id, err := h.SetHubOperator(ctx, hub.Console(), pos[0])
+	id, err := h.SetHubOperator(ctx, hub.Console(), arg)
 	if err != nil {
 		return domainError(err)
 	}

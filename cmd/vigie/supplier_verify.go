@@ -15,12 +15,9 @@ func runSupplierVerify(stdio Stdio, args []string) error {
 	var trust listFlag
 	fs.Var(&trust, "trust", "PEM public key or certificate to check signatures with, repeatable")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterleaved(fs, args)
+	arg, err := oneArg(fs, args, "want one attestation FILE")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError(fs, "want one attestation FILE")
 	}
 	var keys []attest.Key
 	for _, path := range trust {
@@ -34,7 +31,7 @@ func runSupplierVerify(stdio Stdio, args []string) error {
 		}
 		keys = append(keys, ks...)
 	}
-	data, err := os.ReadFile(pos[0])
+	data, err := os.ReadFile(arg)
 	if err != nil {
 		return err
 	}
