@@ -132,6 +132,8 @@ func (d *Dashboard) routes() map[string]http.Handler {
 		"GET /publish":                d.page(vigie.RolePublisher, d.publishForm),
 		"POST /publish":               d.page(vigie.RolePublisher, d.publishPost),
 		"GET /watchlist":              d.page(vigie.RoleReader, d.watchList),
+		"GET /products":               d.page(vigie.RoleReader, d.productList),
+		"GET /products/{id}":          d.page(vigie.RoleReader, d.productGet),
 		"POST /watchlist":             d.page(vigie.RolePublisher, d.watchAdd),
 		"POST /watchlist/{id}/delete": d.page(vigie.RolePublisher, d.watchDelete),
 		"GET /admin/orgs":             d.page(vigie.RoleOperator, d.adminOrgs),
