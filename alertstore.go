@@ -57,6 +57,11 @@ type AlertStore interface {
 	// FinishDelivery records the outcome of an attempt (State, Attempts,
 	// NextAttempt, LastError, LastStatus, Delivered) and ends the lease.
 	FinishDelivery(ctx context.Context, d *Delivery) error
+	// QueueDelivery queues one pending delivery of Body, due at Created,
+	// to the webhook WebhookID of organisation OrgID (a test the
+	// organisation asked for), and sets its ID and URL. ENOTFOUND if the
+	// organisation has no such webhook.
+	QueueDelivery(ctx context.Context, d *Delivery) error
 	// ListDeliveries returns an organisation's deliveries in a state ("" for
 	// any), newest first.
 	ListDeliveries(ctx context.Context, orgID string, state DeliveryState, limit int) ([]*Delivery, error)

@@ -32,6 +32,9 @@ const (
 	AuditUserLink      = "user.link"            // a new sign-in link issued for a user (password reset)
 	AuditUserPassword  = "user.password"        // a user set a password with a sign-in link
 	AuditUserTOTP      = "user.totp"            // a user turned the second factor on or off
+	AuditUserDisable   = "user.disable"         // a user account disabled: its sessions and links end
+	AuditUserEnable    = "user.enable"          // a disabled user account enabled again
+	AuditWebhookTest   = "webhook.test"         // a test delivery queued for a webhook
 	AuditSignIn        = "user.signin"          // a sign-in to the dashboard, successful or not
 	AuditPeerDelete    = "peer.delete"          // reserved: a federation peer removed
 )

@@ -102,6 +102,36 @@ func (p *Peer) Validate() error {
 	return nil
 }
 
+// StateName says in a word where the peer stands: paused, failing (its
+// last exchange failed), starting, catching-up or up-to-date.
+func (p *Peer) StateName() string {
+	switch {
+	case p.Paused:
+		return "paused"
+	case p.State.LastError != "" && p.State.ErrorAt.After(p.State.LastSync):
+		return "failing"
+	case p.State.LastSync.IsZero() && p.State.Cursor.IsZero():
+		return "starting"
+	case !p.State.CaughtUp:
+		return "catching-up"
+	}
+	return "up-to-date"
+}
+
+// Lag returns how far behind the peer is at now: seconds since it was
+// last known caught up (0 while up to date), and objects known to be
+// waiting (a lower bound).
+func (p *Peer) Lag(now time.Time) (seconds, objects int64) {
+	if p.State.CaughtUp && p.State.LastError == "" {
+		return 0, 0
+	}
+	since := p.State.LastSync
+	if since.IsZero() {
+		since = p.Created
+	}
+	return int64(now.Sub(since) / time.Second), p.State.Backlog
+}
+
 // PeerState is where a peer's pull stands: its cursors (the remote's
 // date_added of the last object and tombstone relayed), its progress and
 // its counters. It survives restarts of either hub.

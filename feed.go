@@ -98,6 +98,51 @@ func (f *Feed) Due(now time.Time) bool {
 	return f.State.LastRun.IsZero() || !now.Before(f.State.LastRun.Add(f.Every))
 }
 
+// Origin returns the scheme and host of the feed's URL, which may be
+// shown: its user, path and query may hold a secret (a token) and are not.
+func (f *Feed) Origin() string {
+	u, err := url.Parse(f.URL)
+	if err != nil || u.Host == "" {
+		return "(invalid URL)"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// Redact returns s (the last error of a run, which may quote the URLs
+// fetched) with the feed's URL replaced by its origin, so that what the
+// URL hides does not show.
+func (f *Feed) Redact(s string) string {
+	u, err := url.Parse(f.URL)
+	if err != nil {
+		return strings.ReplaceAll(s, f.URL, "(the feed's URL)")
+	}
+	spellings := []string{f.URL}
+	if u.User != nil {
+		bare := *u
+		bare.User = nil
+		// Go's HTTP client quotes URLs with the password as "***".
+		spellings = append(spellings, bare.String(), strings.Replace(f.URL, u.User.String()+"@", u.User.Username()+":***@", 1))
+	}
+	for _, sp := range spellings {
+		if sp = strings.TrimSuffix(sp, "/"); sp != "" {
+			s = strings.ReplaceAll(s, sp, f.Origin()+"/…")
+		}
+	}
+	secrets := []string{u.RawQuery, u.User.Username()}
+	if pw, ok := u.User.Password(); ok {
+		secrets = append(secrets, pw)
+	}
+	for _, vs := range u.Query() {
+		secrets = append(secrets, vs...)
+	}
+	for _, secret := range secrets {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "…")
+		}
+	}
+	return s
+}
+
 // FeedStore keeps the hub's feed subscriptions.
 type FeedStore interface {
 	// CreateFeed stores a feed. ECONFLICT if the name is taken, ENOTFOUND

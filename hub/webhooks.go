@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 
 	"github.com/vigie-cti/vigie"
 )
@@ -82,4 +84,25 @@ func (h *Hub) Deliveries(ctx context.Context, p vigie.Principal, state vigie.Del
 		return nil, vigie.Errorf(vigie.EINVALID, "state %q: want pending, delivered or failed", state)
 	}
 	return h.store.ListDeliveries(ctx, p.OrgID, state, maxDeliveries)
+}
+
+// TestWebhook queues a test delivery to a webhook of p's organisation:
+// the dispatcher posts {"id": 0, "type": "webhook.test", "time": ...,
+// "alert": null}, signed like every delivery, and its outcome shows
+// among the deliveries. ENOTFOUND for another organisation's webhook;
+// publishers and above.
+func (h *Hub) TestWebhook(ctx context.Context, p vigie.Principal, id string) (*vigie.Delivery, error) {
+	if err := member(p, vigie.RolePublisher); err != nil {
+		return nil, err
+	}
+	now := h.now().UTC()
+	body, err := json.Marshal(map[string]any{"id": 0, "type": "webhook.test", "time": now, "alert": nil})
+	if err != nil {
+		return nil, fmt.Errorf("test delivery: %w", err)
+	}
+	d := &vigie.Delivery{WebhookID: id, OrgID: p.OrgID, Body: body, Created: now}
+	if err := h.store.QueueDelivery(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, h.record(ctx, h.newEntry(p, vigie.AuditWebhookTest, "webhook "+id, vigie.OutcomeSuccess))
 }

@@ -45,6 +45,7 @@ Commands:
                                                 (72 h) where the person sets a password
   user list [--org NAME] [--json]
   user link EMAIL [--url URL]                   a new sign-in link (forgotten password)
+  user disable|enable EMAIL                     a disabled user's sessions end at once; sign-in is refused
   hub show [--json]                             this hub's identity among its peers (id, operator)
   hub operator ORG                              record the organisation that runs this hub
   peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE]
@@ -106,6 +107,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"collection add": a.collectionAdd, "collection list": a.collectionList,
 		"feed add": a.feedAdd, "feed list": a.feedList, "feed rm": a.feedRemove, "feed run": a.feedRun,
 		"user add": a.userAdd, "user list": a.userList, "user link": a.userLink,
+		"user disable": a.userDisable, "user enable": a.userEnable,
 		// Federation (peer_cmd.go).
 		"peer add": a.peerAdd, "peer list": a.peerList, "peer rm": a.peerRemove, "peer pause": a.peerPause, "peer resume": a.peerResume,
 		"hub show": a.hubShow, "hub operator": a.hubOperator,

@@ -72,6 +72,36 @@ func (a *admin) userLink(ctx context.Context, args []string) error {
 	return nil
 }
 
+func (a *admin) userDisable(ctx context.Context, args []string) error {
+	return a.userSetDisabled(ctx, args, true)
+}
+
+func (a *admin) userEnable(ctx context.Context, args []string) error {
+	return a.userSetDisabled(ctx, args, false)
+}
+
+// userSetDisabled disables or enables an account: disabling ends its
+// sessions and sign-in links at once.
+func (a *admin) userSetDisabled(ctx context.Context, args []string, disabled bool) error {
+	verb := map[bool]string{true: "disable", false: "enable"}[disabled]
+	fs := a.flags("user "+verb, "user "+verb+" EMAIL",
+		"Disable a dashboard account (its sessions and sign-in links end at once; sign-in is refused), or enable it again.")
+	arg, err := oneArg(fs, args, "want exactly one EMAIL")
+	if err != nil {
+		return err
+	}
+	h, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := h.SetUserDisabled(ctx, hub.Console(), arg, disabled)
+	if err != nil {
+		return domainError(err)
+	}
+	fmt.Fprintf(a.stdio.Out, "%sd %s\n", verb, u.Email)
+	return nil
+}
+
 func (a *admin) userList(ctx context.Context, args []string) error {
 	fs := a.flags("user list", "user list [--org NAME] [--json]", "List dashboard accounts (never their password hashes).")
 	org := fs.String("org", "", "only this organisation's users")
@@ -96,21 +126,26 @@ func (a *admin) userList(ctx context.Context, args []string) error {
 			Password bool      `json:"password_set"`
 			TOTP     bool      `json:"totp"`
 			Created  time.Time `json:"created"`
+			Disabled time.Time `json:"disabled,omitzero"`
 		}
 		rows := []row{}
 		for _, u := range us {
-			rows = append(rows, row{u.ID, u.OrgID, u.Email, string(u.Role), u.Password != "", u.TOTP != "", u.Created})
+			rows = append(rows, row{u.ID, u.OrgID, u.Email, string(u.Role), u.Password != "", u.TOTP != "", u.Created, u.Disabled})
 		}
 		return printJSON(a.stdio, rows)
 	}
-	return printTable(a.stdio, "EMAIL\tROLE\tORG\tPASSWORD\tTOTP\tCREATED", us, func(u *vigie.User) []string {
+	return printTable(a.stdio, "EMAIL\tROLE\tORG\tPASSWORD\tTOTP\tCREATED\tDISABLED", us, func(u *vigie.User) []string {
 		yes := func(s string) string {
 			if s == "" {
 				return "no"
 			}
 			return "yes"
 		}
-		return []string{u.Email, string(u.Role), u.OrgID, yes(u.Password), yes(u.TOTP), u.Created.Format(time.RFC3339)}
+		disabled := "-"
+		if !u.Disabled.IsZero() {
+			disabled = u.Disabled.Format(time.RFC3339)
+		}
+		return []string{u.Email, string(u.Role), u.OrgID, yes(u.Password), yes(u.TOTP), u.Created.Format(time.RFC3339), disabled}
 	})
 }
 

@@ -50,3 +50,30 @@ func TestAdminUsers(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminUserDisable disables and enables an account from the console;
+// the list says which accounts are disabled.
+func TestAdminUserDisable(t *testing.T) {
+	c := newCoalition(t)
+	admin := func(args ...string) string { return mustRun(t, append([]string{"admin", "--data", c.dir}, args...)...) }
+	admin("user", "add", "--org", "Helios", "--email", "ana@helios.example", "--role", "publisher")
+	if out := admin("user", "disable", "ana@helios.example"); strings.TrimSpace(out) != "disabled ana@helios.example" {
+		t.Errorf("user disable: %q", out)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(admin("user", "list", "--json")), &rows); err != nil || len(rows) != 1 || rows[0]["disabled"] == nil {
+		t.Errorf("user list --json after disabling: %v %v", rows, err)
+	}
+	if out := admin("user", "enable", "ana@helios.example"); strings.TrimSpace(out) != "enabled ana@helios.example" {
+		t.Errorf("user enable: %q", out)
+	}
+	rows = nil
+	if err := json.Unmarshal([]byte(admin("user", "list", "--json")), &rows); err != nil || len(rows) != 1 || rows[0]["disabled"] != nil {
+		t.Errorf("user list --json after enabling: %v %v", rows, err)
+	}
+	for _, args := range [][]string{{"user", "disable", "nobody@helios.example"}, {"user", "disable"}} {
+		if code, _, _ := run(t, append([]string{"admin", "--data", c.dir}, args...)...); code != 2 {
+			t.Errorf("admin %v: exit %d, want 2", args, code)
+		}
+	}
+}

@@ -115,34 +115,6 @@ type peerView struct {
 	Detail           vigie.PeerState `json:"detail"`
 }
 
-// peerStateName says where a peer stands, in one word.
-func peerStateName(p *vigie.Peer) string {
-	switch {
-	case p.Paused:
-		return "paused"
-	case p.State.LastError != "" && p.State.ErrorAt.After(p.State.LastSync):
-		return "failing"
-	case p.State.LastSync.IsZero() && p.State.Cursor.IsZero():
-		return "starting"
-	case !p.State.CaughtUp:
-		return "catching-up"
-	}
-	return "up-to-date"
-}
-
-// lag returns how far behind a peer is: seconds since it was last known
-// caught up (0 while up to date), and objects known to be waiting.
-func lag(p *vigie.Peer, now time.Time) (int64, int64) {
-	if p.State.CaughtUp && p.State.LastError == "" {
-		return 0, 0
-	}
-	since := p.State.LastSync
-	if since.IsZero() {
-		since = p.Created
-	}
-	return int64(now.Sub(since) / time.Second), p.State.Backlog
-}
-
 func (a *admin) peerList(ctx context.Context, args []string) error {
 	fs := a.flags("peer list", "peer list [--json]", "List the peers this hub pulls from: state, cursor, lag, counts and last error (never their keys).")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -161,9 +133,9 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 	if *asJSON {
 		views := make([]peerView, len(peers))
 		for i, p := range peers {
-			secs, objs := lag(p, now)
+			secs, objs := p.Lag(now)
 			views[i] = peerView{Name: p.Name, Push: p.Push, URL: p.URL, KeyID: p.KeyID, Fingerprint: p.Fingerprint, RemoteCollection: p.RemoteCollection,
-				LocalCollection: p.LocalCollection, State: peerStateName(p), LagSeconds: secs, LagObjects: objs, Detail: p.State}
+				LocalCollection: p.LocalCollection, State: p.StateName(), LagSeconds: secs, LagObjects: objs, Detail: p.State}
 		}
 		return printJSON(a.stdio, views)
 	}
@@ -174,7 +146,7 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 		if !p.State.Cursor.IsZero() {
 			cursor = p.State.Cursor.Format(time.RFC3339)
 		}
-		secs, objs := lag(p, now)
+		secs, objs := p.Lag(now)
 		lagText := "0"
 		if secs > 0 || objs > 0 {
 			lagText = fmt.Sprintf("%ds", secs)
@@ -192,7 +164,7 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 		if p.Push {
 			name += " (push)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", name, p.URL, peerStateName(p), cursor, lagText, s.Stored, dropped, s.Retracted, lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", name, p.URL, p.StateName(), cursor, lagText, s.Stored, dropped, s.Retracted, lastErr)
 	}
 	return tw.Flush()
 }

@@ -313,3 +313,31 @@ func testTryLead(t *testing.T, s vigie.Store) {
 	}
 	r()
 }
+
+// testQueueDelivery: a delivery queued for one webhook goes to its URL;
+// another organisation's webhook id queues nothing.
+func testQueueDelivery(t *testing.T, s vigie.Store) {
+	a, b := MustOrg(t, s, "A"), MustOrg(t, s, "B")
+	hook := &vigie.Webhook{ID: vigie.NewUUID(), OrgID: a.ID, URL: "https://a.example/hook", Secret: "x", Created: t0}
+	if err := s.CreateWebhook(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	d := &vigie.Delivery{WebhookID: hook.ID, OrgID: a.ID, Body: []byte(`{"type":"webhook.test"}`), Created: t0}
+	if err := s.QueueDelivery(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if d.ID == 0 || d.URL != hook.URL || d.State != vigie.DeliveryPending {
+		t.Errorf("queued %+v", d)
+	}
+	other := &vigie.Delivery{WebhookID: hook.ID, OrgID: b.ID, Body: []byte(`{}`), Created: t0}
+	if err := s.QueueDelivery(ctx, other); vigie.ErrorCode(err) != vigie.ENOTFOUND {
+		t.Errorf("queuing for another organisation's webhook: %v, want ENOTFOUND", err)
+	}
+	ds, err := s.ClaimDeliveries(ctx, "w", t0.Add(time.Second), time.Minute, 10)
+	if err != nil || len(ds) != 1 || ds[0].ID != d.ID || string(ds[0].Body) != `{"type":"webhook.test"}` || ds[0].URL != hook.URL {
+		t.Errorf("claimed %+v, %v; want the one test delivery", ds, err)
+	}
+	if got, _ := s.ListDeliveries(ctx, b.ID, "", 10); len(got) != 0 {
+		t.Errorf("B lists %d deliveries", len(got))
+	}
+}

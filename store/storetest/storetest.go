@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Watches", func(t *testing.T) { testWatches(t, open(t)) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, open(t)) })
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
+	t.Run("QueueDelivery", func(t *testing.T) { testQueueDelivery(t, open(t)) })
 	t.Run("EngineTables", func(t *testing.T) { testEngineTables(t, open(t)) })
 	t.Run("TryLead", func(t *testing.T) { testTryLead(t, open(t)) })
 	t.Run("Products", func(t *testing.T) { testProducts(t, open(t)) })

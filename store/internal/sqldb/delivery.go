@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 	"time"
 
@@ -39,6 +41,18 @@ func (s *DB) FinishDelivery(ctx context.Context, d *vigie.Delivery) error {
 	_, err := s.w.ExecContext(ctx, s.q(`UPDATE deliveries SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, last_status = ?, delivered = ?, lease_until = 0, lease_owner = '' WHERE id = ?`),
 		string(d.State), d.Attempts, micros(d.NextAttempt), d.LastError, d.LastStatus, micros(d.Delivered), d.ID)
 	return s.wrap("finish delivery", err)
+}
+
+// QueueDelivery queues one delivery to an organisation's webhook.
+func (s *DB) QueueDelivery(ctx context.Context, d *vigie.Delivery) error {
+	err := s.w.QueryRowContext(ctx, s.q(`INSERT INTO deliveries (webhook_id, org_id, event_seq, url, body, state, next_attempt, created)
+		SELECT id, org_id, ?, url, ?, ?, ?, ? FROM webhooks WHERE org_id = ? AND id = ? RETURNING id, url`),
+		d.EventSeq, d.Body, string(vigie.DeliveryPending), micros(d.Created), micros(d.Created), d.OrgID, d.WebhookID).Scan(&d.ID, &d.URL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return vigie.Errorf(vigie.ENOTFOUND, "no webhook %q", d.WebhookID)
+	}
+	d.State, d.NextAttempt = vigie.DeliveryPending, d.Created
+	return s.wrap("queue delivery", err)
 }
 
 // ListDeliveries returns an organisation's deliveries, newest first.
