@@ -19,6 +19,9 @@ type adminData struct {
 	Roles       []vigie.Role
 	NewLink     string // the sign-in link of a user just added
 	NewEmail    string
+	NewKey      *vigie.Key // a key just created, and its secret: shown in that answer only
+	NewToken    string
+	SelfID      string // the signed-in user (who may not disable itself)
 	Next        string // the audit page after this one
 	Since       string
 }
@@ -26,7 +29,8 @@ type adminData struct {
 func (d *Dashboard) admin(r *http.Request, q *req, title, nav string) (*adminData, error) {
 	names, err := d.hub.OrgNames(r.Context(), q.p)
 	q.v.Title, q.v.Nav = title, nav
-	return &adminData{Names: names}, err
+	flash(r, q)
+	return &adminData{Names: names, SelfID: q.user.ID}, err
 }
 
 func (d *Dashboard) adminOrgs(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -87,13 +91,22 @@ func (d *Dashboard) adminUserAdd(w http.ResponseWriter, r *http.Request, q *req)
 }
 
 func (d *Dashboard) adminKeys(w http.ResponseWriter, r *http.Request, q *req) error {
+	return d.renderKeys(w, r, q, nil, "")
+}
+
+// renderKeys shows the keys; after a creation, k and its token, once.
+func (d *Dashboard) renderKeys(w http.ResponseWriter, r *http.Request, q *req, k *vigie.Key, token string) error {
 	data, err := d.admin(r, q, "API keys", "admin-keys")
 	if err == nil {
 		data.Keys, err = d.hub.Keys(r.Context(), q.p, "")
 	}
+	if err == nil {
+		data.Orgs, err = d.hub.Orgs(r.Context(), q.p)
+	}
 	if err != nil {
 		return err
 	}
+	data.NewKey, data.NewToken, data.Roles = k, token, keyRoles
 	q.v.Data = data
 	d.render(w, http.StatusOK, "admin_keys.html", q.v)
 	return nil
@@ -103,6 +116,9 @@ func (d *Dashboard) adminCommunities(w http.ResponseWriter, r *http.Request, q *
 	data, err := d.admin(r, q, "Communities", "admin-communities")
 	if err == nil {
 		data.Communities, err = d.hub.Communities(r.Context(), q.p)
+	}
+	if err == nil {
+		data.Orgs, err = d.hub.Orgs(r.Context(), q.p)
 	}
 	if err != nil {
 		return err
@@ -116,6 +132,12 @@ func (d *Dashboard) adminCollections(w http.ResponseWriter, r *http.Request, q *
 	data, err := d.admin(r, q, "Collections", "admin-collections")
 	if err == nil {
 		data.Collections, err = d.hub.AllCollections(r.Context(), q.p)
+	}
+	if err == nil {
+		data.Orgs, err = d.hub.Orgs(r.Context(), q.p)
+	}
+	if err == nil {
+		data.Communities, err = d.hub.Communities(r.Context(), q.p)
 	}
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -112,7 +113,7 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 
 // routes is every URL of the dashboard.
 func (d *Dashboard) routes() map[string]http.Handler {
-	return map[string]http.Handler{
+	m := map[string]http.Handler{
 		"GET /{$}":                    http.HandlerFunc(d.home),
 		"GET /assets/{name}":          http.HandlerFunc(d.asset),
 		"GET /signin":                 d.public(d.signinForm),
@@ -144,6 +145,8 @@ func (d *Dashboard) routes() map[string]http.Handler {
 		"GET /admin/collections":      d.page(vigie.RoleOperator, d.adminCollections),
 		"GET /admin/audit":            d.page(vigie.RoleAdmin, d.adminAudit),
 	}
+	maps.Copy(m, d.manageRoutes()) // page_operator.go
+	return m
 }
 
 // contentSecurityPolicy allows the dashboard's own script, style sheet
