@@ -19,6 +19,7 @@ import (
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/alert"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/netguard"
 	"github.com/vigie-cti/vigie/server"
 	"github.com/vigie-cti/vigie/store/sqlite"
 	"github.com/vigie-cti/vigie/web"
@@ -108,7 +109,7 @@ func newCoalition(t testing.TB) *coalition {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h := hub.New(st, hub.Config{}, time.Now)
+	h := hub.New(st, hub.Config{Guard: netguard.New(nil)}, time.Now) // webhooks to internal addresses refused
 	c := &coalition{t: t, hub: h, store: st, orgs: map[string]*vigie.Org{}, emails: map[string]string{}, colls: map[string]*vigie.Collection{}, ids: map[string]string{}}
 	roles := map[string]vigie.Role{"CERT": vigie.RoleOperator, "Helios": vigie.RolePublisher, "Bank": vigie.RoleReader, "Outside": vigie.RoleReader}
 	for _, name := range []string{"CERT", "Helios", "Bank", "Outside"} {
