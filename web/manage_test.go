@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -398,5 +401,68 @@ func TestWebhooksPage(t *testing.T) {
 	}
 	if hooks, _ := c.hub.Webhooks(ctx, c.principal("Helios")); len(hooks) != 1 {
 		t.Errorf("Helios has %d webhooks after removing one, want 1", len(hooks))
+	}
+}
+
+// failingFetcher fails every fetch quoting the URL, as an HTTP client does.
+type failingFetcher struct{}
+
+func (failingFetcher) Fetch(_ context.Context, url string, _ []string, _ io.Writer) error {
+	return fmt.Errorf("%s answered 403 Forbidden", url)
+}
+
+// TestPeersAndFeedsPages: the operator sees peers (state, lag, last
+// error) and pauses and resumes one, and feeds (state, age, last error);
+// never a peer's key, a feed's header values or the secret parts of its
+// URL.
+func TestPeersAndFeedsPages(t *testing.T) {
+	c := newCoalition(t)
+	const peerKey = "vigie_peerkeyid1_Th1sIsThePeersSecretPart0000000000000"
+	if err := c.hub.AddPeer(ctx, hub.Console(), &vigie.Peer{Name: "hub-b", URL: "https://hub-b.example:8443/coalition/", Key: vigie.Secret(peerKey),
+		RemoteCollection: vigie.NewUUID(), LocalCollection: c.colls["coalition"].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.hub.AddFeed(ctx, hub.Console(), hub.FeedSpec{Name: "abuse-list", URL: "https://feeds.example/x/t0kenInPath/list.csv?apikey=s3cretQueryKey",
+		Format: vigie.FeedCSV, Root: "hub", Collection: c.colls["coalition"].ID, Org: "CERT", Headers: []string{"Authorization: Bearer h3aderSecret"},
+		Columns: vigie.FeedColumns{Value: 1, Type: "ip-dst"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.hub.RunFeed(ctx, hub.Console(), "abuse-list", failingFetcher{}); err != nil {
+		t.Fatal(err)
+	}
+	cert := c.signIn("CERT")
+	_, peers := cert.get("/admin/peers")
+	if !strings.Contains(peers, "hub-b") || !strings.Contains(peers, `<td class="peer-state">starting</td>`) {
+		t.Errorf("the peers page lacks the peer or its state")
+	}
+	if strings.Contains(peers, "Th1sIsThePeersSecretPart") {
+		t.Error("the peers page shows the peer's key")
+	}
+	if res, _ := cert.postForm("/admin/peers/hub-b/pause", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pause: %s", res.Status)
+	}
+	if p, _ := c.hub.Peer(ctx, hub.Console(), "hub-b"); !p.Paused {
+		t.Error("the peer is not paused")
+	}
+	if _, peers := cert.get("/admin/peers"); !strings.Contains(peers, `<td class="peer-state">paused</td>`) || !strings.Contains(peers, "Resume") {
+		t.Error("the peers page does not show the pause")
+	}
+	if res, _ := cert.postForm("/admin/peers/hub-b/resume", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resume: %s", res.Status)
+	}
+	if p, _ := c.hub.Peer(ctx, hub.Console(), "hub-b"); p.Paused {
+		t.Error("the peer is still paused")
+	}
+	if res, _ := cert.postForm("/admin/peers/nobody/pause", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("pausing an unknown peer: %s, want 404", res.Status)
+	}
+	_, feeds := cert.get("/admin/feeds")
+	if !strings.Contains(feeds, "abuse-list") || !strings.Contains(feeds, `<td class="feed-state">failing</td>`) || !strings.Contains(feeds, "answered 403 Forbidden") {
+		t.Errorf("the feeds page lacks the feed, its state or its error")
+	}
+	for _, secret := range []string{"t0kenInPath", "s3cretQueryKey", "h3aderSecret"} {
+		if strings.Contains(feeds, secret) {
+			t.Errorf("the feeds page shows %q", secret)
+		}
 	}
 }
