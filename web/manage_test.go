@@ -96,9 +96,17 @@ func TestOperatorPagesRefuseMembers(t *testing.T) {
 				t.Errorf("%s POST %s: %s, want 403", as, p, res.Status)
 			}
 		}
+		if as != "Helios admin" { // readers and publishers disable no one
+			if res, _ := b.postForm("/admin/users/"+c.userOf("Outside").ID+"/disable", nil); res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s disabling a user: %s, want 403", as, res.Status)
+			}
+		}
 		if _, page := b.get("/alerts"); strings.Contains(page, `href="/admin/keys"`) || strings.Contains(page, `href="/admin/peers"`) {
 			t.Errorf("%s's menu offers operator pages", as)
 		}
+	}
+	if !c.userOf("Outside").Disabled.IsZero() {
+		t.Error("a member disabled another organisation's user")
 	}
 	if orgs, _ := c.hub.Orgs(ctx, hub.Console()); len(orgs) != 4 {
 		t.Errorf("%d organisations, want the 4 of the test", len(orgs))
