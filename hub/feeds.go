@@ -68,9 +68,10 @@ func (h *Hub) AddFeed(ctx context.Context, p vigie.Principal, spec FeedSpec) (*v
 	if err := h.store.CreateFeed(ctx, f); err != nil {
 		return nil, err
 	}
+	// The audit names the feed's site only: its path or query may hold a token.
 	e := h.newEntry(p, vigie.AuditFeedAdd, "feed "+f.Name, vigie.OutcomeSuccess)
 	e.TargetOrg = f.OrgID
-	return f, h.record(ctx, withDetail(e, map[string]any{"url": f.URL, "format": f.Format, "collection": f.Collection, "every": f.Every.String()}))
+	return f, h.record(ctx, withDetail(e, map[string]any{"origin": f.Origin(), "format": f.Format, "collection": f.Collection, "every": f.Every.String()}))
 }
 
 // Feeds returns every feed subscription, by name. Operators only.

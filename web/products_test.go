@@ -43,7 +43,7 @@ func (c *coalition) product(org, nameAtVersion string, findings ...string) *vigi
 }
 
 const (
-	findingAffected = `{"id":"CVE-2026-1001","aliases":["GHSA-aaaa-bbbb-cccc"],"severity":"high","component":{"name":"left-pad","version":"1.3.0","purl":"pkg:npm/left-pad@1.3.0"},"fixed_version":"1.3.1","state":"affected","matched":["CVE-2026-1001"]}`
+	findingAffected   = `{"id":"CVE-2026-1001","aliases":["GHSA-aaaa-bbbb-cccc"],"severity":"high","component":{"name":"left-pad","version":"1.3.0","purl":"pkg:npm/left-pad@1.3.0"},"fixed_version":"1.3.1","state":"affected","matched":["CVE-2026-1001"]}`
 	findingSuppressed = `{"id":"CVE-2026-1002","severity":"medium","component":{"name":"left-pad","version":"1.3.0","purl":"pkg:npm/left-pad@1.3.0"},"state":"suppressed","vex":{"status":"not_affected","justification":"vulnerable_code_not_in_execute_path"},"matched":["CVE-2026-1002"]}`
 	findingMalicious  = `{"id":"MAL-2026-77","malicious":true,"severity":"critical","component":{"name":"evil-pad","version":"6.6.6","purl":"pkg:npm/evil-pad@6.6.6"},"state":"affected","matched":["MAL-2026-77"]}`
 )

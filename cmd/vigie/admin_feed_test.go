@@ -158,6 +158,13 @@ func TestFeedSubscriptions(t *testing.T) {
 	if code, r := feedRunJSON(t, e.dir, "moved"); code != 1 || !strings.Contains(r.Error, "another host") {
 		t.Errorf("redirect to another host: exit %d %+v", code, r)
 	}
+	// A token in the URL never reaches the audit log.
+	admin("feed", "add", "tokened", "--url", srv.URL+"/ips.txt?apikey=url-secret-456", "--format", "csv", "--type", "ip-dst",
+		"--into", e.collection, "--org", "CERT-Nord")
+	if audit := admin("audit", "--json"); !strings.Contains(audit, "feed.add") || strings.Contains(audit, "url-secret-456") {
+		t.Errorf("audit log after feed add: has feed.add %v, shows the URL's token %v",
+			strings.Contains(audit, "feed.add"), strings.Contains(audit, "url-secret-456"))
+	}
 	admin("feed", "rm", "nokey")
 	if code, _, errOut := run(t, "admin", "--data", e.dir, "feed", "run", "nokey"); code != 2 || !strings.Contains(errOut, "no feed") {
 		t.Errorf("removed feed: %d %s", code, errOut)
