@@ -121,18 +121,16 @@ func (d *Dashboard) sbomPost(w http.ResponseWriter, r *http.Request, q *req) err
 		if err != nil {
 			return nil, err
 		}
-		var prod *vigie.Product
-		if data.Product != "" {
-			prod, err = d.hub.Product(r.Context(), q.p, data.Product, "", false)
-		} else if data.Name == "" || data.Version == "" || strings.Contains(data.Version, "@") {
-			err = vigie.Errorf(vigie.EINVALID, "choose one of your products, or give the new product's name and version")
-		} else {
-			prod, err = d.hub.Product(r.Context(), q.p, data.Name+"@"+data.Version, data.Supplier, true)
+		product, supplier := data.Product, ""
+		if product == "" {
+			if data.Name == "" || data.Version == "" || strings.Contains(data.Version, "@") {
+				return nil, vigie.Errorf(vigie.EINVALID, "choose one of your products, or give the new product's name and version")
+			}
+			product, supplier = data.Name+"@"+data.Version, data.Supplier
+		} else if _, err := d.hub.Product(r.Context(), q.p, product, "", false); err != nil {
+			return nil, err // another organisation's product is not found
 		}
-		if err != nil {
-			return nil, err
-		}
-		return d.hub.UploadSBOM(r.Context(), q.p, prod, file, hub.Share{})
+		return d.hub.UploadProductSBOM(r.Context(), q.p, product, supplier, file, hub.Share{})
 	}()
 	if err != nil {
 		return d.refuse(w, r, q, "upload_sbom.html", err)
