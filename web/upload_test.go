@@ -347,7 +347,7 @@ func TestBundleUploadAndRedRecipients(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "1 object(s) stored, 0 refused.") {
 		t.Fatalf("values at RED for CERT: %s %s", res.Status, errorLine(body))
 	}
-	id := regexp.MustCompile(`<a href="/objects/(indicator--[0-9a-f-]+)">`).FindStringSubmatch(body)
+	id := objectLink.FindStringSubmatch(body)
 	if id == nil {
 		t.Fatal("no indicator in the result")
 	}
