@@ -31,6 +31,7 @@ const (
 // bar is one bar of a chart, placed.
 type bar struct {
 	X, Y, W, H int
+	End        int    // X+W: where a label under the bar ends
 	Label      string // the day or the indicator
 	Short      string // the label as the chart draws it
 	Value      int
@@ -143,8 +144,8 @@ func (d *Dashboard) alertsChart(r *http.Request, q *req) (*alertsChart, error) {
 	step := (chartWidth - 40) / len(res.Days)
 	for i, dc := range res.Days {
 		h := scale(dc.Count, c.Max, chartPlotH)
-		c.Bars = append(c.Bars, bar{X: 40 + i*step, Y: chartTopPad + chartPlotH - h, W: max(step-2, 1), H: h, Label: dc.Day.Format("2006-01-02"),
-			Value: dc.Count, Tick: i%7 == 0 || i == len(res.Days)-1})
+		c.Bars = append(c.Bars, bar{X: 40 + i*step, End: 40 + i*step + max(step-2, 1), Y: chartTopPad + chartPlotH - h, W: max(step-2, 1), H: h, Label: dc.Day.Format("2006-01-02"),
+			Value: dc.Count, Tick: (len(res.Days)-1-i)%7 == 0})
 	}
 	return c, nil
 }
