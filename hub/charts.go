@@ -26,19 +26,9 @@ type DayCount struct {
 	Count int
 }
 
-// AlertDays is the alerts chart: how many of an organisation's alerts were
-// first seen on each day.
-type AlertDays struct {
-	Days    []DayCount // oldest first, today last
-	Partial bool       // MaxChartAlerts were read before the first day was reached
-}
-
-// AlertsPerDay counts p's organisation's alerts by the day (UTC) they were
-// first seen, for the last days days, today included. It pages through
-// the alerts most recently updated first and stops at the first one
-// updated before the period (an alert first seen in the period was
-// updated in it too) or after MaxChartAlerts.
-func (h *Hub) AlertsPerDay(ctx context.Context, p vigie.Principal, days int) (*AlertDays, error) {
+// AlertsPerDay counts p's organisation's alerts by the day (UTC) they
+// were first seen, for the last days days, today included, oldest first.
+func (h *Hub) AlertsPerDay(ctx context.Context, p vigie.Principal, days int) ([]DayCount, error) {
 	if err := member(p, vigie.RoleReader); err != nil {
 		return nil, err
 	}
@@ -47,37 +37,15 @@ func (h *Hub) AlertsPerDay(ctx context.Context, p vigie.Principal, days int) (*A
 	}
 	now := h.now().UTC()
 	first := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(days - 1))
-	out := &AlertDays{Days: make([]DayCount, days)}
-	for i := range out.Days {
-		out.Days[i].Day = first.AddDate(0, 0, i)
+	counts, err := h.store.CountAlertsByDay(ctx, p.OrgID, first, days)
+	if err != nil {
+		return nil, err
 	}
-	q := vigie.AlertQuery{OrgID: p.OrgID, Limit: chartAlertPage}
-	for read := 0; ; {
-		page, err := h.store.ListAlerts(ctx, &q)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range page {
-			if a.Updated.Before(first) {
-				return out, nil
-			}
-			if !a.FirstSeen.Before(first) {
-				if i := int(a.FirstSeen.UTC().Sub(first) / (24 * time.Hour)); i < days {
-					out.Days[i].Count++
-				}
-			}
-		}
-		read += len(page)
-		if len(page) < q.Limit {
-			return out, nil
-		}
-		if read >= MaxChartAlerts {
-			out.Partial = true
-			return out, nil
-		}
-		last := page[len(page)-1]
-		q.UpdatedBefore, q.AfterID = last.Updated, last.ID
+	out := make([]DayCount, days)
+	for i := range out {
+		out[i] = DayCount{Day: first.AddDate(0, 0, i), Count: counts[i]}
 	}
+	return out, nil
 }
 
 // Sighted is one indicator of the top sighted chart.

@@ -45,7 +45,6 @@ type alertsChart struct {
 	Days, Width, Height, Max int
 	Bars                     []bar
 	Total                    int
-	Partial                  bool
 }
 
 type sightedChart struct {
@@ -137,15 +136,15 @@ func (d *Dashboard) alertsChart(r *http.Request, q *req) (*alertsChart, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &alertsChart{Days: days, Width: chartWidth, Height: chartTopPad + chartPlotH + 24, Partial: res.Partial}
-	for _, dc := range res.Days {
+	c := &alertsChart{Days: days, Width: chartWidth, Height: chartTopPad + chartPlotH + 24}
+	for _, dc := range res {
 		c.Max, c.Total = max(c.Max, dc.Count), c.Total+dc.Count
 	}
-	step := (chartWidth - 40) / len(res.Days)
-	for i, dc := range res.Days {
+	step := (chartWidth - 40) / len(res)
+	for i, dc := range res {
 		h := scale(dc.Count, c.Max, chartPlotH)
 		c.Bars = append(c.Bars, bar{X: 40 + i*step, End: 40 + i*step + max(step-2, 1), Y: chartTopPad + chartPlotH - h, W: max(step-2, 1), H: h, Label: dc.Day.Format("2006-01-02"),
-			Value: dc.Count, Tick: (len(res.Days)-1-i)%7 == 0})
+			Value: dc.Count, Tick: (len(res)-1-i)%7 == 0})
 	}
 	return c, nil
 }

@@ -28,7 +28,6 @@ func (d *Dashboard) parse() map[string]*template.Template {
 		"add":             func(a, b int) int { return a + b },
 		"list":            func(ss ...string) []string { return ss },
 		"has":             slices.Contains[[]string],
-		"hubMaxAlerts":    func() int { return hub.MaxChartAlerts },
 		"hubMaxSightings": func() int { return hub.MaxChartSightings },
 	}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
