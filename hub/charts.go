@@ -13,10 +13,8 @@ import (
 // Bounds of the dashboard's charts: what one chart reads at most.
 const (
 	MaxChartDays      = 90    // days of the alerts chart
-	MaxChartAlerts    = 20000 // alerts read for the alerts chart
-	MaxChartSightings = 50000 // sighting objects read for the top sighted chart
+	MaxChartSightings = 10000 // sighting objects read for the top sighted chart (5,000: 52 ms of CPU)
 	MaxChartTop       = 50    // indicators of the top sighted chart
-	chartAlertPage    = 1000  // alerts read per store call
 	chartSightingPage = 5000  // sightings read per store call
 )
 
