@@ -152,8 +152,12 @@ func BenchmarkCharts(b *testing.B) {
 		}
 		add(objs)
 	}
+	ns := 5000 // $VIGIE_BENCH_SIGHTINGS changes it; the chart reads at most hub.MaxChartSightings
+	if v, err := strconv.Atoi(os.Getenv("VIGIE_BENCH_SIGHTINGS")); err == nil && v > 0 {
+		ns = v
+	}
 	var sightings []*vigie.Object
-	for i := range 5000 {
+	for i := range ns {
 		id := fmt.Sprintf("sighting--00000000-0000-4000-9000-%012d", i)
 		raw, _ := json.Marshal(map[string]any{"type": "sighting", "spec_version": "2.1", "id": id, "created": ts, "modified": ts,
 			"sighting_of_ref": indicatorID(i % 500 * (n / 500)), "count": 1 + i%7, "object_marking_refs": []string{vigie.MarkingGreen}})
@@ -163,6 +167,9 @@ func BenchmarkCharts(b *testing.B) {
 			add(sightings)
 			sightings = nil
 		}
+	}
+	if len(sightings) > 0 {
+		add(sightings)
 	}
 	now := time.Now()
 	for day := range 30 {
