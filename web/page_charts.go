@@ -171,7 +171,7 @@ func (d *Dashboard) sightedChart(r *http.Request, q *req) (*sightedChart, error)
 	}
 	for i, s := range res.Top {
 		c.Bars = append(c.Bars, bar{X: sightedLeft, Y: 4 + i*sightedBarH, W: scale(s.Sightings, c.Max, chartWidth-sightedLeft-60), H: sightedBarH - 6,
-			Label: objectName(s.Indicator), Short: shorten(objectName(s.Indicator), 38), Value: s.Sightings, Extra: s.Sighters, Href: "/objects/" + s.Indicator.ID, TLP: s.Indicator.TLP})
+			Label: objectName(s.Indicator), Short: shorten(objectName(s.Indicator), 30), Value: s.Sightings, Extra: s.Sighters, Href: "/objects/" + s.Indicator.ID, TLP: s.Indicator.TLP})
 	}
 	return c, nil
 }
