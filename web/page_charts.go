@@ -51,7 +51,8 @@ type sightedChart struct {
 	Since                    time.Time
 	Width, Height, Max, Left int
 	Bars                     []bar
-	Partial                  bool
+	Partial                  bool // only the first Bound sightings were counted
+	Bound                    int
 }
 
 type chartsData struct {
@@ -165,7 +166,8 @@ func (d *Dashboard) sightedChart(r *http.Request, q *req) (*sightedChart, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &sightedChart{Since: since, Width: chartWidth, Left: sightedLeft, Height: max(len(res.Top), 1)*sightedBarH + 8, Partial: res.Partial}
+	c := &sightedChart{Since: since, Width: chartWidth, Left: sightedLeft, Height: max(len(res.Top), 1)*sightedBarH + 8,
+		Partial: res.Partial, Bound: hub.MaxChartSightings}
 	for _, s := range res.Top {
 		c.Max = max(c.Max, s.Sightings)
 	}

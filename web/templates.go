@@ -10,25 +10,23 @@ import (
 	"time"
 
 	"github.com/vigie-cti/vigie"
-	"github.com/vigie-cti/vigie/hub"
 )
 
 // parse builds one template set per page: the layout and the page's
 // "content".
 func (d *Dashboard) parse() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"asset":           func(name string) string { return d.assets[name] },
-		"tlpClass":        tlpClass,
-		"tlpName":         tlpName,
-		"when":            when,
-		"ago":             func(t time.Time) string { return ago(d.opts.Now(), t) },
-		"sevClass":        func(s vigie.Severity) string { return "sev-" + s.String() },
-		"join":            strings.Join,
-		"pretty":          pretty,
-		"add":             func(a, b int) int { return a + b },
-		"list":            func(ss ...string) []string { return ss },
-		"has":             slices.Contains[[]string],
-		"hubMaxSightings": func() int { return hub.MaxChartSightings },
+		"asset":    func(name string) string { return d.assets[name] },
+		"tlpClass": tlpClass,
+		"tlpName":  tlpName,
+		"when":     when,
+		"ago":      func(t time.Time) string { return ago(d.opts.Now(), t) },
+		"sevClass": func(s vigie.Severity) string { return "sev-" + s.String() },
+		"join":     strings.Join,
+		"pretty":   pretty,
+		"add":      func(a, b int) int { return a + b },
+		"list":     func(ss ...string) []string { return ss },
+		"has":      slices.Contains[[]string],
 	}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}
