@@ -41,6 +41,11 @@ type AlertStore interface {
 	RecordAlerts(ctx context.Context, b *AlertBatch) ([]AlertEvent, error)
 	// ListAlerts returns an organisation's alerts, most recently updated first.
 	ListAlerts(ctx context.Context, q *AlertQuery) ([]*Alert, error)
+	// CountAlertsByDay counts an organisation's alerts by the day they
+	// were first seen, for days days from from (a midnight UTC), oldest
+	// first: the dashboard's chart. It reads only the alerts updated since
+	// from (an alert first seen since then was updated since then too).
+	CountAlertsByDay(ctx context.Context, orgID string, from time.Time, days int) ([]int, error)
 	// FindAlert returns one alert of an organisation. ENOTFOUND.
 	FindAlert(ctx context.Context, orgID, id string) (*Alert, error)
 	// SetAlertState changes the state of an organisation's alert. ENOTFOUND.

@@ -19,7 +19,8 @@ type ValuesSpec struct {
 	TLP              vigie.TLP
 	Name             string // a name for the set ("" : each indicator is named after its value)
 	Description      string
-	CourseOfAction   string // "" for none: a course-of-action that mitigates every indicator
+	CourseOfAction   string   // "" for none: a course-of-action that mitigates every indicator
+	Recipients       []string // for TLP:RED only: the organisations (identity ids) that may read
 }
 
 // PublishValues turns values (addresses, ranges, domains, URLs, mail
@@ -35,6 +36,9 @@ func (h *Hub) PublishValues(ctx context.Context, p vigie.Principal, spec ValuesS
 	}
 	if spec.TLP == vigie.TLPNone {
 		return nil, vigie.Errorf(vigie.EINVALID, "choose a TLP level: what is shared must say who may read it")
+	}
+	if err := h.checkRecipients(ctx, spec.TLP, spec.Recipients); err != nil {
+		return nil, err
 	}
 	c, a, err := h.Collection(ctx, p, spec.Root, spec.Collection)
 	if err != nil {
@@ -59,11 +63,18 @@ func (h *Hub) PublishValues(ctx context.Context, p vigie.Principal, spec ValuesS
 		return nil, vigie.Errorf(vigie.ETOOLARGE, "%d values; the form takes at most %d (publish larger sets as a STIX bundle over TAXII)", len(values), MaxQuickValues)
 	}
 	now := h.now()
+	object := func(typ string) map[string]any {
+		o := h.quickObject(p, typ, now, spec.TLP)
+		if len(spec.Recipients) > 0 {
+			o[vigie.RecipientsProperty] = spec.Recipients
+		}
+		return o
+	}
 	raws := make([]json.RawMessage, 0, len(values)+2)
 	var ids []string
 	for _, v := range values {
 		pat, _ := v.Pattern()
-		o := h.quickObject(p, "indicator", now, spec.TLP)
+		o := object("indicator")
 		o["pattern"], o["pattern_type"], o["valid_from"] = pat, "stix", o["created"]
 		o["indicator_types"] = []string{"malicious-activity"}
 		o["name"] = v.Value
@@ -78,12 +89,12 @@ func (h *Hub) PublishValues(ctx context.Context, p vigie.Principal, spec ValuesS
 		ids = append(ids, o["id"].(string))
 	}
 	if coa := strings.TrimSpace(spec.CourseOfAction); coa != "" {
-		o := h.quickObject(p, "course-of-action", now, spec.TLP)
+		o := object("course-of-action")
 		o["name"], o["description"] = firstLine(coa, 120), coa
 		raw, _ := json.Marshal(o)
 		raws = append(raws, raw)
 		for _, id := range ids {
-			r := h.quickObject(p, "relationship", now, spec.TLP)
+			r := object("relationship")
 			r["relationship_type"], r["source_ref"], r["target_ref"] = "mitigates", o["id"], id
 			raw, _ := json.Marshal(r)
 			raws = append(raws, raw)

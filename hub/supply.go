@@ -128,13 +128,25 @@ type SBOMUpload = api.SBOMUpload
 // x-vigie-sbom object; the early-warning engine then matches it. EINVALID
 // for a document that is not a readable SBOM.
 func (h *Hub) UploadSBOM(ctx context.Context, p vigie.Principal, prod *vigie.Product, data []byte, share Share) (*SBOMUpload, error) {
-	doc, err := sbom.Parse(data, sbom.Options{})
+	doc, err := parseSBOM(data)
 	if err != nil {
-		if errors.Is(err, sbom.ErrTooLarge) {
-			return nil, vigie.Errorf(vigie.ETOOLARGE, "%v", err)
-		}
+		return nil, err
+	}
+	return h.uploadSBOM(ctx, p, prod, doc, share)
+}
+
+// parseSBOM reads an SBOM: EINVALID, or ETOOLARGE over sbom's limits.
+func parseSBOM(data []byte) (*sbom.Document, error) {
+	doc, err := sbom.Parse(data, sbom.Options{})
+	if errors.Is(err, sbom.ErrTooLarge) {
+		return nil, vigie.Errorf(vigie.ETOOLARGE, "%v", err)
+	} else if err != nil {
 		return nil, vigie.Errorf(vigie.EINVALID, "%v", err)
 	}
+	return doc, nil
+}
+
+func (h *Hub) uploadSBOM(ctx context.Context, p vigie.Principal, prod *vigie.Product, doc *sbom.Document, share Share) (*SBOMUpload, error) {
 	c, a, err := h.shareTarget(ctx, p, prod, share)
 	if err != nil {
 		return nil, err
@@ -270,4 +282,22 @@ func WithMarking(raw []byte, t vigie.TLP) ([]byte, error) {
 	refs, _ := json.Marshal([]string{vigie.MarkingRef(t)})
 	m["object_marking_refs"] = refs
 	return json.Marshal(m)
+}
+
+// UploadProductSBOM is UploadSBOM of the caller's product "NAME@VERSION"
+// or id, registered (with supplier) if it is new, but only once the SBOM
+// reads: a file that is not an SBOM leaves no product behind.
+func (h *Hub) UploadProductSBOM(ctx context.Context, p vigie.Principal, product, supplier string, data []byte, share Share) (*SBOMUpload, error) {
+	if err := member(p, vigie.RolePublisher); err != nil {
+		return nil, err
+	}
+	doc, err := parseSBOM(data)
+	if err != nil {
+		return nil, err
+	}
+	prod, err := h.Product(ctx, p, product, supplier, true)
+	if err != nil {
+		return nil, err
+	}
+	return h.uploadSBOM(ctx, p, prod, doc, share)
 }

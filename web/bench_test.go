@@ -118,3 +118,73 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkCharts ($VIGIE_BENCH_OBJECTS changes the count of indicators,
+// 100,000 by default): the charts of an organisation with 10,000 alerts
+// over 30 days, among 100,000 indicators and 5,000 sightings of 500 of
+// them, as Bank (reads GREEN of "all").
+func BenchmarkCharts(b *testing.B) {
+	c := newCoalition(b)
+	n := 100000
+	if v, err := strconv.Atoi(os.Getenv("VIGIE_BENCH_OBJECTS")); err == nil && v > 0 {
+		n = v
+	}
+	coll := c.colls["coalition"].ID
+	cert := c.orgs["CERT"].ID
+	add := func(objs []*vigie.Object) {
+		st := &vigie.Status{ID: vigie.NewUUID(), Root: "hub", OrgID: cert, RequestTime: time.Now(), Total: len(objs)}
+		if err := c.store.AddObjects(ctx, coll, objs, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ts := "2026-12-01T00:00:00.000Z"
+	vk := vigie.VersionKey(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	indicatorID := func(i int) string { return fmt.Sprintf("indicator--00000000-0000-4000-8000-%012d", i) }
+	for start := 0; start < n; start += 1000 {
+		var objs []*vigie.Object
+		for i := start; i < min(start+1000, n); i++ {
+			ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+			raw, _ := json.Marshal(map[string]any{"type": "indicator", "spec_version": "2.1", "id": indicatorID(i), "created": ts, "modified": ts,
+				"name": "Bulk " + ip, "pattern": "[ipv4-addr:value = '" + ip + "']", "pattern_type": "stix", "valid_from": ts,
+				"object_marking_refs": []string{vigie.MarkingGreen}})
+			objs = append(objs, &vigie.Object{ID: indicatorID(i), Type: "indicator", SpecVersion: "2.1", Version: ts, VersionKey: vk,
+				Sharing: vigie.Sharing{Publisher: cert, TLP: vigie.TLPGreen}, Owner: cert, Raw: raw})
+		}
+		add(objs)
+	}
+	ns := 5000 // $VIGIE_BENCH_SIGHTINGS changes it; the chart reads at most hub.MaxChartSightings
+	if v, err := strconv.Atoi(os.Getenv("VIGIE_BENCH_SIGHTINGS")); err == nil && v > 0 {
+		ns = v
+	}
+	var sightings []*vigie.Object
+	for i := range ns {
+		id := fmt.Sprintf("sighting--00000000-0000-4000-9000-%012d", i)
+		raw, _ := json.Marshal(map[string]any{"type": "sighting", "spec_version": "2.1", "id": id, "created": ts, "modified": ts,
+			"sighting_of_ref": indicatorID(i % 500 * (n / 500)), "count": 1 + i%7, "object_marking_refs": []string{vigie.MarkingGreen}})
+		sightings = append(sightings, &vigie.Object{ID: id, Type: "sighting", SpecVersion: "2.1", Version: ts, VersionKey: vk,
+			Sharing: vigie.Sharing{Publisher: cert, TLP: vigie.TLPGreen}, Owner: cert, Raw: raw})
+		if len(sightings) == 1000 {
+			add(sightings)
+			sightings = nil
+		}
+	}
+	if len(sightings) > 0 {
+		add(sightings)
+	}
+	now := time.Now()
+	for day := range 30 {
+		var batch []*vigie.Alert
+		for i := range 10000 / 30 {
+			batch = append(batch, &vigie.Alert{OrgID: c.orgs["Bank"].ID, Trigger: vigie.TriggerWatchlist, Severity: vigie.SeverityHigh,
+				DedupKey: fmt.Sprintf("d%d-%d", day, i), Title: "Alert", Objects: []vigie.ObjectRef{{ID: c.ids["198.51.100.2"], Type: "indicator"}}})
+		}
+		if _, err := c.store.RecordAlerts(ctx, &vigie.AlertBatch{Now: now.AddDate(0, 0, -day), Alerts: batch}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cookie := session(b, c, "Bank")
+	b.Run("alerts-per-day", func(b *testing.B) { serverTime(b, c, cookie, "/charts/alerts") })
+	b.Run("alerts-per-day-csv", func(b *testing.B) { serverTime(b, c, cookie, "/charts/alerts?format=csv") })
+	b.Run("top-sighted", func(b *testing.B) { serverTime(b, c, cookie, "/charts/sighted") })
+	b.Run("page", func(b *testing.B) { serverTime(b, c, cookie, "/charts") })
+}

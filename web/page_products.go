@@ -96,7 +96,7 @@ func (d *Dashboard) productGet(w http.ResponseWriter, r *http.Request, q *req) e
 		}
 		data.Findings = append(data.Findings, row)
 	}
-	q.v.Title, q.v.Nav, q.v.Data = prod.Name+"@"+prod.Version, "products", data
+	q.v.Title, q.v.Nav, q.v.Data, q.v.Flash = prod.Name+"@"+prod.Version, "products", data, uploadFlash(r.URL.Query())
 	d.render(w, http.StatusOK, "product.html", q.v)
 	return nil
 }

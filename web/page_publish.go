@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/vigie-cti/vigie"
@@ -14,18 +15,48 @@ var tlpChoices = []vigie.TLP{vigie.TLPClear, vigie.TLPGreen, vigie.TLPAmber, vig
 type publishData struct {
 	Collections []*vigie.Collection
 	TLPs        []vigie.TLP
+	Orgs        []orgChoice // the other organisations, for TLP:RED recipients
 	// The form as sent, to show it again after a refusal.
 	Values, TLP, Collection, Name, Description, CourseOfAction string
-	Status                                                     *vigie.Status
-	Max                                                        int
+	Recipients                                                 []string
+	// The bundle form as sent.
+	BundleTLP, BundleCollection string
+	BundleRecipients            []string
+	Status                      *vigie.Status
+	Max                         int
+	MaxUpload                   int // MiB
+}
+
+// orgChoice is an organisation a form offers as a recipient.
+type orgChoice struct{ ID, Name string }
+
+// publishData is what the publish page offers p: the collections it may
+// write and the organisations it may name as RED recipients.
+func (d *Dashboard) publishData(r *http.Request, q *req) (*publishData, error) {
+	cs, err := d.hub.WritableCollections(r.Context(), q.p)
+	if err != nil {
+		return nil, err
+	}
+	names, err := d.hub.OrgNames(r.Context(), q.p)
+	if err != nil {
+		return nil, err
+	}
+	data := &publishData{Collections: cs, TLPs: tlpChoices, Max: hub.MaxQuickValues, MaxUpload: maxUpload >> 20}
+	for id, name := range names {
+		if id != q.p.OrgID {
+			data.Orgs = append(data.Orgs, orgChoice{ID: id, Name: name})
+		}
+	}
+	slices.SortFunc(data.Orgs, func(a, b orgChoice) int { return strings.Compare(a.Name, b.Name) })
+	return data, nil
 }
 
 func (d *Dashboard) publishForm(w http.ResponseWriter, r *http.Request, q *req) error {
-	cs, err := d.hub.WritableCollections(r.Context(), q.p)
+	data, err := d.publishData(r, q)
 	if err != nil {
 		return err
 	}
-	q.v.Title, q.v.Nav, q.v.Data = "Share indicators", "publish", publishData{Collections: cs, TLPs: tlpChoices, Max: hub.MaxQuickValues}
+	q.v.Title, q.v.Nav, q.v.Data = "Share indicators", "publish", data
 	d.render(w, http.StatusOK, "publish.html", q.v)
 	return nil
 }
@@ -33,14 +64,15 @@ func (d *Dashboard) publishForm(w http.ResponseWriter, r *http.Request, q *req) 
 // publishPost turns the pasted values into indicators. A refusal shows
 // the form again, filled in, with the reason.
 func (d *Dashboard) publishPost(w http.ResponseWriter, r *http.Request, q *req) error {
-	cs, err := d.hub.WritableCollections(r.Context(), q.p)
+	data, err := d.publishData(r, q)
 	if err != nil {
 		return err
 	}
-	data := publishData{Collections: cs, TLPs: tlpChoices, Max: hub.MaxQuickValues, Values: r.PostFormValue("values"), TLP: r.PostFormValue("tlp"),
-		Collection: r.PostFormValue("collection"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), CourseOfAction: r.PostFormValue("coa")}
-	q.v.Title, q.v.Nav, q.v.Data = "Share indicators", "publish", &data
-	spec := hub.ValuesSpec{Values: strings.Split(data.Values, "\n"), Name: strings.TrimSpace(data.Name), Description: strings.TrimSpace(data.Description), CourseOfAction: data.CourseOfAction}
+	data.Values, data.TLP, data.Collection, data.Name = r.PostFormValue("values"), r.PostFormValue("tlp"), r.PostFormValue("collection"), r.PostFormValue("name")
+	data.Description, data.CourseOfAction, data.Recipients = r.PostFormValue("description"), r.PostFormValue("coa"), r.PostForm["recipient"]
+	q.v.Title, q.v.Nav, q.v.Data = "Share indicators", "publish", data
+	spec := hub.ValuesSpec{Values: strings.Split(data.Values, "\n"), Name: strings.TrimSpace(data.Name), Description: strings.TrimSpace(data.Description),
+		CourseOfAction: data.CourseOfAction, Recipients: data.Recipients}
 	st, err := func() (*vigie.Status, error) {
 		if data.TLP == "" {
 			return nil, vigie.Errorf(vigie.EINVALID, "choose a TLP level: what is shared must say who may read it")
@@ -67,7 +99,7 @@ func (d *Dashboard) publishPost(w http.ResponseWriter, r *http.Request, q *req) 
 	data.Status = st
 	if len(st.Failures) == 0 {
 		q.v.Flash = "Shared."
-		data.Values, data.Name, data.Description, data.CourseOfAction = "", "", "", ""
+		data.Values, data.Name, data.Description, data.CourseOfAction, data.Recipients = "", "", "", "", nil
 	} else {
 		q.v.Error = "Some objects were refused; see below."
 	}

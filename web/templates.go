@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ func (d *Dashboard) parse() map[string]*template.Template {
 		"pretty":   pretty,
 		"add":      func(a, b int) int { return a + b },
 		"list":     func(ss ...string) []string { return ss },
+		"has":      slices.Contains[[]string],
 	}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}

@@ -144,6 +144,13 @@ func (d *Dashboard) routes() map[string]http.Handler {
 		"GET /admin/communities":      d.page(vigie.RoleOperator, d.adminCommunities),
 		"GET /admin/collections":      d.page(vigie.RoleOperator, d.adminCollections),
 		"GET /admin/audit":            d.page(vigie.RoleAdmin, d.adminAudit),
+		"GET /products/upload":        d.page(vigie.RolePublisher, d.sbomForm),
+		"POST /products/upload":       d.page(vigie.RolePublisher, d.sbomPost),
+		"POST /products/{id}/vex":     d.page(vigie.RolePublisher, d.vexPost),
+		"POST /publish/bundle":        d.page(vigie.RolePublisher, d.bundlePost),
+		"GET /charts":                 d.page(vigie.RoleReader, d.charts),
+		"GET /charts/alerts":          d.page(vigie.RoleReader, d.chartAlerts),
+		"GET /charts/sighted":         d.page(vigie.RoleReader, d.chartSighted),
 	}
 	maps.Copy(m, d.manageRoutes()) // page_operator.go
 	return m
@@ -172,7 +179,7 @@ func (d *Dashboard) secure(next http.Handler) http.Handler {
 				d.fail(w, r, nil, vigie.Errorf(vigie.EFORBIDDEN, "a form of another site may not act here"))
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			r.Body = http.MaxBytesReader(w, r.Body, bodyLimit(r))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -246,6 +253,12 @@ func (d *Dashboard) page(role vigie.Role, h pageFunc) http.Handler {
 		q.v = &view{Hub: d.opts.Title, Me: &me{Email: u.Email, Org: orgName, Role: string(u.Role),
 			Publisher: u.Role.Allows(vigie.RolePublisher), Admin: u.Role.Allows(vigie.RoleAdmin), Operator: u.Role.Allows(vigie.RoleOperator), TOTP: u.TOTP != ""},
 			CSRF: csrfToken(c.Value, "session")}
+		if r.Method == http.MethodPost {
+			if err := parseForm(r); err != nil {
+				d.fail(w, r, q.v, err)
+				return
+			}
+		}
 		if r.Method == http.MethodPost && !validCSRF(r.PostFormValue("csrf"), c.Value, "session") {
 			d.fail(w, r, q.v, vigie.Errorf(vigie.EFORBIDDEN, "this form is stale or was not made by this hub (missing or wrong CSRF token): reload the page and try again"))
 			return

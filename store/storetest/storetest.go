@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Contains", func(t *testing.T) { testContains(t, open(t)) })
 	t.Run("AlertPaging", func(t *testing.T) { testAlertPaging(t, open(t)) })
 	t.Run("LastAlertEvent", func(t *testing.T) { testLastAlertEvent(t, open(t)) })
+	t.Run("CountAlertsByDay", func(t *testing.T) { testCountAlertsByDay(t, open(t)) })
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open(t)) })
 	t.Run("OwnerFirstVersionDeleted", func(t *testing.T) { testOwnerFirstVersionDeleted(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })

@@ -376,6 +376,32 @@ func (s *DB) ListAlerts(ctx context.Context, q *vigie.AlertQuery) ([]*vigie.Aler
 	return out, s.wrap("list alerts", rows.Err())
 }
 
+// CountAlertsByDay counts an organisation's alerts by the day they were
+// first seen: a range on the (org_id, updated) index, grouped in SQL.
+func (s *DB) CountAlertsByDay(ctx context.Context, orgID string, from time.Time, days int) ([]int, error) {
+	const day = int64(24 * time.Hour / time.Microsecond)
+	start := micros(from)
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT (first_seen - ?) / ?, COUNT(*) FROM alerts
+		WHERE org_id = ? AND updated >= ? AND first_seen >= ? AND first_seen < ? GROUP BY 1`),
+		start, day, orgID, start, start, start+int64(days)*day)
+	if err != nil {
+		return nil, s.wrap("count alerts by day", err)
+	}
+	defer rows.Close()
+	out := make([]int, days)
+	for rows.Next() {
+		var i int64
+		var n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return nil, s.wrap("count alerts by day", err)
+		}
+		if i >= 0 && i < int64(days) {
+			out[i] = n
+		}
+	}
+	return out, s.wrap("count alerts by day", rows.Err())
+}
+
 // FindAlert returns one alert of an organisation.
 func (s *DB) FindAlert(ctx context.Context, orgID, id string) (*vigie.Alert, error) {
 	var doc []byte
