@@ -229,4 +229,17 @@ type FederationStore interface {
 	// RetractVersions writes a TombstoneRetracted for each of the stored
 	// versions refs names in collection, in one transaction.
 	RetractVersions(ctx context.Context, collection string, refs []VersionRef) error
+	// AddRelayedSightings adds the sightings of a report (valid) that the
+	// organisation of a peer hub sent back, unless the position recorded
+	// for its stream is past r.After (then it was added before), and
+	// moves the position to r.Through, in one transaction. It returns the
+	// stream's position and whether the report was added.
+	AddRelayedSightings(ctx context.Context, peerOrg string, r *SightingReport) (int64, bool, error)
+	// RelayedCounts sums what peer hubs reported of an indicator seen at
+	// or after since.
+	RelayedCounts(ctx context.Context, indicatorID string, since time.Time) (RelayedCount, error)
+	// RelayedSightingsAfter returns the indicators whose relayed sightings
+	// changed after position after (at most limit changes), and the
+	// position to continue from: the engine's cursor.
+	RelayedSightingsAfter(ctx context.Context, after int64, limit int) ([]string, int64, error)
 }

@@ -195,3 +195,32 @@ func (s *Server) pushAdd(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, taxii.PushResult{Received: st.Received, Stored: st.Stored, Duplicates: st.Duplicates,
 		Dropped: st.Looped + st.Spoofed + st.NotOwner + st.TooRestricted + st.Invalid, Retracted: st.Retracted})
 }
+
+// sightingsAdd receives sightings a peer hub reports back about this
+// hub's indicators (key of role peer that reads the collection).
+func (s *Server) sightingsAdd(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireRole(r, vigie.RolePeer)
+	if err != nil {
+		return err
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	root, err := s.hub.APIRoot(r.Context(), p, r.PathValue("root"))
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r, root.MaxContentLength)
+	if err != nil {
+		return err
+	}
+	report, err := vigie.ParseSightingReport(body)
+	if err != nil {
+		return err
+	}
+	res, err := s.hub.ReceiveSightings(r.Context(), p, r.PathValue("root"), r.PathValue("id"), report)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
