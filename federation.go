@@ -116,6 +116,10 @@ type PeerState struct {
 	LastError string     `json:"last_error,omitempty"`
 	ErrorAt   time.Time  `json:"error_at,omitzero"`
 	Stats     RelayStats `json:"stats"`
+	// SightingStreams is how far the sightings sent back to the peer go:
+	// per stream (one per local collection), the date_added (Unix µs) of
+	// the last version scanned.
+	SightingStreams map[string]int64 `json:"sighting_streams,omitempty"`
 }
 
 // RelayStats counts what arrived from a peer and what became of it.
@@ -129,6 +133,11 @@ type RelayStats struct {
 	TooRestricted int64 `json:"too_restricted"` // marked above TLP:GREEN: dropped (a peer must never send them)
 	Invalid       int64 `json:"invalid"`        // not valid STIX 2.1, or refused by the publishing rules
 	Retracted     int64 `json:"retracted"`      // versions deleted because their origin deleted or narrowed them
+	// SightingsSent sums the counts of sightings sent back to the peer
+	// (its indicators, sighted by this hub's members); SightingsDropped
+	// counts those it did not take (an indicator it no longer shares).
+	SightingsSent    int64 `json:"sightings_sent"`
+	SightingsDropped int64 `json:"sightings_dropped"`
 }
 
 // Add adds o's counts to s.
@@ -142,6 +151,8 @@ func (s *RelayStats) Add(o RelayStats) {
 	s.TooRestricted += o.TooRestricted
 	s.Invalid += o.Invalid
 	s.Retracted += o.Retracted
+	s.SightingsSent += o.SightingsSent
+	s.SightingsDropped += o.SightingsDropped
 }
 
 // Origin is where a relayed object comes from: the hub it was first
