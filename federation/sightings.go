@@ -42,7 +42,9 @@ func (p *puller) sightingsRound(ctx context.Context, tc *taxii.Client) {
 	p.sightingsNext = now.Add(p.opts.SightingsEvery)
 }
 
-func errGoneOrDone(ctx context.Context, err error) bool { return errors.Is(err, errGone) || ctx.Err() != nil }
+func errGoneOrDone(ctx context.Context, err error) bool {
+	return errors.Is(err, errGone) || ctx.Err() != nil
+}
 
 // sendSightings sends every stream's new sightings.
 func (p *puller) sendSightings(ctx context.Context, tc *taxii.Client) error {
