@@ -253,4 +253,8 @@ type FederationStore interface {
 	// changed after position after (at most limit changes), and the
 	// position to continue from: the engine's cursor.
 	RelayedSightingsAfter(ctx context.Context, after int64, limit int) ([]string, int64, error)
+	// HubSecret returns the hub's 32-byte secret named name, made at
+	// random the first time (concurrent first calls agree on one). It
+	// never leaves the hub.
+	HubSecret(ctx context.Context, name string) ([]byte, error)
 }

@@ -17,8 +17,8 @@ import (
 // gathers what its members sighted of the indicators that came through one
 // peer; on the indicator's hub (B), ReceiveSightings takes the report from
 // the peer hub's key and feeds the "sighted by N organisations" early
-// warning. Members of A are never named: each is a token keyed with the
-// peer's key (which B keeps only hashed), different for each indicator.
+// warning. Members of A are never named: each is a token keyed with a
+// secret that never leaves A (observerToken), different for each indicator.
 
 // ReceiveSightings stores a report of sightings a peer hub sent back about
 // indicators of collection id of root. The caller's key must be of role
@@ -157,6 +157,10 @@ func (h *Hub) SightingsBack(ctx context.Context, p vigie.Principal, peer *vigie.
 	if err != nil {
 		return nil, after, false, err
 	}
+	secret, err := h.store.HubSecret(ctx, "sighting-observers")
+	if err != nil {
+		return nil, after, false, err
+	}
 	orgs := orgIndex{store: h.store}
 	agg := map[string]*vigie.RelayedSighting{}
 	now := h.now().UTC()
@@ -170,7 +174,7 @@ func (h *Hub) SightingsBack(ctx context.Context, p vigie.Principal, peer *vigie.
 			continue
 		}
 		first, last := f.s.window(f.o.DateAdded, now)
-		rs := vigie.RelayedSighting{IndicatorID: f.s.Of, Observer: observerToken(peer, f.s.Of, f.o.Publisher), Day: vigie.SightingDay(last),
+		rs := vigie.RelayedSighting{IndicatorID: f.s.Of, Observer: observerToken(secret, peer, f.s.Of, f.o.Publisher), Day: vigie.SightingDay(last),
 			Count: min(max(f.s.count(), 1), vigie.MaxSightingCount), FirstSeen: maxTime(first, vigie.SightingDay(last)), LastSeen: last}
 		k := rs.IndicatorID + " " + rs.Observer + " " + rs.Day.String()
 		if a := agg[k]; a != nil {
@@ -218,13 +222,14 @@ func (s sightingFields) window(added, now time.Time) (time.Time, time.Time) {
 	return first.Truncate(time.Microsecond), last.Truncate(time.Microsecond)
 }
 
-// observerToken names one member to the peer without naming it: an HMAC
-// of the indicator and the member under the key the peer issued (which the
-// peer keeps only hashed), so the peer tells the members that sighted one
-// indicator apart, and nothing more.
-func observerToken(peer *vigie.Peer, indicator, org string) string {
-	m := hmac.New(sha256.New, []byte(peer.Key.Reveal()))
-	m.Write([]byte(indicator + "\x00" + org))
+// observerToken names one member to a peer without naming it: an HMAC of
+// the peer, the indicator and the member under a secret that never leaves
+// this hub, so the peer tells the members that sighted one indicator
+// apart, and nothing more (no peer can recompute it, even for members it
+// knows).
+func observerToken(secret []byte, peer *vigie.Peer, indicator, org string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(peer.Name + "\x00" + indicator + "\x00" + org))
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 

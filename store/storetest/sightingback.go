@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -68,5 +69,18 @@ func testRelayedSightings(t *testing.T, s vigie.Store) {
 	}
 	if rc, _ := s.RelayedCounts(ctx, ind, time.Time{}); rc.Count != 0 {
 		t.Errorf("after pruning: %+v", rc)
+	}
+}
+
+// testHubSecret: a hub secret is made once, 32 random bytes, one per name.
+func testHubSecret(t *testing.T, s vigie.Store) {
+	a, err := s.HubSecret(ctx, "one")
+	if err != nil || len(a) != 32 {
+		t.Fatalf("HubSecret = %x, %v; want 32 bytes", a, err)
+	}
+	again, _ := s.HubSecret(ctx, "one")
+	other, _ := s.HubSecret(ctx, "two")
+	if !bytes.Equal(a, again) || bytes.Equal(a, other) {
+		t.Errorf("HubSecret: %x then %x; other name %x: want the same for one name, another for another", a, again, other)
 	}
 }

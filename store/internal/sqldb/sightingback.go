@@ -2,7 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vigie-cti/vigie"
@@ -81,4 +85,29 @@ func (s *DB) RelayedSightingsAfter(ctx context.Context, after int64, limit int) 
 	}
 	ids, err := s.strings(ctx, `SELECT DISTINCT indicator_id FROM relayed_sightings WHERE seq > ? AND seq <= ? ORDER BY indicator_id`, after, bound.Int64)
 	return ids, bound.Int64, err
+}
+
+// HubSecret returns the hub's secret named name, making it the first time.
+func (s *DB) HubSecret(ctx context.Context, name string) ([]byte, error) {
+	get := func() ([]byte, error) {
+		var v string
+		if err := s.w.QueryRowContext(ctx, s.q(`SELECT secret FROM hub_secrets WHERE name = ?`), name).Scan(&v); err != nil {
+			return nil, err
+		}
+		return hex.DecodeString(v)
+	}
+	if v, err := get(); err == nil {
+		return v, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, s.wrap("read hub secret", err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("store: hub secret: %w", err)
+	}
+	if _, err := s.w.ExecContext(ctx, s.q(`INSERT INTO hub_secrets (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, hex.EncodeToString(b)); err != nil {
+		return nil, s.wrap("make hub secret", err)
+	}
+	v, err := get() // concurrent first calls agree on the one stored
+	return v, s.wrap("read hub secret", err)
 }

@@ -17,3 +17,10 @@ CREATE TABLE relayed_sightings (
 );
 CREATE INDEX relayed_sightings_seen ON relayed_sightings(indicator_id, last_seen);
 CREATE INDEX relayed_sightings_seq ON relayed_sightings(seq);
+
+-- Secrets this hub keeps for itself, made once (such as the key of the
+-- tokens that stand for its members in sightings sent back).
+CREATE TABLE hub_secrets (
+	name   TEXT PRIMARY KEY,
+	secret TEXT NOT NULL  -- hex
+);
