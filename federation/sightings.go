@@ -70,7 +70,7 @@ func (p *puller) sendStream(ctx context.Context, tc *taxii.Client, coll string) 
 		if after > 0 {
 			from = time.UnixMicro(after)
 		}
-		list, through, more, err := p.hub.SightingsBack(ctx, hub.Console(), p.peer, coll, from, p.opts.PageSize)
+		list, through, more, err := p.hub.SightingsBack(ctx, hub.Console(), p.peer, coll, from, min(p.opts.PageSize, sightingsPage))
 		if err != nil {
 			return err
 		}
@@ -115,6 +115,10 @@ func (p *puller) report(ctx context.Context, tc *taxii.Client, r *vigie.Sighting
 	p.state.Stats.SightingsDropped += int64(res.Dropped)
 	return r.Through, nil
 }
+
+// sightingsPage bounds the object versions scanned for one report, so
+// that a report stays well under any API root's request limit.
+const sightingsPage = 2000
 
 // streamName names a local collection's stream to the peer without giving
 // its id.

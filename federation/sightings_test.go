@@ -72,7 +72,9 @@ func sighting(n int, org *vigie.Org, ind string, count int) map[string]any {
 
 // TestSightingsBack: B's indicator is relayed to A; two members of A
 // sight it; B receives the counts attributed to hub A, its early warning
-// says "sighted by 2 organisations", and nothing on B names A's members.
+// counts them with B's own sighter ("sighted by 3 organisations"), and
+// nothing on B names A's members. B's own sighting, relayed to A, and
+// sightings of A's own indicators do not go to B.
 // A crash between sending and moving the cursor counts nothing twice.
 func TestSightingsBack(t *testing.T) {
 	testSightingsBack(t, newTestHub(t, "A"), newTestHub(t, "B"))
@@ -92,8 +94,13 @@ func testSightingsBack(t *testing.T, a, b *testHub) {
 	a.startRunner()
 	ind := b.indicator(1, nil)
 	id := ind["id"].(string)
-	b.publish(ind)
-	waitFor(t, "A to hold B's indicator", func() bool { return a.has(v(ind)) })
+	// B's own sighting crosses to A as a relayed object: A never sends it back.
+	bSighting := sighting(9, b.org, id, 50)
+	b.publish(ind, bSighting)
+	waitFor(t, "A to hold B's indicator and sighting", func() bool { return a.has(v(ind)) && a.has(v(bSighting)) })
+	// A's own indicator: its sightings stay on A.
+	own := a.indicator(1, nil)
+	a.publish(own)
 
 	m1, k1 := a.member("Secret Member One")
 	m2, k2 := a.member("Secret Member Two")
@@ -103,6 +110,7 @@ func testSightingsBack(t *testing.T, a, b *testHub) {
 	amber := sighting(3, m2, id, 100)
 	amber["object_marking_refs"] = []string{vigie.MarkingAmber}
 	a.publishWith(k2, amber)
+	a.publishWith(k1, sighting(5, m1, own["id"].(string), 70))
 
 	waitFor(t, "B to count A's sightings", func() bool {
 		rc, err := b.store.RelayedCounts(ctx, id, time.Time{})
@@ -110,7 +118,10 @@ func testSightingsBack(t *testing.T, a, b *testHub) {
 	})
 	waitFor(t, "A to record the sightings sent", func() bool { return a.peerState("B").Stats.SightingsSent == 8 })
 	if rc, _ := b.store.RelayedCounts(ctx, id, time.Time{}); rc != (vigie.RelayedCount{Count: 8, Observers: 2}) {
-		t.Errorf("B counts %+v of A's sightings; want 8 sightings by 2 members (the AMBER one stays on A)", rc)
+		t.Errorf("B counts %+v of A's sightings; want 8 sightings by 2 members (not B's own, nor the AMBER one)", rc)
+	}
+	if st := a.peerState("B").Stats; st.SightingsDropped != 0 {
+		t.Errorf("A sent B %d sightings B did not take (of A's own indicator?)", st.SightingsDropped)
 	}
 	// B's early warning counts A's two members, unnamed.
 	var alert *vigie.Alert
@@ -121,8 +132,15 @@ func testSightingsBack(t *testing.T, a, b *testHub) {
 		}
 		return alert != nil
 	})
-	if !strings.Contains(alert.Title, "sighted by 2 organisations") || !strings.Contains(alert.Detail, "2 of them members of peer hubs") {
-		t.Errorf("B's alert %q (%s) does not count A's two members", alert.Title, alert.Detail)
+	waitFor(t, "B's alert to count A's members", func() bool {
+		got, err := b.hub.Alerts(ctx, vigie.Principal{OrgID: b.org.ID, Role: vigie.RoleReader}, vigie.AlertQuery{Trigger: vigie.TriggerSighting})
+		if err == nil && len(got) > 0 {
+			alert = got[0]
+		}
+		return strings.Contains(alert.Detail, "2 of them")
+	})
+	if !strings.Contains(alert.Detail, "sighted by 3 organisations") || !strings.Contains(alert.Detail, "(2 of them members of peer hubs, unnamed)") {
+		t.Errorf("B's alert %q (%s) does not count B CERT and A's two members", alert.Title, alert.Detail)
 	}
 	// B's object view counts them too.
 	bp, err := b.hub.Authenticate(ctx, b.key, "")
@@ -133,8 +151,8 @@ func testSightingsBack(t *testing.T, a, b *testHub) {
 	if err != nil {
 		t.Fatalf("B's view of the indicator: %v", err)
 	}
-	if view.Sightings != 8 || view.Sighters != 2 {
-		t.Errorf("B's view of the indicator: %d sightings by %d organisations; want 8 by 2", view.Sightings, view.Sighters)
+	if view.Sightings != 58 || view.Sighters != 3 {
+		t.Errorf("B's view of the indicator: %d sightings by %d organisations; want 58 by 3 (B's 50, A's 8 by two members)", view.Sightings, view.Sighters)
 	}
 
 	// A crash after sending, before the cursor moved: A sends again from
