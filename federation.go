@@ -118,7 +118,8 @@ type PeerState struct {
 	Stats     RelayStats `json:"stats"`
 	// SightingStreams is how far the sightings sent back to the peer go:
 	// per stream (one per local collection), the date_added (Unix µs) of
-	// the last version scanned.
+	// the last version scanned; for a push, how far those fetched from
+	// the peer go, per stream of the peer.
 	SightingStreams map[string]int64 `json:"sighting_streams,omitempty"`
 }
 
@@ -138,6 +139,9 @@ type RelayStats struct {
 	// counts those it did not take (an indicator it no longer shares).
 	SightingsSent    int64 `json:"sightings_sent"`
 	SightingsDropped int64 `json:"sightings_dropped"`
+	// SightingsReceived sums the counts of sightings fetched from a peer
+	// this hub pushes to (its members' sightings of what was pushed).
+	SightingsReceived int64 `json:"sightings_received"`
 }
 
 // Add adds o's counts to s.
@@ -153,6 +157,7 @@ func (s *RelayStats) Add(o RelayStats) {
 	s.Retracted += o.Retracted
 	s.SightingsSent += o.SightingsSent
 	s.SightingsDropped += o.SightingsDropped
+	s.SightingsReceived += o.SightingsReceived
 }
 
 // Origin is where a relayed object comes from: the hub it was first

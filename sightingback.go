@@ -138,3 +138,12 @@ func ParseSightingReport(body []byte) (*SightingReport, error) {
 	}
 	return &r, nil
 }
+
+// SightingsPage answers a peer hub that pushes to this hub and fetches
+// the sightings of its indicators (it cannot be reached): this hub's
+// stream names, or one report of a stream and whether there is more.
+type SightingsPage struct {
+	Streams []string        `json:"streams,omitempty"`
+	Report  *SightingReport `json:"report,omitempty"`
+	More    bool            `json:"more"`
+}

@@ -2,8 +2,6 @@ package federation
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,17 +23,23 @@ import (
 // sightingsRound sends what is new if the time has come, and backs off
 // after a failure; it never fails the pull.
 func (p *puller) sightingsRound(ctx context.Context, tc *taxii.Client) {
+	p.everySightings(ctx, func() error { return p.sendSightings(ctx, tc) })
+}
+
+// everySightings runs exchange (sending or fetching sightings) if the
+// time has come, and backs off after a failure, which it records.
+func (p *puller) everySightings(ctx context.Context, exchange func() error) {
 	now := time.Now()
 	if now.Before(p.sightingsNext) {
 		return
 	}
-	if err := p.sendSightings(ctx, tc); err != nil {
+	if err := exchange(); err != nil {
 		if errGoneOrDone(ctx, err) {
 			return
 		}
 		p.sightingsFailures++
 		p.sightingsNext = now.Add(backoff(p.opts.MinBackoff, p.opts.MaxBackoff, p.sightingsFailures))
-		p.fail(ctx, fmt.Errorf("sending sightings back: %w", err))
+		p.fail(ctx, fmt.Errorf("sightings back: %w", err))
 		return
 	}
 	p.sightingsFailures = 0
@@ -63,14 +67,14 @@ func (p *puller) sendSightings(ctx context.Context, tc *taxii.Client) error {
 // sendStream sends the sightings of one local collection page by page,
 // moving its cursor after each page the peer took (or had already).
 func (p *puller) sendStream(ctx context.Context, tc *taxii.Client, coll string) error {
-	stream := streamName(coll)
+	stream := hub.SightingStream(coll)
 	for {
 		after := p.state.SightingStreams[stream]
 		var from time.Time
 		if after > 0 {
 			from = time.UnixMicro(after)
 		}
-		list, through, more, err := p.hub.SightingsBack(ctx, hub.Console(), p.peer, coll, from, min(p.opts.PageSize, sightingsPage))
+		list, through, more, err := p.hub.SightingsBack(ctx, hub.Console(), p.peer, coll, from, min(p.opts.PageSize, hub.SightingsScan))
 		if err != nil {
 			return err
 		}
@@ -116,13 +120,62 @@ func (p *puller) report(ctx context.Context, tc *taxii.Client, r *vigie.Sighting
 	return r.Through, nil
 }
 
-// sightingsPage bounds the object versions scanned for one report, so
-// that a report stays well under any API root's request limit.
-const sightingsPage = 2000
+// fetchSightings is the push direction: this hub cannot be reached, so
+// it fetches from the peer it pushes to what the peer's members sighted of the indicators it pushed, stream
+// by stream, and stores it (hub.AcceptPulledSightings) before moving the
+// stream's cursor; this hub's record of the position makes a report
+// fetched twice count once.
+func (p pusher) fetchSightings(ctx context.Context, tc *taxii.Client) error {
+	rctx, cancel := context.WithTimeout(ctx, p.opts.RequestTimeout)
+	list, err := tc.FetchSightings(rctx, root, p.peer.RemoteCollection, "", 0)
+	cancel()
+	if err != nil {
+		return err
+	}
+	for _, stream := range list.Streams {
+		if err := p.fetchStream(ctx, tc, stream); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-// streamName names a local collection's stream to the peer without giving
-// its id.
-func streamName(coll string) string {
-	sum := sha256.Sum256([]byte("vigie sightings stream\x00" + coll))
-	return hex.EncodeToString(sum[:12])
+// fetchStream fetches and stores one stream's reports until it has no more.
+func (p pusher) fetchStream(ctx context.Context, tc *taxii.Client, stream string) error {
+	for {
+		after := p.state.SightingStreams[stream]
+		rctx, cancel := context.WithTimeout(ctx, p.opts.RequestTimeout)
+		page, err := tc.FetchSightings(rctx, root, p.peer.RemoteCollection, stream, after)
+		cancel()
+		if err != nil {
+			return err
+		}
+		r := page.Report
+		if r == nil || r.Stream != stream || r.After != after || r.Through <= after {
+			return nil // nothing new (or an answer that is not one)
+		}
+		pos := r.Through
+		if len(r.Sightings) > 0 {
+			res, err := p.hub.AcceptPulledSightings(ctx, hub.Console(), p.peer, r)
+			if err != nil {
+				return fmt.Errorf("storing sightings: %w", err)
+			}
+			if res.Added {
+				for _, s := range r.Sightings {
+					p.state.Stats.SightingsReceived += s.Count
+				}
+			}
+			pos = max(pos, res.Position)
+		}
+		if p.state.SightingStreams == nil {
+			p.state.SightingStreams = map[string]int64{}
+		}
+		p.state.SightingStreams[stream] = pos
+		if err := p.save(ctx); err != nil {
+			return err
+		}
+		if !page.More {
+			return nil
+		}
+	}
 }

@@ -39,10 +39,17 @@ func (h *Hub) ReceiveSightings(ctx context.Context, p vigie.Principal, root, id 
 	if !a.Read {
 		return nil, vigie.Errorf(vigie.ENOTFOUND, "no collection %s in API root %q", id, root)
 	}
+	return h.takeSightings(ctx, p, c, p.Scope(a, h.cfg.DefaultTLP), p.OrgID, r)
+}
+
+// takeSightings stores the sightings of r (as the peer hub known here as
+// peerOrg reported them) whose indicator scope reads in c, and records
+// the report in the audit log. The others are dropped and counted.
+func (h *Hub) takeSightings(ctx context.Context, p vigie.Principal, c *vigie.Collection, scope vigie.ReadScope, peerOrg string, r *vigie.SightingReport) (*vigie.SightingsReceived, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	readable, err := h.readableIndicators(ctx, p, a, c, r.Sightings)
+	readable, err := h.readableIndicators(ctx, scope, c, r.Sightings)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +61,7 @@ func (h *Hub) ReceiveSightings(ctx context.Context, p vigie.Principal, root, id 
 		}
 	}
 	out := &vigie.SightingsReceived{Accepted: len(kept.Sightings), Dropped: len(r.Sightings) - len(kept.Sightings)}
-	if out.Position, out.Added, err = h.store.AddRelayedSightings(ctx, p.OrgID, kept); err != nil {
+	if out.Position, out.Added, err = h.store.AddRelayedSightings(ctx, peerOrg, kept); err != nil {
 		return nil, err
 	}
 	if !out.Added {
@@ -68,7 +75,7 @@ func (h *Hub) ReceiveSightings(ctx context.Context, p vigie.Principal, root, id 
 		}
 		e := h.newEntry(p, vigie.AuditSightingsIn, "collection "+c.ID, vigie.OutcomeSuccess)
 		e.Reason = "sightings a peer hub reported back (its members unnamed)"
-		if err := h.record(ctx, withDetail(e, map[string]any{"stream": r.Stream, "through": r.Through,
+		if err := h.record(ctx, withDetail(e, map[string]any{"peer": peerOrg, "stream": r.Stream, "through": r.Through,
 			"sightings": out.Accepted, "count": total, "dropped": out.Dropped})); err != nil {
 			return nil, err
 		}
@@ -79,16 +86,15 @@ func (h *Hub) ReceiveSightings(ctx context.Context, p vigie.Principal, root, id 
 	return out, nil
 }
 
-// readableIndicators returns which indicators of the sightings p may read
+// readableIndicators returns which indicators of the sightings scope reads
 // in c (some version of them), as a TAXII read would.
-func (h *Hub) readableIndicators(ctx context.Context, p vigie.Principal, a vigie.Access, c *vigie.Collection, ss []vigie.RelayedSighting) (map[string]bool, error) {
+func (h *Hub) readableIndicators(ctx context.Context, scope vigie.ReadScope, c *vigie.Collection, ss []vigie.RelayedSighting) (map[string]bool, error) {
 	var ids []string
 	for _, s := range ss {
 		if !slices.Contains(ids, s.IndicatorID) {
 			ids = append(ids, s.IndicatorID)
 		}
 	}
-	scope := p.Scope(a, h.cfg.DefaultTLP)
 	out := map[string]bool{}
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {

@@ -224,3 +224,23 @@ func (s *Server) sightingsAdd(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
+
+// sightingsGet answers a peer hub that pushes here and fetches the
+// sightings of the indicators it pushed (?stream=&after=).
+func (s *Server) sightingsGet(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireRole(r, vigie.RolePeer)
+	if err != nil {
+		return err
+	}
+	stream, after := r.URL.Query().Get("stream"), int64(0)
+	if v := r.URL.Query().Get("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return vigie.Errorf(vigie.EINVALID, "after %q: want a position (a non-negative integer)", v)
+		}
+	}
+	page, err := s.hub.SightingsForPusher(r.Context(), p, r.PathValue("root"), r.PathValue("id"), stream, after)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, page)
+}

@@ -141,3 +141,18 @@ func (c *Client) ReportSightings(ctx context.Context, root, collection string, r
 	_, err = c.do(ctx, "POST", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathSightings, body, &res)
 	return &res, err
 }
+
+// FetchSightings asks a vigie hub this hub pushes to (with the key of role
+// peer it issued) for the sightings of the indicators pushed: with stream
+// "", its stream names; else one report of that stream after position
+// after.
+func (c *Client) FetchSightings(ctx context.Context, root, collection, stream string, after int64) (*vigie.SightingsPage, error) {
+	q := url.Values{}
+	if stream != "" {
+		q.Set("stream", stream)
+		q.Set("after", strconv.FormatInt(after, 10))
+	}
+	var page vigie.SightingsPage
+	_, err := c.do(ctx, "GET", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathSightings+"?"+q.Encode(), nil, &page)
+	return &page, err
+}
