@@ -5,7 +5,7 @@
 -- report sent twice is added once.
 
 CREATE TABLE relayed_sightings (
-	peer_org     TEXT NOT NULL,     -- the organisation of the peer hub that reported
+	peer_org     TEXT NOT NULL,     -- the organisation of the peer hub that reported (hub:NAME for a peer this hub pushes to)
 	indicator_id TEXT NOT NULL,
 	observer     TEXT NOT NULL,     -- the peer hub's opaque token for one member, per indicator
 	day          bigint NOT NULL,  -- midnight UTC
