@@ -86,7 +86,8 @@ type EngineStore interface {
 	// collection that holds it, regardless of readers.
 	LatestVersions(ctx context.Context, ids []string) ([]*Object, error)
 	// Sighters returns the distinct organisations that sighted an indicator
-	// at or after since.
+	// at or after since, the members of peer hubs that reported sightings
+	// back among them, each as an opaque "peer:PEER_ORG:OBSERVER".
 	Sighters(ctx context.Context, indicatorID string, since time.Time) ([]string, error)
 	// Relations returns the relationships of the given types whose target
 	// (or source, if bySource) is one of refs.

@@ -146,6 +146,11 @@ type PeerState struct {
 	LastError string     `json:"last_error,omitempty"`
 	ErrorAt   time.Time  `json:"error_at,omitzero"`
 	Stats     RelayStats `json:"stats"`
+	// SightingStreams is how far the sightings sent back to the peer go:
+	// per stream (one per local collection), the date_added (Unix µs) of
+	// the last version scanned; for a push, how far those fetched from
+	// the peer go, per stream of the peer.
+	SightingStreams map[string]int64 `json:"sighting_streams,omitempty"`
 }
 
 // RelayStats counts what arrived from a peer and what became of it.
@@ -159,6 +164,14 @@ type RelayStats struct {
 	TooRestricted int64 `json:"too_restricted"` // marked above TLP:GREEN: dropped (a peer must never send them)
 	Invalid       int64 `json:"invalid"`        // not valid STIX 2.1, or refused by the publishing rules
 	Retracted     int64 `json:"retracted"`      // versions deleted because their origin deleted or narrowed them
+	// SightingsSent sums the counts of sightings sent back to the peer
+	// (its indicators, sighted by this hub's members); SightingsDropped
+	// counts those it did not take (an indicator it no longer shares).
+	SightingsSent    int64 `json:"sightings_sent"`
+	SightingsDropped int64 `json:"sightings_dropped"`
+	// SightingsReceived sums the counts of sightings fetched from a peer
+	// this hub pushes to (its members' sightings of what was pushed).
+	SightingsReceived int64 `json:"sightings_received"`
 }
 
 // Add adds o's counts to s.
@@ -172,6 +185,9 @@ func (s *RelayStats) Add(o RelayStats) {
 	s.TooRestricted += o.TooRestricted
 	s.Invalid += o.Invalid
 	s.Retracted += o.Retracted
+	s.SightingsSent += o.SightingsSent
+	s.SightingsDropped += o.SightingsDropped
+	s.SightingsReceived += o.SightingsReceived
 }
 
 // Origin is where a relayed object comes from: the hub it was first
@@ -259,4 +275,21 @@ type FederationStore interface {
 	// RetractVersions writes a TombstoneRetracted for each of the stored
 	// versions refs names in collection, in one transaction.
 	RetractVersions(ctx context.Context, collection string, refs []VersionRef) error
+	// AddRelayedSightings adds the sightings of a report (valid) that the
+	// organisation of a peer hub sent back, unless the position recorded
+	// for its stream is past r.After (then it was added before), and
+	// moves the position to r.Through, in one transaction. It returns the
+	// stream's position and whether the report was added.
+	AddRelayedSightings(ctx context.Context, peerOrg string, r *SightingReport) (int64, bool, error)
+	// RelayedCounts sums what peer hubs reported of an indicator seen at
+	// or after since.
+	RelayedCounts(ctx context.Context, indicatorID string, since time.Time) (RelayedCount, error)
+	// RelayedSightingsAfter returns the indicators whose relayed sightings
+	// changed after position after (at most limit changes), and the
+	// position to continue from: the engine's cursor.
+	RelayedSightingsAfter(ctx context.Context, after int64, limit int) ([]string, int64, error)
+	// HubSecret returns the hub's 32-byte secret named name, made at
+	// random the first time (concurrent first calls agree on one). It
+	// never leaves the hub.
+	HubSecret(ctx context.Context, name string) ([]byte, error)
 }

@@ -160,7 +160,8 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 		}
 		total += n
 	}
-	return total, nil
+	n, err := e.runRelayedSightings(ctx, aud)
+	return total + n, err
 }
 
 // loadWatches rebuilds the watch index when watchlists or organisations
@@ -218,6 +219,48 @@ func (e *Engine) runCollection(ctx context.Context, aud *audience, c *vigie.Coll
 		e.opts.OnEvents(events)
 	}
 	return len(objs), nil
+}
+
+// runRelayedSightings evaluates again the sighting early warnings of the
+// indicators whose sightings peer hubs reported back since the last
+// round (they are no objects: nothing else would wake them), and records
+// the batch. It returns how many indicators it evaluated.
+func (e *Engine) runRelayedSightings(ctx context.Context, aud *audience) (int, error) {
+	const name = "engine:relayed-sightings"
+	cur, err := e.store.Cursor(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	ids, pos, err := e.store.RelayedSightingsAfter(ctx, cur, e.opts.BatchSize)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	b := &batch{engine: e, aud: aud, now: e.opts.Now().UTC(), decoded: map[*vigie.Object]map[string]any{}, byID: map[string]map[string]any{},
+		versions: map[string][]*vigie.Object{}, cands: map[string]*candidate{}, sighted: map[string]bool{}}
+	for _, id := range ids {
+		b.sighted[id] = true
+	}
+	if err := b.sightingAlerts(ctx); err != nil {
+		return 0, err
+	}
+	if err := b.enrich(ctx); err != nil {
+		return 0, err
+	}
+	rec := b.record()
+	if err := e.nameOrigins(ctx, rec.Alerts); err != nil {
+		return 0, err
+	}
+	rec.CursorsFrom, rec.CursorsTo = map[string]int64{name: cur}, map[string]int64{name: pos}
+	events, err := e.store.RecordAlerts(ctx, rec)
+	if vigie.ErrorCode(err) == vigie.ECONFLICT {
+		return 0, nil // another process recorded this batch
+	} else if err != nil {
+		return 0, fmt.Errorf("alert: record relayed sightings: %w", err)
+	}
+	if len(events) > 0 && e.opts.OnEvents != nil {
+		e.opts.OnEvents(events)
+	}
+	return len(ids), nil
 }
 
 // nameOrigins tells, on each object an alert names that was relayed

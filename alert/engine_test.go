@@ -338,3 +338,43 @@ func TestAudienceChanges(t *testing.T) {
 		t.Errorf("B, out of the community, alerted: %q", got)
 	}
 }
+
+// TestSightingsFromPeerHubs: members of a peer hub that reported
+// sightings back count, unnamed, with the local sighters; the report
+// alone (no object arrives) wakes the early warning.
+func TestSightingsFromPeerHubs(t *testing.T) {
+	c := newCoalition(t)
+	ind := c.indicator("[domain-name:value = 'cdn.peer-sighted.example']", vigie.TLPGreen)
+	c.publish("A", ind)
+	id := ind["id"].(string)
+	c.publish("B", c.sdo("sighting", vigie.TLPGreen, map[string]any{"sighting_of_ref": id}))
+	now := time.Now().UTC()
+	report := func(through int64, observer string) {
+		t.Helper()
+		r := &vigie.SightingReport{Stream: "s", After: through - 1, Through: through, Sightings: []vigie.RelayedSighting{{IndicatorID: id,
+			Observer: observer, Day: vigie.SightingDay(now), Count: 2, FirstSeen: vigie.SightingDay(now), LastSeen: now}}}
+		if _, _, err := c.store.AddRelayedSightings(ctx, "identity--peer-hub", r); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if n, err := c.engine.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			} else if n == 0 {
+				break
+			}
+		}
+	}
+	report(1, "0123456789abcdef0123456789abcdef")
+	if got := c.receivers(vigie.TriggerSighting, id); got != "ABC" {
+		t.Fatalf("a local sighter and a peer hub's member: alerted %q, want ABC", got)
+	}
+	a := c.alerts("A", vigie.TriggerSighting)[0]
+	if !strings.Contains(a.Title, "sighted by 2 organisations") || !strings.Contains(a.Detail, "1 of them members of peer hubs, unnamed") {
+		t.Errorf("alert %q / %q: want 2 organisations, one of a peer hub", a.Title, a.Detail)
+	}
+	report(2, "fedcba9876543210fedcba9876543210")
+	a = c.alerts("A", vigie.TriggerSighting)[0]
+	if !strings.Contains(a.Detail, "sighted by 3 organisations") {
+		t.Errorf("after a second member of the peer hub: %q / %q; want 3 organisations", a.Title, a.Detail)
+	}
+}

@@ -105,11 +105,25 @@ func (b *batch) sightingAlerts(ctx context.Context) error {
 			}
 		}
 		why := fmt.Sprintf("sighted by %d organisations in the last %s", len(who), b.engine.opts.SightingWindow)
+		if n := countPrefix(who, "peer:"); n > 0 {
+			why += fmt.Sprintf(" (%d of them members of peer hubs, unnamed)", n)
+		}
 		for _, org := range b.aud.readers(versions) {
 			b.add(org, vigie.TriggerSighting, "sighting:"+ind, sev, "Indicator "+name+" is active: "+why, why, versions, sightingObjs...)
 		}
 	}
 	return nil
+}
+
+// countPrefix counts the strings of list that start with prefix.
+func countPrefix(list []string, prefix string) int {
+	n := 0
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			n++
+		}
+	}
+	return n
 }
 
 // reportTargets alerts the organisations of the sectors and countries

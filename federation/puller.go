@@ -26,6 +26,9 @@ type puller struct {
 	opts  Options
 	log   *slog.Logger
 	state vigie.PeerState
+
+	sightingsNext     time.Time // when sightings are next sent back (sightings.go)
+	sightingsFailures int
 }
 
 func newPuller(h *hub.Hub, p *vigie.Peer, opts Options) *puller {
@@ -49,6 +52,7 @@ func (p *puller) run(ctx context.Context) {
 		err := p.catchUp(ctx, tc)
 		if err == nil {
 			failures = 0
+			p.sightingsRound(ctx, tc)
 			err = p.waitForNews(ctx, tc)
 		}
 		if errors.Is(err, errGone) || ctx.Err() != nil {
@@ -179,6 +183,7 @@ const recheck = 5 * time.Minute
 func (p *puller) waitForNews(ctx context.Context, tc *taxii.Client) error {
 	since := time.Now()
 	for time.Since(since) < recheck && ctx.Err() == nil {
+		p.sightingsRound(ctx, tc)
 		rctx, cancel := context.WithTimeout(ctx, p.opts.WaitTimeout+p.opts.RequestTimeout)
 		changed, err := tc.Wait(rctx, root, p.peer.RemoteCollection, p.state.Cursor, p.state.TombCursor, p.opts.WaitTimeout)
 		cancel()

@@ -40,6 +40,7 @@ func (p pusher) run(ctx context.Context) {
 			continue
 		}
 		failures = 0
+		p.everySightings(ctx, func() error { return p.fetchSightings(ctx, tc) })
 		p.hub.WaitLocal(ctx, p.opts.WaitTimeout)
 	}
 }

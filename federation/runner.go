@@ -34,6 +34,7 @@ type Options struct {
 	RequestTimeout time.Duration // one page request (60 s)
 	MinBackoff     time.Duration // first retry delay after a failure (1 s)
 	MaxBackoff     time.Duration // longest retry delay (5 min)
+	SightingsEvery time.Duration // how often sightings are sent back to a pulled peer (30 s; between long polls)
 	Logger         *slog.Logger  // nil: discarded
 	// Insecure accepts any certificate from https peers (tests only).
 	Insecure bool
@@ -57,6 +58,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxBackoff < o.MinBackoff {
 		o.MaxBackoff = max(5*time.Minute, o.MinBackoff)
+	}
+	if o.SightingsEvery <= 0 {
+		o.SightingsEvery = 30 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

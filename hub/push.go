@@ -32,15 +32,9 @@ func (h *Hub) AcceptPush(ctx context.Context, p vigie.Principal, root, id string
 	if err := Allow(p, vigie.RolePeer); err != nil {
 		return stats, err
 	}
-	c, err := h.store.FindCollection(ctx, root, id)
+	c, err := h.pushCollection(ctx, p, root, id)
 	if err != nil {
 		return stats, err
-	}
-	if !p.NamedIn(c.Write) {
-		if a := vigie.CollectionAccess(p, c); !a.Read {
-			return stats, vigie.Errorf(vigie.ENOTFOUND, "no collection %s in API root %q", id, root)
-		}
-		return stats, vigie.Errorf(vigie.EFORBIDDEN, "pushing into collection %s needs a write grant naming your organisation (org:NAME; a community's grant is not enough)", id)
 	}
 	if len(items)+len(tombs) > h.cfg.Limits.MaxObjects {
 		return stats, vigie.Errorf(vigie.ETOOLARGE, "%d objects and tombstones in one push; the limit is %d", len(items)+len(tombs), h.cfg.Limits.MaxObjects)
@@ -57,6 +51,24 @@ func (h *Hub) AcceptPush(ctx context.Context, p vigie.Principal, root, id string
 	n, err := h.relayTombstones(ctx, p, peer, tombs)
 	stats.Retracted = n
 	return stats, err
+}
+
+// pushCollection returns collection id of root if p's organisation is
+// named by one of its write grants (org:NAME, not through a community):
+// the collection a peer hub pushes into. ENOTFOUND if p may not read it,
+// EFORBIDDEN without that grant.
+func (h *Hub) pushCollection(ctx context.Context, p vigie.Principal, root, id string) (*vigie.Collection, error) {
+	c, err := h.store.FindCollection(ctx, root, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.NamedIn(c.Write) {
+		if a := vigie.CollectionAccess(p, c); !a.Read {
+			return nil, vigie.Errorf(vigie.ENOTFOUND, "no collection %s in API root %q", id, root)
+		}
+		return nil, vigie.Errorf(vigie.EFORBIDDEN, "pushing into collection %s needs a write grant naming your organisation (org:NAME; a community's grant is not enough)", id)
+	}
+	return c, nil
 }
 
 // egressScope is what a peer may be sent from a collection this hub's

@@ -188,8 +188,8 @@ func sortNewest(os []*vigie.Object) {
 type ObjectView struct {
 	Versions  []*vigie.Object // newest first
 	Related   []*vigie.Object // relationships and sightings naming the object, newest first
-	Sightings int             // sum of the count of the sightings of it p may read
-	Sighters  int             // distinct organisations among them
+	Sightings int             // sum of the count of the sightings of it p may read, and of those peer hubs reported back
+	Sighters  int             // distinct organisations among them (members of peer hubs included, unnamed)
 }
 
 // maxRelated bounds the relationships and sightings an object page lists.
@@ -247,6 +247,14 @@ func (h *Hub) Object(ctx context.Context, p vigie.Principal, id string) (*Object
 		sighters[o.Publisher] = true
 	}
 	v.Sighters = len(sighters)
+	if strings.HasPrefix(id, "indicator--") { // and what peer hubs reported back, their members unnamed
+		rc, err := h.store.RelayedCounts(ctx, id, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		v.Sightings += int(rc.Count)
+		v.Sighters += rc.Observers
+	}
 	v.Related = rel
 	return v, nil
 }

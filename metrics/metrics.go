@@ -238,7 +238,7 @@ func newStoreCollector(src Source) *storeCollector {
 		peerFailing:  d("vigie_federation_peer_failing", "1 when the last exchange with a peer failed.", "peer"),
 		feedAge:      d("vigie_feed_age_seconds", "Time since a feed was last fetched (since it was added, if never).", "feed"),
 		feedFailing:  d("vigie_feed_failing", "1 when the last fetch of a feed failed.", "feed"),
-		relayed:      d("vigie_federation_relayed_total", "Object versions received from a peer, by what became of them (received counts them all).", "peer", "outcome"),
+		relayed:      d("vigie_federation_relayed_total", "Object versions received from a peer, by what became of them (received counts them all); sightings_sent (or _received from a peer pushed to), the counts of sightings sent back.", "peer", "outcome"),
 	}
 }
 
@@ -285,7 +285,8 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		g(c.peerFailing, b(p.State.LastError != "" && !p.State.ErrorAt.Before(p.State.LastSync)), p.Name)
 		rs := p.State.Stats
 		for outcome, n := range map[string]int64{"received": rs.Received, "stored": rs.Stored, "duplicate": rs.Duplicates, "looped": rs.Looped,
-			"spoofed": rs.Spoofed, "not_owner": rs.NotOwner, "too_restricted": rs.TooRestricted, "invalid": rs.Invalid, "retracted": rs.Retracted} {
+			"spoofed": rs.Spoofed, "not_owner": rs.NotOwner, "too_restricted": rs.TooRestricted, "invalid": rs.Invalid, "retracted": rs.Retracted,
+			"sightings_sent": rs.SightingsSent, "sightings_dropped": rs.SightingsDropped, "sightings_received": rs.SightingsReceived} {
 			ch <- prometheus.MustNewConstMetric(c.relayed, prometheus.CounterValue, float64(n), p.Name, outcome)
 		}
 	}

@@ -18,6 +18,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-tombstones/{$}", s.taxii(s.tombstoneList))
 	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-wait/{$}", s.taxii(s.waitGet))
 	s.mux.HandleFunc("POST /{root}/collections/{id}/x-vigie-push/{$}", s.taxii(s.pushAdd))
+	s.mux.HandleFunc("POST /{root}/collections/{id}/x-vigie-sightings/{$}", s.taxii(s.sightingsAdd))
+	s.mux.HandleFunc("GET /{root}/collections/{id}/x-vigie-sightings/{$}", s.taxii(s.sightingsGet))
 
 	s.mux.HandleFunc("GET /api/v1/whoami", s.api(s.whoamiGet))
 	s.mux.HandleFunc("GET /api/v1/identities", s.api(s.identityList))

@@ -195,3 +195,52 @@ func (s *Server) pushAdd(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, taxii.PushResult{Received: st.Received, Stored: st.Stored, Duplicates: st.Duplicates,
 		Dropped: st.Looped + st.Spoofed + st.NotOwner + st.TooRestricted + st.Invalid, Retracted: st.Retracted})
 }
+
+// sightingsAdd receives sightings a peer hub reports back about this
+// hub's indicators (key of role peer that reads the collection).
+func (s *Server) sightingsAdd(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireRole(r, vigie.RolePeer)
+	if err != nil {
+		return err
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	root, err := s.hub.APIRoot(r.Context(), p, r.PathValue("root"))
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r, root.MaxContentLength)
+	if err != nil {
+		return err
+	}
+	report, err := vigie.ParseSightingReport(body)
+	if err != nil {
+		return err
+	}
+	res, err := s.hub.ReceiveSightings(r.Context(), p, r.PathValue("root"), r.PathValue("id"), report)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+// sightingsGet answers a peer hub that pushes here and fetches the
+// sightings of the indicators it pushed (?stream=&after=).
+func (s *Server) sightingsGet(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireRole(r, vigie.RolePeer)
+	if err != nil {
+		return err
+	}
+	stream, after := r.URL.Query().Get("stream"), int64(0)
+	if v := r.URL.Query().Get("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return vigie.Errorf(vigie.EINVALID, "after %q: want a position (a non-negative integer)", v)
+		}
+	}
+	page, err := s.hub.SightingsForPusher(r.Context(), p, r.PathValue("root"), r.PathValue("id"), stream, after)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, page)
+}

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/vigie-cti/vigie"
 )
 
 // vigie's extensions of TAXII 2.1 for federation between hubs. TAXII has no
@@ -122,4 +124,35 @@ func (c *Client) Push(ctx context.Context, root, collection string, p *Push) (*P
 	var res PushResult
 	_, err = c.do(ctx, "POST", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathPush, body, &res)
 	return &res, err
+}
+
+// PathSightings is where a peer hub reports back the sightings of an
+// origin hub's indicators by its members (counts, members unnamed).
+const PathSightings = "x-vigie-sightings/"
+
+// ReportSightings posts a report of sightings into a collection of the
+// vigie hub the indicators come from, with the key of role peer it issued.
+func (c *Client) ReportSightings(ctx context.Context, root, collection string, r *vigie.SightingReport) (*vigie.SightingsReceived, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("taxii: encode sightings: %w", err)
+	}
+	var res vigie.SightingsReceived
+	_, err = c.do(ctx, "POST", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathSightings, body, &res)
+	return &res, err
+}
+
+// FetchSightings asks a vigie hub this hub pushes to (with the key of role
+// peer it issued) for the sightings of the indicators pushed: with stream
+// "", its stream names; else one report of that stream after position
+// after.
+func (c *Client) FetchSightings(ctx context.Context, root, collection, stream string, after int64) (*vigie.SightingsPage, error) {
+	q := url.Values{}
+	if stream != "" {
+		q.Set("stream", stream)
+		q.Set("after", strconv.FormatInt(after, 10))
+	}
+	var page vigie.SightingsPage
+	_, err := c.do(ctx, "GET", c.rootURL(root)+"collections/"+url.PathEscape(collection)+"/"+PathSightings+"?"+q.Encode(), nil, &page)
+	return &page, err
 }

@@ -140,7 +140,7 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 		return printJSON(a.stdio, views)
 	}
 	tw := tabwriter.NewWriter(a.stdio.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tURL\tSTATE\tCURSOR\tLAG\tSTORED\tDROPPED\tRETRACTED\tLAST ERROR")
+	fmt.Fprintln(tw, "NAME\tURL\tSTATE\tCURSOR\tLAG\tSTORED\tDROPPED\tRETRACTED\tSIGHTINGS SENT\tLAST ERROR")
 	for _, p := range peers {
 		cursor := "-"
 		if !p.State.Cursor.IsZero() {
@@ -164,7 +164,7 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 		if p.Push {
 			name += " (push)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", name, p.URL, p.StateName(), cursor, lagText, s.Stored, dropped, s.Retracted, lastErr)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", name, p.URL, p.StateName(), cursor, lagText, s.Stored, dropped, s.Retracted, s.SightingsSent, lastErr)
 	}
 	return tw.Flush()
 }

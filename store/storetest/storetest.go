@@ -59,6 +59,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Peers", func(t *testing.T) { testPeers(t, open(t)) })
 	t.Run("Origins", func(t *testing.T) { testOrigins(t, open(t)) })
 	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open(t)) })
+	t.Run("RelayedSightings", func(t *testing.T) { testRelayedSightings(t, open(t)) })
+	t.Run("HubSecret", func(t *testing.T) { testHubSecret(t, open(t)) })
 }
 
 var ctx = context.Background()

@@ -55,9 +55,12 @@ func (s *DB) objectRows(ctx context.Context, stmt string, args ...any) ([]*vigie
 }
 
 // Sighters returns the distinct organisations that sighted an indicator at
-// or after since.
+// or after since: this hub's, and the members of peer hubs that reported
+// sightings back, each as "peer:PEER_ORG:OBSERVER" (a pseudonym).
 func (s *DB) Sighters(ctx context.Context, indicatorID string, since time.Time) ([]string, error) {
-	return s.strings(ctx, `SELECT DISTINCT org_id FROM sightings WHERE indicator_id = ? AND seen >= ? ORDER BY org_id`, indicatorID, micros(since))
+	return s.strings(ctx, `SELECT org_id FROM sightings WHERE indicator_id = ? AND seen >= ?
+		UNION SELECT 'peer:' || peer_org || ':' || observer FROM relayed_sightings WHERE indicator_id = ? AND last_seen >= ?
+		ORDER BY 1`, indicatorID, micros(since), indicatorID, micros(since))
 }
 
 // Relations returns relationships of the given types by target (or source).

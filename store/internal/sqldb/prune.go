@@ -85,6 +85,11 @@ func (s *DB) Prune(ctx context.Context, p *vigie.RetentionPolicy, now time.Time)
 		}
 		n, _ := res.RowsAffected()
 		rep.Sightings = int(n)
+		if res, err = s.w.ExecContext(ctx, s.q(`DELETE FROM relayed_sightings WHERE last_seen < ?`), micros(now.Add(-p.Sightings))); err != nil {
+			return rep, s.wrap("prune relayed sightings", err)
+		}
+		n, _ = res.RowsAffected()
+		rep.Sightings += int(n)
 	}
 	if p.Audit > 0 {
 		n, err := s.pruneAudit(ctx, now.Add(-p.Audit), now)

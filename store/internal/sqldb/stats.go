@@ -10,7 +10,7 @@ import (
 
 // statTables are the tables whose row counts Stats reports: those that
 // grow with use.
-var statTables = []string{"objects", "statuses", "alerts", "alert_events", "deliveries", "sightings", "observables", "relations", "audit"}
+var statTables = []string{"objects", "statuses", "alerts", "alert_events", "deliveries", "sightings", "relayed_sightings", "observables", "relations", "audit"}
 
 // Stats returns the store's figures for metrics.
 func (s *DB) Stats(ctx context.Context, now time.Time) (*vigie.StoreStats, error) {
