@@ -85,15 +85,22 @@ func lockIDs(ctx context.Context, tx *sql.Tx, ids []string) error {
 
 // lead takes a session advisory lock on a connection of its own: the
 // process that holds it runs the job; if the connection dies, PostgreSQL
-// releases the lock and another process takes over.
+// releases the lock and another process takes over. Advisory locks belong
+// to the database, so the key names the hub's schema too: two hubs in two
+// schemas of one database each lead their own jobs.
 func lead(ctx context.Context, db *sql.DB, name string) (func(), bool, error) {
-	h := fnv.New64a()
-	h.Write([]byte("vigie:" + name))
-	key := int64(h.Sum64())
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: lead %s: %w", name, err)
 	}
+	var schema string
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
+		conn.Close()
+		return nil, false, fmt.Errorf("postgres: lead %s: %w", name, err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("vigie:" + schema + ":" + name))
+	key := int64(h.Sum64())
 	var ok bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok); err != nil || !ok {
 		conn.Close()

@@ -105,3 +105,37 @@ func TestAuditTamper(t *testing.T) {
 		return err
 	})
 }
+
+// TestLeadPerSchema: two hubs in two schemas of one database each lead
+// their own jobs (advisory locks belong to the database), while two
+// stores on one schema still share them.
+func TestLeadPerSchema(t *testing.T) {
+	ctx := context.Background()
+	urlA := pgtest.URL(t)
+	hubA, err := postgres.Open(ctx, urlA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hubA.Close()
+	hubB := pgtest.Open(t)
+	releaseA, ok, err := hubA.TryLead(ctx, "alert-engine")
+	if err != nil || !ok {
+		t.Fatalf("hub A: TryLead = %v, %v", ok, err)
+	}
+	defer releaseA()
+	releaseB, ok, err := hubB.TryLead(ctx, "alert-engine")
+	if err != nil || !ok {
+		t.Fatalf("hub B, another schema, could not lead its own engine: %v, %v", ok, err)
+	}
+	defer releaseB()
+
+	again, err := postgres.Open(ctx, urlA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if r, ok, _ := again.TryLead(ctx, "alert-engine"); ok {
+		r()
+		t.Error("a second process on hub A's schema led the job hub A leads")
+	}
+}
