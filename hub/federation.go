@@ -81,6 +81,13 @@ func (h *Hub) AddPeer(ctx context.Context, p vigie.Principal, peer *vigie.Peer) 
 		return err
 	}
 	peer.URL = strings.TrimSuffix(peer.URL, "/") + "/"
+	if peer.Push {
+		pol, err := h.resolvePolicy(ctx, peer.Policy) // egress.go
+		if err != nil {
+			return err
+		}
+		peer.Policy = pol
+	}
 	if err := peer.Validate(); err != nil {
 		return err
 	}
@@ -96,8 +103,12 @@ func (h *Hub) AddPeer(ctx context.Context, p vigie.Principal, peer *vigie.Peer) 
 	}
 	u, _ := url.Parse(peer.URL)
 	e := h.newEntry(p, vigie.AuditPeerAdd, "peer "+peer.Name, vigie.OutcomeSuccess)
-	return h.record(ctx, withDetail(e, map[string]string{"url": u.Redacted(), "key_id": peer.KeyID,
-		"remote_collection": peer.RemoteCollection, "local_collection": peer.LocalCollection, "fingerprint": peer.Fingerprint}))
+	detail := map[string]any{"url": u.Redacted(), "key_id": peer.KeyID,
+		"remote_collection": peer.RemoteCollection, "local_collection": peer.LocalCollection, "fingerprint": peer.Fingerprint}
+	if !peer.Policy.IsZero() {
+		detail["policy"] = policyDetail(peer.Policy)
+	}
+	return h.record(ctx, withDetail(e, detail))
 }
 
 // Peers returns every peer, by name, with their state. Operators only.
@@ -227,7 +238,7 @@ func (h *Hub) Tombstones(ctx context.Context, p vigie.Principal, a vigie.Access,
 	}
 	kept := page.Tombstones[:0]
 	for _, t := range page.Tombstones {
-		if vigie.CanRead(q.Scope, t.Sharing) { // the SQL applied it; a second lock on the door
+		if vigie.MaySend(q.Scope, t.ID, t.Owner, t.Sharing) { // the SQL applied it; a second lock on the door
 			kept = append(kept, t)
 		}
 	}

@@ -194,7 +194,14 @@ func (h *Hub) Authenticate(ctx context.Context, token, addr string) (vigie.Princ
 	if err != nil {
 		return vigie.Principal{}, err
 	}
-	return vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms, Addr: addr}, nil
+	pr := vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms, Addr: addr}
+	if k.Role == vigie.RolePeer {
+		// A peer hub reads under its organisation's egress policy (egress.go).
+		if pr.Policy, err = h.store.EgressPolicy(ctx, k.OrgID); err != nil {
+			return vigie.Principal{}, err
+		}
+	}
+	return pr, nil
 }
 
 // Collection returns a collection and what p may do with it. A collection
@@ -255,15 +262,8 @@ func (h *Hub) Objects(ctx context.Context, p vigie.Principal, a vigie.Access, q 
 	if err != nil || !q.Scope.Egress {
 		return page, err
 	}
-	// A peer hub: the store applied the rule in SQL; apply it again here,
-	// so that nothing that may not leave the hub ever does.
-	kept := page.Objects[:0]
-	for _, o := range page.Objects {
-		if vigie.CanRead(q.Scope, o.Sharing) {
-			kept = append(kept, o)
-		}
-	}
-	page.Objects = kept
+	// A peer hub: the store applied the rule in SQL; apply it again here.
+	page.Objects = egressKept(q.Scope, page.Objects)
 	return page, nil
 }
 
