@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Peers", func(t *testing.T) { testPeers(t, open(t)) })
 	t.Run("Origins", func(t *testing.T) { testOrigins(t, open(t)) })
 	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open(t)) })
+	t.Run("EgressPolicies", func(t *testing.T) { testEgressPolicies(t, open(t)) })
 }
 
 var ctx = context.Background()
