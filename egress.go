@@ -100,3 +100,29 @@ func (p EgressPolicy) Admits(id, publisher, owner string) bool {
 func MaySend(r ReadScope, id, owner string, s Sharing) bool {
 	return CanRead(r, s) && (!r.Egress || r.Policy.Admits(id, s.Publisher, owner))
 }
+
+// ParseCeiling reads the TLP ceiling of an egress policy: clear (or
+// white) or green, in any case, with or without "TLP:". AMBER,
+// AMBER+STRICT and RED are refused: nothing above GREEN ever leaves.
+func ParseCeiling(s string) (TLP, error) {
+	t, err := ParseTLP(s)
+	if err != nil {
+		return TLPNone, Errorf(EINVALID, "TLP ceiling %q: want clear or green", s)
+	}
+	if t > TLPGreen {
+		return TLPNone, Errorf(EINVALID, "TLP ceiling %s: a peer never reads above TLP:GREEN (AMBER and RED never leave this hub); want clear or green", t)
+	}
+	return t, nil
+}
+
+// SplitTypes reads a comma-separated list of STIX types ("indicator,
+// malware"), trimming spaces and dropping empty and repeated entries.
+func SplitTypes(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
