@@ -114,15 +114,3 @@ func ParseCeiling(s string) (TLP, error) {
 	}
 	return t, nil
 }
-
-// SplitTypes reads a comma-separated list of STIX types ("indicator,
-// malware"), trimming spaces and dropping empty and repeated entries.
-func SplitTypes(s string) []string {
-	var out []string
-	for _, t := range strings.Split(s, ",") {
-		if t = strings.TrimSpace(t); t != "" && !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}

@@ -110,10 +110,3 @@ func TestEgressPolicyAdmits(t *testing.T) {
 		t.Error("a member's scope is narrowed by a policy")
 	}
 }
-
-func TestSplitTypes(t *testing.T) {
-	got := vigie.SplitTypes(" indicator, malware,,indicator ,")
-	if strings.Join(got, "|") != "indicator|malware" {
-		t.Errorf("SplitTypes = %q", got)
-	}
-}
