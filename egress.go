@@ -93,6 +93,28 @@ func (p EgressPolicy) Admits(id, publisher, owner string) bool {
 	return !slices.Contains(p.ExcludeOrgs, publisher) && (owner == "" || !slices.Contains(p.ExcludeOrgs, owner))
 }
 
+// Ceiling returns the most restrictive level a peer hub's scope reads:
+// GREEN for a member whose policy has no CLEAR ceiling, else CLEAR. A
+// version retracted by a newer one narrowed above it is no longer the
+// peer's (Tombstone.NarrowedTo).
+func (r ReadScope) Ceiling() TLP {
+	if r.Member {
+		return r.Policy.Ceiling()
+	}
+	return TLPClear
+}
+
+// MaySendTombstone is MaySend for a tombstone: a peer sees the
+// retraction of a version only when the narrowing level is above its
+// ceiling (a CLEAR version narrowed to GREEN is retracted from a peer that
+// reads only CLEAR, not from one that reads GREEN).
+func MaySendTombstone(r ReadScope, t *Tombstone) bool {
+	if !MaySend(r, t.ID, t.Owner, t.Sharing) {
+		return false
+	}
+	return !r.Egress || t.Kind != TombstoneRetracted || t.NarrowedTo > r.Ceiling()
+}
+
 // MaySend is what a reader with scope r may be handed of one object
 // version (id, owner, sharing): CanRead, and for a peer hub its egress
 // policy too. Hub applies it to every page a peer reads or is pushed,

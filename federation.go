@@ -173,6 +173,10 @@ type Tombstone struct {
 	DateAdded  time.Time // strictly increasing in a collection, like objects'
 	Kind       string    // TombstoneDeleted or TombstoneRetracted
 	Owner      string    // the organisation that owned the id ("" when not recorded on the row)
+	// NarrowedTo is, for a retraction, the level of the newer version that
+	// narrowed this one: peers whose ceiling (ReadScope.Ceiling) is below
+	// it stop reading the version.
+	NarrowedTo TLP
 	Sharing
 }
 
@@ -241,6 +245,7 @@ type FederationStore interface {
 	// SetPeerPolicy records the egress policy of a push peer. ENOTFOUND.
 	SetPeerPolicy(ctx context.Context, name string, p EgressPolicy) error
 	// RetractVersions writes a TombstoneRetracted for each of the stored
-	// versions refs names in collection, in one transaction.
-	RetractVersions(ctx context.Context, collection string, refs []VersionRef) error
+	// versions refs names in collection, narrowed to level to (GREEN or
+	// above), in one transaction.
+	RetractVersions(ctx context.Context, collection string, refs []VersionRef, to TLP) error
 }

@@ -128,3 +128,33 @@ func TestPushWithPolicy(t *testing.T) {
 		t.Errorf("A's state of the push = %+v; want 3 stored, no error", st)
 	}
 }
+
+// TestPolicyNarrowedRetracted: B's object is CLEAR, then GREEN. Hub A,
+// whose policy on B stops at CLEAR, follows the retraction (and C, which
+// pulls from A, follows A's deletion); hub D, without a policy, keeps
+// both versions.
+func TestPolicyNarrowedRetracted(t *testing.T) {
+	a, b, c, d := newTestHub(t, "A"), newTestHub(t, "B"), newTestHub(t, "C"), newTestHub(t, "D")
+	a.pullFrom(b)
+	d.pullFrom(b)
+	c.pullFrom(a)
+	if _, _, err := b.hub.SetEgressPolicy(ctx, hub.Console(), "hub A", vigie.EgressPolicy{MaxTLP: vigie.TLPClear}); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []*testHub{a, c, d} {
+		h.startRunner()
+	}
+	v1 := b.indicator(1, map[string]any{"object_marking_refs": []string{vigie.MarkingClear}})
+	b.publish(v1)
+	waitFor(t, "C to hold the CLEAR version through A", func() bool { return c.has(v(v1)) })
+	v2 := b.indicator(1, map[string]any{"modified": "2026-01-02T00:00:00.000Z"}) // GREEN
+	b.publish(v2)
+	waitFor(t, "D to hold the GREEN version", func() bool { return d.has(v(v2)) })
+	waitFor(t, "A and C to follow the retraction", func() bool { return len(a.versions()) == 0 && len(c.versions()) == 0 })
+	if got, want := d.versions(), []string{v(v1), v(v2)}; !slices.Equal(got, want) {
+		t.Errorf("D (no policy) holds %v, want %v", got, want)
+	}
+	if st := a.peerState("B"); st.Stats.Retracted != 1 {
+		t.Errorf("A's state of B = %+v; want 1 retracted", st.Stats)
+	}
+}

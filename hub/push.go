@@ -101,7 +101,7 @@ func (h *Hub) EgressTombstones(ctx context.Context, p vigie.Principal, peer *vig
 	kept := page.Tombstones[:0]
 	objs := make([]*vigie.Object, 0, len(page.Tombstones))
 	for _, t := range page.Tombstones {
-		if vigie.MaySend(q.Scope, t.ID, t.Owner, t.Sharing) {
+		if vigie.MaySendTombstone(q.Scope, t) {
 			kept = append(kept, t)
 			objs = append(objs, &vigie.Object{ID: t.ID, Sharing: t.Sharing})
 		}

@@ -169,6 +169,11 @@ func (h *Hub) relay(ctx context.Context, p vigie.Principal, peer *vigie.Peer, it
 	if err := h.store.AddObjects(ctx, c.ID, objs, st, entry); err != nil {
 		return stats, err
 	}
+	// A relayed version narrowed from CLEAR to GREEN retracts the CLEAR
+	// ones from this hub's peers that read only CLEAR.
+	if err := h.retractNarrowed(ctx, c, objs, st, before); err != nil {
+		return stats, err
+	}
 	for _, d := range st.Successes[before:] {
 		if d.Message == "" {
 			stats.Stored++

@@ -222,22 +222,65 @@ func TestPeerEgressPolicyMatrix(t *testing.T) {
 }
 
 // TestPeerPolicyNarrowedVersion: an object at CLEAR whose new version is
-// GREEN: a peer with a CLEAR ceiling never reads the GREEN version (it
-// keeps reading the CLEAR one, which is not retracted: see the README);
-// a peer without ceiling reads both.
+// GREEN is retracted from a peer whose ceiling is CLEAR (gone from its
+// reads, a retraction in its tombstone feed), not from a peer that reads
+// GREEN; a third version at AMBER retracts the earlier ones from every
+// peer.
 func TestPeerPolicyNarrowedVersion(t *testing.T) {
 	f := newFixture(t)
 	setPolicies(t, f)
 	uuid := "73000000-0000-4000-8000-000000000001"
-	f.post(f.shared, "A", indicator(uuid, map[string]any{"object_marking_refs": []string{vigie.MarkingClear}}))
-	f.post(f.shared, "A", indicator(uuid, map[string]any{"object_marking_refs": []string{vigie.MarkingGreen}, "modified": "2026-02-01T00:00:00.000Z"}))
 	id := "indicator--" + uuid
-	for who, want := range map[string][]string{"P": {"2026-01-01T00:00:00.000Z"}, "N": {"2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z"}} {
+	v1, v2, v3 := "2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z"
+	f.post(f.shared, "A", indicator(uuid, map[string]any{"object_marking_refs": []string{vigie.MarkingClear}}))
+	if got := peerReads(t, f, f.shared, id, "P"); !got["object"] {
+		t.Fatal("P does not read the CLEAR version")
+	}
+	f.post(f.shared, "A", indicator(uuid, map[string]any{"object_marking_refs": []string{vigie.MarkingGreen}, "modified": v2}))
+	versions := func(who string) []string {
 		var vs taxii.Versions
-		f.do("GET", objectsPath(f.shared)+id+"/versions/", who, nil).decode(t, &vs)
-		if !slices.Equal(vs.Versions, want) {
-			t.Errorf("peer %s reads versions %v, want %v", who, vs.Versions, want)
+		r := f.do("GET", objectsPath(f.shared)+id+"/versions/", who, nil)
+		if r.status == http.StatusOK {
+			r.decode(t, &vs)
 		}
+		return vs.Versions
+	}
+	retractions := func(who string) []string {
+		r := f.do("GET", "/"+f.shared.Root+"/collections/"+f.shared.ID+"/x-vigie-tombstones/", who, nil)
+		var ts taxii.Tombstones
+		r.decode(t, &ts)
+		var out []string
+		for _, tb := range ts.Tombstones {
+			out = append(out, tb.Kind+" "+tb.Version)
+		}
+		return out
+	}
+	for who, want := range map[string][]string{"P": nil, "R": {v1, v2}, "N": {v1, v2}, "B": {v1, v2}} {
+		if got := versions(who); !slices.Equal(got, want) {
+			t.Errorf("after GREEN: %s reads versions %v, want %v", who, got, want)
+		}
+	}
+	for who, want := range map[string][]string{"P": {"retracted " + v1}, "N": nil} {
+		if got := retractions(who); !slices.Equal(got, want) {
+			t.Errorf("after GREEN: %s's tombstones %v, want %v", who, got, want)
+		}
+	}
+	for path, got := range peerReads(t, f, f.shared, id, "P") {
+		if got {
+			t.Errorf("after GREEN: P still reads the object on %s", path)
+		}
+	}
+	f.post(f.shared, "A", indicator(uuid, map[string]any{"object_marking_refs": []string{vigie.MarkingAmber}, "modified": v3}))
+	for who, want := range map[string][]string{"P": nil, "N": nil, "B": {v1, v2, v3}} {
+		if got := versions(who); !slices.Equal(got, want) {
+			t.Errorf("after AMBER: %s reads versions %v, want %v", who, got, want)
+		}
+	}
+	if got, want := retractions("N"), []string{"retracted " + v1, "retracted " + v2}; !slices.Equal(got, want) {
+		t.Errorf("after AMBER: N's tombstones %v, want %v", got, want)
+	}
+	if got := retractions("P"); len(got) == 0 || slices.Contains(got, "retracted "+v2) {
+		t.Errorf("after AMBER: P's tombstones %v: want v1's retraction(s) only (it never read v2)", got)
 	}
 }
 

@@ -111,8 +111,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"user add": a.userAdd, "user list": a.userList, "user link": a.userLink,
 		// Federation (peer_cmd.go).
 		"peer add": a.peerAdd, "peer list": a.peerList, "peer rm": a.peerRemove, "peer pause": a.peerPause, "peer resume": a.peerResume,
-		"peer policy": a.peerPolicy, // peer_policy_cmd.go
-		"hub show": a.hubShow, "hub operator": a.hubOperator,
+		"peer policy": a.peerPolicy, "hub show": a.hubShow, "hub operator": a.hubOperator,
 	}
 	run, ok := cmds[noun+" "+verb]
 	if !ok {

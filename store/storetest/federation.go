@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/vigie-cti/vigie"
 )
 
@@ -134,7 +135,7 @@ func testTombstones(t *testing.T, s vigie.Store) {
 
 	id := stixID("indicator", 3)
 	MustAdd(t, s, c, a.ID, NewIndicator(id, t0, a.ID, vigie.TLPClear))
-	if err := s.RetractVersions(ctx, c.ID, []vigie.VersionRef{{ID: id, VersionKey: vigie.VersionKey(t0)}}); err != nil {
+	if err := s.RetractVersions(ctx, c.ID, []vigie.VersionRef{{ID: id, VersionKey: vigie.VersionKey(t0)}}, vigie.TLPAmber); err != nil {
 		t.Fatal(err)
 	}
 	last := tombs(peer, time.Time{})
@@ -220,6 +221,50 @@ func testEgressPolicies(t *testing.T, s vigie.Store) {
 		}
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("policy %+v: tombstones (-want +got):\n%s", tc.pol, diff)
+		}
+	}
+
+	// A retraction narrowed to GREEN concerns only the peers whose ceiling
+	// is CLEAR: they stop reading the version and see the tombstone; a
+	// peer reading GREEN does neither. One narrowed above GREEN concerns all.
+	d := MustCollection(t, s, nil, nil)
+	n1, n2 := stixID("indicator", 21), stixID("indicator", 22)
+	MustAdd(t, s, d, a.ID, NewIndicator(n1, t0, a.ID, vigie.TLPClear), NewIndicator(n2, t0, a.ID, vigie.TLPClear))
+	if err := s.RetractVersions(ctx, d.ID, []vigie.VersionRef{{ID: n1, VersionKey: vigie.VersionKey(t0)}}, vigie.TLPGreen); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RetractVersions(ctx, d.ID, []vigie.VersionRef{{ID: n2, VersionKey: vigie.VersionKey(t0)}}, vigie.TLPAmber); err != nil {
+		t.Fatal(err)
+	}
+	clearPeer := vigie.ReadScope{OrgID: b.ID, Member: true, DefaultTLP: vigie.TLPGreen, Egress: true, Policy: vigie.EgressPolicy{MaxTLP: vigie.TLPClear}}
+	greenPeer := vigie.ReadScope{OrgID: b.ID, Member: true, DefaultTLP: vigie.TLPGreen, Egress: true}
+	publicPeer := vigie.ReadScope{OrgID: b.ID, DefaultTLP: vigie.TLPGreen, Egress: true} // not a member: CLEAR only
+	for _, tc := range []struct {
+		name        string
+		scope       vigie.ReadScope
+		reads, tomb []string
+	}{
+		{"CLEAR ceiling", clearPeer, nil, []string{n1, n2}},
+		{"not a member", publicPeer, nil, []string{n1, n2}},
+		{"GREEN", greenPeer, []string{n1 + "@2026-03-01T12:00:00.000Z"}, []string{n2}},
+	} {
+		page := mustQuery(t, s, &vigie.ObjectQuery{Collection: d.ID, Scope: tc.scope, Limit: 100, Versions: vigie.VersionFilter{All: true}})
+		if diff := cmp.Diff(tc.reads, ids(page), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: versions read after the retractions (-want +got):\n%s", tc.name, diff)
+		}
+		tp, err := s.Tombstones(ctx, &vigie.TombstoneQuery{Collection: d.ID, Scope: tc.scope, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tb := range tp.Tombstones {
+			got = append(got, tb.ID)
+			if !vigie.MaySendTombstone(tc.scope, tb) {
+				t.Errorf("%s: the store returned tombstone %s (narrowed to %s) that MaySendTombstone refuses", tc.name, tb.ID, tb.NarrowedTo)
+			}
+		}
+		if diff := cmp.Diff(tc.tomb, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: tombstones (-want +got):\n%s", tc.name, diff)
 		}
 	}
 }

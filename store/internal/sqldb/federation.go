@@ -226,10 +226,12 @@ func (s *DB) Tombstones(ctx context.Context, q *vigie.TombstoneQuery) (*vigie.To
 	args := append([]any{q.Collection, micros(q.AddedAfter)}, visArgs...)
 	if q.Scope.Egress {
 		pol, polArgs := s.d.Admits("t", q.Scope.Policy)
-		vis += pol
+		// A retraction concerns the peers whose ceiling is below the
+		// narrowing level (vigie.MaySendTombstone).
+		vis += pol + ` AND (t.kind <> '` + vigie.TombstoneRetracted + `' OR t.narrowed_to > ` + strconv.Itoa(int(q.Scope.Ceiling())) + `)`
 		args = append(args, polArgs...)
 	}
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT t.id, t.version, t.version_key, t.date_added, t.kind, t.owner, t.publisher, t.tlp, t.recipients
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT t.id, t.version, t.version_key, t.date_added, t.kind, t.narrowed_to, t.owner, t.publisher, t.tlp, t.recipients
 		FROM tombstones t WHERE t.coll = (SELECT seq FROM collections WHERE id = ?) AND t.date_added > ? AND `+vis+`
 		ORDER BY t.date_added LIMIT `+strconv.Itoa(limit+1)), args...)
 	if err != nil {
@@ -244,20 +246,20 @@ func (s *DB) Tombstones(ctx context.Context, q *vigie.TombstoneQuery) (*vigie.To
 		}
 		t := vigie.Tombstone{Collection: q.Collection}
 		var added int64
-		var tlp int
+		var tlp, narrowed int
 		var recipients string
-		if err := rows.Scan(&t.ID, &t.Version, &t.VersionKey, &added, &t.Kind, &t.Owner, &t.Publisher, &tlp, &recipients); err != nil {
+		if err := rows.Scan(&t.ID, &t.Version, &t.VersionKey, &added, &t.Kind, &narrowed, &t.Owner, &t.Publisher, &tlp, &recipients); err != nil {
 			return nil, s.wrap("scan tombstone", err)
 		}
-		t.DateAdded, t.TLP, t.Recipients = fromMicros(added), vigie.TLP(tlp), SplitRecipients(recipients)
+		t.DateAdded, t.TLP, t.Recipients, t.NarrowedTo = fromMicros(added), vigie.TLP(tlp), SplitRecipients(recipients), vigie.TLP(narrowed)
 		page.Tombstones = append(page.Tombstones, &t)
 	}
 	return page, s.wrap("query tombstones", rows.Err())
 }
 
 // RetractVersions writes a retracted tombstone for each stored version refs
-// names in collection.
-func (s *DB) RetractVersions(ctx context.Context, collection string, refs []vigie.VersionRef) error {
+// names in collection, narrowed to level to.
+func (s *DB) RetractVersions(ctx context.Context, collection string, refs []vigie.VersionRef, to vigie.TLP) error {
 	if len(refs) == 0 {
 		return nil
 	}
@@ -273,17 +275,18 @@ func (s *DB) RetractVersions(ctx context.Context, collection string, refs []vigi
 		args = append(args, r.ID, r.VersionKey)
 	}
 	where := `o.coll = (SELECT seq FROM collections WHERE id = ?) AND (` + strings.Join(conds, ` OR `) + `)`
-	if err := s.writeTombstones(ctx, tx, collection, vigie.TombstoneRetracted, where, args); err != nil {
+	if err := s.writeTombstones(ctx, tx, collection, vigie.TombstoneRetracted, to, where, args); err != nil {
 		return err
 	}
 	return s.wrap("commit", tx.Commit())
 }
 
-// writeTombstones writes, in tx, a tombstone of kind for each object
-// version the WHERE clause over "objects o" selects, with date_added values
+// writeTombstones writes, in tx, a tombstone of kind (narrowed to level
+// to, for a retraction) for each object version the WHERE clause over
+// "objects o" selects, with date_added values
 // handed out by the collection like objects' (so that a peer paging with
 // added_after never skips one committed late).
-func (s *DB) writeTombstones(ctx context.Context, tx *sql.Tx, collection, kind, where string, args []any) error {
+func (s *DB) writeTombstones(ctx context.Context, tx *sql.Tx, collection, kind string, to vigie.TLP, where string, args []any) error {
 	type row struct {
 		id, version, key, owner, publisher, recipients string
 		tlp                                            int
@@ -319,14 +322,14 @@ func (s *DB) writeTombstones(ctx context.Context, tx *sql.Tx, collection, kind, 
 	for start := 0; start < len(list); start += insertChunk {
 		part := list[start:min(start+insertChunk, len(list))]
 		var b strings.Builder
-		b.WriteString(`INSERT INTO tombstones (coll, id, version, version_key, date_added, kind, owner, publisher, tlp, recipients) VALUES `)
-		vals := make([]any, 0, 10*len(part))
+		b.WriteString(`INSERT INTO tombstones (coll, id, version, version_key, date_added, kind, narrowed_to, owner, publisher, tlp, recipients) VALUES `)
+		vals := make([]any, 0, 11*len(part))
 		for i, r := range part {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			vals = append(vals, coll, r.id, r.version, r.key, first+int64(start+i), kind, r.owner, r.publisher, r.tlp, r.recipients)
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			vals = append(vals, coll, r.id, r.version, r.key, first+int64(start+i), kind, int(to), r.owner, r.publisher, r.tlp, r.recipients)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), vals...); err != nil {
 			return s.wrap("insert tombstones", err)

@@ -219,7 +219,7 @@ func (s *DB) DeleteObjects(ctx context.Context, q *vigie.ObjectQuery) (int, erro
 		return 0, err
 	}
 	// Federation: a tombstone per deleted version, for peers to follow.
-	if err := s.writeTombstones(ctx, tx, q.Collection, vigie.TombstoneDeleted, where, args); err != nil {
+	if err := s.writeTombstones(ctx, tx, q.Collection, vigie.TombstoneDeleted, vigie.TLPNone, where, args); err != nil {
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, s.q(`DELETE FROM objects WHERE seq IN (SELECT o.seq FROM objects o WHERE `+where+`)`), args...)

@@ -77,8 +77,9 @@ func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
 		w.WriteString(pol)
 		args = append(args, polArgs...)
 		// A version retracted from peers (a newer one narrowed the
-		// marking) is no longer theirs to read.
-		w.WriteString(` AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id AND t.coll = o.coll AND t.version_key = o.version_key AND t.kind = '` + vigie.TombstoneRetracted + `')`)
+		// marking above their ceiling) is no longer theirs to read.
+		w.WriteString(` AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id AND t.coll = o.coll AND t.version_key = o.version_key AND t.kind = '` +
+			vigie.TombstoneRetracted + `' AND t.narrowed_to > ` + strconv.Itoa(int(q.Scope.Ceiling())) + `)`)
 	}
 
 	// Versions are chosen among those the reader may read, so that "last"
@@ -118,10 +119,10 @@ func (d Dialect) Visible(a string, r vigie.ReadScope) (string, []any) {
 	}
 	level := fmt.Sprintf(`(CASE %s.tlp WHEN 0 THEN %d ELSE %s.tlp END)`, a, int(r.DefaultTLP), a)
 	if r.Egress {
-		// vigie.MayLeave: CLEAR, and GREEN to a peer granted as a member.
-		// The policy's ceiling may narrow it to CLEAR.
+		// vigie.MayLeave: CLEAR, and GREEN to a peer granted as a member
+		// (unless its policy's ceiling is CLEAR).
 		leave := strconv.Itoa(int(vigie.TLPClear))
-		if r.Member && r.Policy.Ceiling() == vigie.TLPGreen {
+		if r.Ceiling() == vigie.TLPGreen {
 			leave += ", " + strconv.Itoa(int(vigie.TLPGreen))
 		}
 		return `(` + level + ` IN (` + leave + `))`, nil
