@@ -327,12 +327,14 @@ func (b *broadcast) notify() {
 // peers that read only CLEAR (not members, or an egress policy's CLEAR
 // ceiling); one narrowed above GREEN retracts the earlier ones from every
 // peer. A version already stored counts too, so that posting it again
-// repairs a retraction an earlier failure left unwritten.
-func (h *Hub) retractNarrowed(ctx context.Context, c *vigie.Collection, objs []*vigie.Object, st *vigie.Status, first int) error {
+// repairs a retraction an earlier failure left unwritten. Only ids known
+// to checkOwnership may have earlier versions: the first version of an
+// id costs no query.
+func (h *Hub) retractNarrowed(ctx context.Context, c *vigie.Collection, objs []*vigie.Object, st *vigie.Status, first int, known map[string]bool) error {
 	toGreen, above := map[string]string{}, map[string]string{} // id -> version key of its narrowing version
 	for i, o := range objs {
-		if first+i >= len(st.Successes) || o.VersionKey == unversioned {
-			continue // an SCO has no versions
+		if first+i >= len(st.Successes) || o.VersionKey == unversioned || !known[o.ID] {
+			continue // an SCO has no versions; a first version no earlier one
 		}
 		newest := above
 		switch o.TLP.Effective(h.cfg.DefaultTLP) {
