@@ -15,6 +15,20 @@ import (
 // with its key, see Authenticate); a push peer to the policy on its row.
 // The store applies it in SQL, hub once more (vigie.MaySend).
 
+// withPolicy returns p with its organisation's egress policy when p is a
+// peer hub (role peer): the one place a caller gets it.
+func (h *Hub) withPolicy(ctx context.Context, p vigie.Principal) (vigie.Principal, error) {
+	if p.Role != vigie.RolePeer {
+		return p, nil
+	}
+	pol, err := h.store.EgressPolicy(ctx, p.OrgID)
+	if err != nil {
+		return vigie.Principal{}, err
+	}
+	p.Policy = pol
+	return p, nil
+}
+
 // EgressPolicy returns organisation org's (name or id) egress policy as a
 // peer (the zero policy when none was set). Operators only. ENOTFOUND.
 func (h *Hub) EgressPolicy(ctx context.Context, p vigie.Principal, org string) (*vigie.Org, vigie.EgressPolicy, error) {

@@ -194,14 +194,7 @@ func (h *Hub) Authenticate(ctx context.Context, token, addr string) (vigie.Princ
 	if err != nil {
 		return vigie.Principal{}, err
 	}
-	pr := vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms, Addr: addr}
-	if k.Role == vigie.RolePeer {
-		// A peer hub reads under its organisation's egress policy (egress.go).
-		if pr.Policy, err = h.store.EgressPolicy(ctx, k.OrgID); err != nil {
-			return vigie.Principal{}, err
-		}
-	}
-	return pr, nil
+	return h.withPolicy(ctx, vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms, Addr: addr})
 }
 
 // Collection returns a collection and what p may do with it. A collection
