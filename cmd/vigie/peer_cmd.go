@@ -39,7 +39,7 @@ Example:
 
 // peerAdd runs "admin peer add".
 func (a *admin) peerAdd(ctx context.Context, args []string) error {
-	fs := a.flags("peer add", "peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE] --remote-collection ID --local-collection ID [--push]", peerAddHelp)
+	fs := a.flags("peer add", "peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE] --remote-collection ID --local-collection ID [--push [--types LIST] [--deny-types LIST] [--max-tlp clear|green] [--exclude-org ORG]...]", peerAddHelp)
 	u := fs.String("url", "", "the remote API root, e.g. https://hub-b:8443/coalition/ (required)")
 	key := fs.String("key", "", "the key of role peer the remote hub issued; prefer --key-file (other local users can see a command line)")
 	keyFile := fs.String("key-file", "", "read the key from this file (\"-\": standard input)")

@@ -21,7 +21,9 @@ or own, and relayed objects whose origin organisation it is). It is
 applied in the store's queries and once more in the hub, on every read
 path of the peer (objects, object, versions, manifest, tombstones,
 wake-up) and on every push, from the next request on; what the peer
-copied before stays with it. Every change is in the audit log.
+copied before stays with it. With a CLEAR ceiling, an object whose new
+version is GREEN is retracted from the peer (as one narrowed to AMBER is
+from every peer). Every change is in the audit log.
 
 ORG is the peer's organisation on this hub (the one whose keys have role
 peer: another hub pulling from this one). With --push, ORG is instead
