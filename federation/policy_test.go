@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
+	"github.com/vigie-cti/vigie/store/postgres/pgtest"
 	"github.com/vigie-cti/vigie/taxii"
 )
 
@@ -42,7 +43,16 @@ func (h *testHub) malware(n int, marking string) map[string]any {
 // relays from C's CERT); A pulls, in a chain C → B → A, and holds only
 // what the policy lets leave B.
 func TestPullWithPolicy(t *testing.T) {
-	a, b, c := newTestHub(t, "A"), newTestHub(t, "B"), newTestHub(t, "C")
+	testPullWithPolicy(t, newTestHub(t, "A"), newTestHub(t, "B"), newTestHub(t, "C"))
+}
+
+// TestPullWithPolicyPostgres is TestPullWithPolicy with B, which applies
+// the policy, on PostgreSQL.
+func TestPullWithPolicyPostgres(t *testing.T) {
+	testPullWithPolicy(t, newTestHub(t, "A"), newTestHubOn(t, "B", true, pgtest.URL(t)), newTestHub(t, "C"))
+}
+
+func testPullWithPolicy(t *testing.T, a, b, c *testHub) {
 	sud, err := b.hub.AddOrg(ctx, hub.Console(), "B Sud", nil, "FR")
 	if err != nil {
 		t.Fatal(err)
