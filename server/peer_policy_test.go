@@ -219,6 +219,18 @@ func TestPeerEgressPolicyMatrix(t *testing.T) {
 	if waitChanged(t, f, lonePath, "R") || waitChanged(t, f, lonePath, "P") || !waitChanged(t, f, lonePath, "N") {
 		t.Error("a malware object: want only N woken (R denies malware, P allows indicators)")
 	}
+	// Its tombstone neither: the wake-up on tombstones alone (objects
+	// asked after now), then the tombstones feed itself.
+	if r := f.do("DELETE", objectsPath(lone)+"malware--72000000-0000-4000-8000-000000000001/", "A", nil); r.status != http.StatusOK {
+		t.Fatalf("DELETE: %d %s", r.status, r.body)
+	}
+	tombPath := "/" + lone.Root + "/collections/" + lone.ID + "/x-vigie-wait/?timeout=0&added_after=" + taxii.FormatTimestamp(time.Now().Add(time.Hour)) + "&tombstones_after=" + since
+	if waitChanged(t, f, tombPath, "R") || waitChanged(t, f, tombPath, "P") || !waitChanged(t, f, tombPath, "N") {
+		t.Error("a malware tombstone: want only N woken")
+	}
+	if got := tombstoneIDs(t, f, lone, "R"); len(got) != 0 {
+		t.Errorf("R sees the malware's tombstone: %v", got)
+	}
 }
 
 // TestPeerPolicyNarrowedVersion: an object at CLEAR whose new version is
