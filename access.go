@@ -12,6 +12,9 @@ type Principal struct {
 	Role        Role
 	Communities []string // ids of the communities the organisation belongs to
 	Addr        string
+	// Policy is, for a key of role peer, the egress policy its
+	// organisation is held to on this hub (the zero policy otherwise).
+	Policy EgressPolicy
 }
 
 // Anonymous reports whether no organisation is behind the request.
@@ -90,11 +93,18 @@ type ReadScope struct {
 	// whose default level is stricter than GREEN, whoever published it
 	// and whatever recipients it names.
 	Egress bool
+	// Policy narrows an Egress scope further (types, a TLP ceiling,
+	// excluded organisations): see EgressPolicy and MaySend.
+	Policy EgressPolicy
 }
 
 // Scope returns the read scope of p in a collection where it has access a.
 func (p Principal) Scope(a Access, def TLP) ReadScope {
-	return ReadScope{OrgID: p.OrgID, Member: a.Member, DefaultTLP: def, Egress: p.Role == RolePeer}
+	r := ReadScope{OrgID: p.OrgID, Member: a.Member, DefaultTLP: def, Egress: p.Role == RolePeer}
+	if r.Egress {
+		r.Policy = p.Policy
+	}
+	return r
 }
 
 // Sharing is the part of a stored object version that decides who may read
@@ -114,13 +124,15 @@ type Sharing struct {
 //	RED                 the publisher and the organisations it names as recipients
 //
 // The publishing organisation always reads what it published. A peer hub
-// (Egress) reads only what MayLeave allows, with no exception.
+// (Egress) reads only what MayLeave allows, with no exception, and
+// nothing above its policy's ceiling (MaySend adds the rest of the policy).
 func CanRead(r ReadScope, s Sharing) bool {
 	if r.All {
 		return true
 	}
 	if r.Egress {
-		return MayLeave(s.TLP.Effective(r.DefaultTLP), r.Member)
+		level := s.TLP.Effective(r.DefaultTLP)
+		return MayLeave(level, r.Member) && level <= r.Policy.Ceiling()
 	}
 	if r.OrgID != "" && s.Publisher == r.OrgID {
 		return true

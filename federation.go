@@ -71,9 +71,11 @@ type Peer struct {
 	// Push: this hub posts what may leave its local collection into the
 	// peer's remote collection (for a peer that cannot reach this hub),
 	// instead of pulling from it.
-	Push    bool      `json:"push,omitempty"`
-	Created time.Time `json:"created"`
-	State   PeerState `json:"state"`
+	Push bool `json:"push,omitempty"`
+	// Policy narrows what a push sends to this peer (see EgressPolicy).
+	Policy  EgressPolicy `json:"policy,omitzero"`
+	Created time.Time    `json:"created"`
+	State   PeerState    `json:"state"`
 }
 
 var peerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -99,7 +101,10 @@ func (p *Peer) Validate() error {
 	if !isUUID(p.RemoteCollection) || !isUUID(p.LocalCollection) {
 		return Errorf(EINVALID, "peer %s: the remote and local collections are collection ids (UUIDs)", p.Name)
 	}
-	return nil
+	if !p.Push && !p.Policy.IsZero() {
+		return Errorf(EINVALID, "peer %s: an egress policy narrows what this hub sends; a peer it pulls from sets its own (vigie admin peer policy set ORG on that hub)", p.Name)
+	}
+	return p.Policy.Validate()
 }
 
 // StateName says in a word where the peer stands: paused, failing (its
@@ -213,6 +218,11 @@ type Tombstone struct {
 	VersionKey string
 	DateAdded  time.Time // strictly increasing in a collection, like objects'
 	Kind       string    // TombstoneDeleted or TombstoneRetracted
+	Owner      string    // the organisation that owned the id ("" when not recorded on the row)
+	// NarrowedTo is, for a retraction, the level of the newer version that
+	// narrowed this one: peers whose ceiling (ReadScope.Ceiling) is below
+	// it stop reading the version.
+	NarrowedTo TLP
 	Sharing
 }
 
@@ -272,9 +282,18 @@ type FederationStore interface {
 	Origins(ctx context.Context, ids []string) (map[string]Origin, error)
 	// Tombstones returns one page of the tombstones q selects.
 	Tombstones(ctx context.Context, q *TombstoneQuery) (*TombstonePage, error)
+	// EgressPolicy returns the egress policy of organisation orgID as a
+	// peer (the zero policy when none was set).
+	EgressPolicy(ctx context.Context, orgID string) (EgressPolicy, error)
+	// SetEgressPolicy records the egress policy of organisation orgID; the
+	// zero policy removes it. ENOTFOUND for an unknown organisation.
+	SetEgressPolicy(ctx context.Context, orgID string, p EgressPolicy) error
+	// SetPeerPolicy records the egress policy of a push peer. ENOTFOUND.
+	SetPeerPolicy(ctx context.Context, name string, p EgressPolicy) error
 	// RetractVersions writes a TombstoneRetracted for each of the stored
-	// versions refs names in collection, in one transaction.
-	RetractVersions(ctx context.Context, collection string, refs []VersionRef) error
+	// versions refs names in collection, narrowed to level to (GREEN or
+	// above), in one transaction.
+	RetractVersions(ctx context.Context, collection string, refs []VersionRef, to TLP) error
 	// AddRelayedSightings adds the sightings of a report (valid) that the
 	// organisation of a peer hub sent back, unless the position recorded
 	// for its stream is past r.After (then it was added before), and

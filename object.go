@@ -21,9 +21,10 @@ type Object struct {
 	// whose object the publisher relays.
 	Author string
 	// Owner and Digest are what AddObjects records for the id when it has
-	// no ownership record yet (see Ownership); Objects does not fill them.
-	// Owner "" records nothing (the TLP marking definitions, which no one
-	// owns).
+	// no ownership record yet (see Ownership). Owner "" records nothing
+	// (the TLP marking definitions, which no one owns). Objects fills
+	// Owner as the row has it ("" for ids stored before ownership moved
+	// onto the rows), not Digest.
 	Owner  string
 	Digest string
 	Raw    json.RawMessage

@@ -18,8 +18,16 @@ import (
 // and storage included; the early-warning engine, which reads the
 // objects afterwards at its own pace, is not running).
 func BenchmarkBacklogReplication(b *testing.B) {
-	for _, page := range []int{1000, 10000} {
-		b.Run(fmt.Sprintf("page=%d", page), func(b *testing.B) {
+	for _, tc := range []struct {
+		page   int
+		policy bool
+	}{{1000, false}, {10000, false}, {10000, true}} {
+		page := tc.page
+		name := fmt.Sprintf("page=%d", page)
+		if tc.policy {
+			name += "/policy" // an egress policy every object passes: its cost alone
+		}
+		b.Run(name, func(b *testing.B) {
 			const n = 20000
 			src := newTestHubWith(b, "B", false)
 			for start := 0; start < n; start += 5000 {
@@ -36,6 +44,12 @@ func BenchmarkBacklogReplication(b *testing.B) {
 				dst := newTestHubWith(b, fmt.Sprintf("A%d-%d", page, i), false)
 				dst.opts.PageSize = page
 				dst.pullFrom(src)
+				if tc.policy {
+					pol := vigie.EgressPolicy{Types: []string{"indicator"}, DenyTypes: []string{"malware"}, ExcludeOrgs: []string{"identity--0f0f0f0f-0000-4000-8000-000000000001"}}
+					if _, _, err := src.hub.SetEgressPolicy(ctx, hub.Console(), "hub "+dst.name, pol); err != nil {
+						b.Fatal(err)
+					}
+				}
 				b.StartTimer()
 				began, cpu0 := time.Now(), cpuTime()
 				dst.startRunner()

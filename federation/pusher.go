@@ -49,7 +49,7 @@ func (p pusher) run(ctx context.Context) {
 // cursors, saving them after each accepted page.
 func (p pusher) pushAll(ctx context.Context, tc *taxii.Client) error {
 	for {
-		page, prov, err := p.hub.Egress(ctx, hub.Console(), p.peer.LocalCollection, p.state.Cursor, p.opts.PageSize)
+		page, prov, err := p.hub.Egress(ctx, hub.Console(), p.peer, p.state.Cursor, p.opts.PageSize)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (p pusher) pushAll(ctx context.Context, tc *taxii.Client) error {
 		}
 	}
 	for {
-		page, prov, err := p.hub.EgressTombstones(ctx, hub.Console(), p.peer.LocalCollection, p.state.TombCursor, p.opts.PageSize)
+		page, prov, err := p.hub.EgressTombstones(ctx, hub.Console(), p.peer, p.state.TombCursor, p.opts.PageSize)
 		if err != nil {
 			return err
 		}

@@ -187,7 +187,7 @@ func (r *Runner) Running() []string {
 // configOf sums up what a puller is started with (the key only hashed).
 func configOf(p *vigie.Peer) string {
 	h := sha256.New()
-	for _, s := range []string{p.URL, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, fmt.Sprint(p.Push)} {
+	for _, s := range []string{p.URL, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, fmt.Sprint(p.Push), fmt.Sprint(p.Policy)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

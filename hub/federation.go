@@ -81,6 +81,13 @@ func (h *Hub) AddPeer(ctx context.Context, p vigie.Principal, peer *vigie.Peer) 
 		return err
 	}
 	peer.URL = strings.TrimSuffix(peer.URL, "/") + "/"
+	if peer.Push {
+		pol, err := h.resolvePolicy(ctx, peer.Policy) // egress.go
+		if err != nil {
+			return err
+		}
+		peer.Policy = pol
+	}
 	if err := peer.Validate(); err != nil {
 		return err
 	}
@@ -96,8 +103,12 @@ func (h *Hub) AddPeer(ctx context.Context, p vigie.Principal, peer *vigie.Peer) 
 	}
 	u, _ := url.Parse(peer.URL)
 	e := h.newEntry(p, vigie.AuditPeerAdd, "peer "+peer.Name, vigie.OutcomeSuccess)
-	return h.record(ctx, withDetail(e, map[string]string{"url": u.Redacted(), "key_id": peer.KeyID,
-		"remote_collection": peer.RemoteCollection, "local_collection": peer.LocalCollection, "fingerprint": peer.Fingerprint}))
+	detail := map[string]any{"url": u.Redacted(), "key_id": peer.KeyID,
+		"remote_collection": peer.RemoteCollection, "local_collection": peer.LocalCollection, "fingerprint": peer.Fingerprint}
+	if !peer.Policy.IsZero() {
+		detail["policy"] = policyDetail(peer.Policy)
+	}
+	return h.record(ctx, withDetail(e, detail))
 }
 
 // Peers returns every peer, by name, with their state. Operators only.
@@ -227,7 +238,7 @@ func (h *Hub) Tombstones(ctx context.Context, p vigie.Principal, a vigie.Access,
 	}
 	kept := page.Tombstones[:0]
 	for _, t := range page.Tombstones {
-		if vigie.CanRead(q.Scope, t.Sharing) { // the SQL applied it; a second lock on the door
+		if vigie.MaySendTombstone(q.Scope, t) { // the SQL applied it; a second lock on the door
 			kept = append(kept, t)
 		}
 	}
@@ -309,37 +320,56 @@ func (b *broadcast) notify() {
 	}
 }
 
-// retractNarrowed writes a retraction tombstone for every earlier version a
-// peer could still read of the objects just stored (st.Successes[first:]
-// are their outcomes, in order) whose new version may not leave the hub: a
-// version narrowed from GREEN to AMBER takes the object back from peers.
-// A version already stored counts too, so that posting it again repairs a
-// retraction an earlier failure left unwritten.
-func (h *Hub) retractNarrowed(ctx context.Context, c *vigie.Collection, objs []*vigie.Object, st *vigie.Status, first int) error {
-	newest := map[string]string{} // id -> version key of its narrowing version
-	var ids []string
+// retractNarrowed writes a retraction tombstone for every earlier version
+// a peer could still read of the objects just stored (st.Successes[first:]
+// are their outcomes, in order) whose new version that peer may not read:
+// a version narrowed to GREEN retracts the earlier CLEAR ones from the
+// peers that read only CLEAR (not members, or an egress policy's CLEAR
+// ceiling); one narrowed above GREEN retracts the earlier ones from every
+// peer. A version already stored counts too, so that posting it again
+// repairs a retraction an earlier failure left unwritten. Only ids known
+// to checkOwnership may have earlier versions: the first version of an
+// id costs no query.
+func (h *Hub) retractNarrowed(ctx context.Context, c *vigie.Collection, objs []*vigie.Object, st *vigie.Status, first int, known map[string]bool) error {
+	toGreen, above := map[string]string{}, map[string]string{} // id -> version key of its narrowing version
 	for i, o := range objs {
-		if first+i >= len(st.Successes) || o.VersionKey == unversioned {
-			continue // an SCO has no versions
+		if first+i >= len(st.Successes) || o.VersionKey == unversioned || !known[o.ID] {
+			continue // an SCO has no versions; a first version no earlier one
 		}
-		if vigie.MayLeave(o.TLP.Effective(h.cfg.DefaultTLP), true) {
+		newest := above
+		switch o.TLP.Effective(h.cfg.DefaultTLP) {
+		case vigie.TLPClear:
 			continue
+		case vigie.TLPGreen:
+			newest = toGreen
 		}
 		if k, ok := newest[o.ID]; !ok || o.VersionKey > k {
-			if !ok {
-				ids = append(ids, o.ID)
-			}
 			newest[o.ID] = o.VersionKey
 		}
 	}
-	if len(ids) == 0 {
+	// The peers each narrowing concerns: those whose ceiling is below it.
+	clearOnly := vigie.ReadScope{DefaultTLP: h.cfg.DefaultTLP, Egress: true}
+	anyPeer := vigie.ReadScope{Member: true, DefaultTLP: h.cfg.DefaultTLP, Egress: true}
+	if err := h.retractBefore(ctx, c, clearOnly, toGreen, vigie.TLPGreen); err != nil {
+		return err
+	}
+	return h.retractBefore(ctx, c, anyPeer, above, vigie.TLPAmber)
+}
+
+// retractBefore retracts, narrowed to level to, the versions peers of
+// scope view still read that are older than newest[id].
+func (h *Hub) retractBefore(ctx context.Context, c *vigie.Collection, view vigie.ReadScope, newest map[string]string, to vigie.TLP) error {
+	if len(newest) == 0 {
 		return nil
 	}
-	peerView := vigie.ReadScope{Member: true, DefaultTLP: h.cfg.DefaultTLP, Egress: true}
+	ids := make([]string, 0, len(newest))
+	for id := range newest {
+		ids = append(ids, id)
+	}
 	var refs []vigie.VersionRef
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
-		page, err := h.store.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, Scope: peerView, IDs: ids[start:min(start+chunk, len(ids))],
+		page, err := h.store.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, Scope: view, IDs: ids[start:min(start+chunk, len(ids))],
 			Versions: vigie.VersionFilter{All: true}, Limit: 1 << 20, WithoutRaw: true})
 		if err != nil {
 			return err
@@ -350,5 +380,5 @@ func (h *Hub) retractNarrowed(ctx context.Context, c *vigie.Collection, objs []*
 			}
 		}
 	}
-	return h.store.RetractVersions(ctx, c.ID, refs)
+	return h.store.RetractVersions(ctx, c.ID, refs, to)
 }

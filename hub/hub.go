@@ -194,7 +194,7 @@ func (h *Hub) Authenticate(ctx context.Context, token, addr string) (vigie.Princ
 	if err != nil {
 		return vigie.Principal{}, err
 	}
-	return vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms, Addr: addr}, nil
+	return h.withPolicy(ctx, vigie.Principal{OrgID: k.OrgID, KeyID: k.ID, Role: k.Role, Communities: comms, Addr: addr})
 }
 
 // Collection returns a collection and what p may do with it. A collection
@@ -255,15 +255,8 @@ func (h *Hub) Objects(ctx context.Context, p vigie.Principal, a vigie.Access, q 
 	if err != nil || !q.Scope.Egress {
 		return page, err
 	}
-	// A peer hub: the store applied the rule in SQL; apply it again here,
-	// so that nothing that may not leave the hub ever does.
-	kept := page.Objects[:0]
-	for _, o := range page.Objects {
-		if vigie.CanRead(q.Scope, o.Sharing) {
-			kept = append(kept, o)
-		}
-	}
-	page.Objects = kept
+	// A peer hub: the store applied the rule in SQL; apply it again here.
+	page.Objects = egressKept(q.Scope, page.Objects)
 	return page, nil
 }
 

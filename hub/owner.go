@@ -29,7 +29,11 @@ const (
 // with a deterministic id, may be copied by anyone when identical to the
 // owner's; anything else under an owned id is refused. The TLP marking
 // definitions belong to no one.
-func (h *Hub) checkOwnership(ctx context.Context, p vigie.Principal, a vigie.Access, c *vigie.Collection, entries []entry, st *vigie.Status) ([]*vigie.Object, map[*vigie.Object]bool, error) {
+//
+// known records the ids of objs that may have an earlier version: those
+// with an ownership record, or claimed earlier in the envelope (the others
+// are first versions, which narrow nothing: see retractNarrowed).
+func (h *Hub) checkOwnership(ctx context.Context, p vigie.Principal, a vigie.Access, c *vigie.Collection, entries []entry, st *vigie.Status, known map[string]bool) ([]*vigie.Object, map[*vigie.Object]bool, error) {
 	defined := map[string]bool{} // marking definitions of the envelope
 	for _, e := range entries {
 		if e.o.Type == "marking-definition" {
@@ -71,7 +75,9 @@ func (h *Hub) checkOwnership(ctx context.Context, p vigie.Principal, a vigie.Acc
 			continue
 		}
 		w, ok := owners[e.o.ID]
-		if !ok {
+		if ok {
+			known[e.o.ID] = true
+		} else {
 			// The first version: p claims the id, also for later copies
 			// of it in this envelope.
 			w = vigie.Ownership{ID: e.o.ID, Owner: p.OrgID, Author: e.o.Author, Digest: e.o.Digest}

@@ -68,7 +68,8 @@ func (h *Hub) publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 		}
 		entries = append(entries, e)
 	}
-	objs, copies, err := h.checkOwnership(ctx, p, a, c, entries, st)
+	known := map[string]bool{}
+	objs, copies, err := h.checkOwnership(ctx, p, a, c, entries, st, known)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func (h *Hub) publish(ctx context.Context, p vigie.Principal, a vigie.Access, c 
 	if err := h.store.AddObjects(ctx, c.ID, objs, st, h.publishEntry(p, c, objs, st)); err != nil {
 		return nil, err
 	}
-	if err := h.retractNarrowed(ctx, c, objs, st, before); err != nil {
+	if err := h.retractNarrowed(ctx, c, objs, st, before, known); err != nil {
 		return nil, err
 	}
 	if len(copies) > 0 {

@@ -71,45 +71,41 @@ func (h *Hub) pushCollection(ctx context.Context, p vigie.Principal, root, id st
 	return c, nil
 }
 
-// egressScope is what a peer may be sent from a collection this hub's
-// operator chose to push: CLEAR and GREEN (the operator's choice of
-// collection and peer stands for the community), never more.
-func (h *Hub) egressScope() vigie.ReadScope {
-	return vigie.ReadScope{Member: true, DefaultTLP: h.cfg.DefaultTLP, Egress: true}
+// egressScope is what a push peer may be sent from a collection this
+// hub's operator chose to push: CLEAR and GREEN (the operator's choice of
+// collection and peer stands for the community), never more, narrowed by
+// the peer's egress policy.
+func (h *Hub) egressScope(pol vigie.EgressPolicy) vigie.ReadScope {
+	return vigie.ReadScope{Member: true, DefaultTLP: h.cfg.DefaultTLP, Egress: true, Policy: pol}
 }
 
-// Egress returns the next page of object versions (all versions) of
-// collection id added after after that may leave the hub, with their
-// provenance, for a push. Operators only.
-func (h *Hub) Egress(ctx context.Context, p vigie.Principal, id string, after time.Time, limit int) (*vigie.ObjectPage, []Provenance, error) {
+// Egress returns the next page of object versions (all versions) of the
+// push peer's local collection added after after that may leave the hub
+// to it (its egress policy applied), with their provenance. Operators
+// only.
+func (h *Hub) Egress(ctx context.Context, p vigie.Principal, peer *vigie.Peer, after time.Time, limit int) (*vigie.ObjectPage, []Provenance, error) {
 	if err := Allow(p, vigie.RoleOperator); err != nil {
 		return nil, nil, err
 	}
-	q := &vigie.ObjectQuery{Collection: id, Scope: h.egressScope(), AddedAfter: after, Limit: min(max(limit, 1), h.cfg.Limits.MaxPageSize),
+	q := &vigie.ObjectQuery{Collection: peer.LocalCollection, Scope: h.egressScope(peer.Policy), AddedAfter: after, Limit: min(max(limit, 1), h.cfg.Limits.MaxPageSize),
 		Versions: vigie.VersionFilter{All: true}}
 	page, err := h.store.Objects(ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	kept := page.Objects[:0]
-	for _, o := range page.Objects {
-		if vigie.CanRead(q.Scope, o.Sharing) { // as for a pulling peer: checked twice
-			kept = append(kept, o)
-		}
-	}
-	page.Objects = kept
+	page.Objects = egressKept(q.Scope, page.Objects) // as for a pulling peer: checked twice
 	prov, err := h.Provenance(ctx, p, page.Objects)
 	return page, prov, err
 }
 
-// EgressTombstones returns the next page of tombstones of collection id
-// added after after that a peer may be sent (those of versions that could
-// leave), with their provenance. Operators only.
-func (h *Hub) EgressTombstones(ctx context.Context, p vigie.Principal, id string, after time.Time, limit int) (*vigie.TombstonePage, []Provenance, error) {
+// EgressTombstones returns the next page of tombstones of the push peer's
+// local collection added after after that it may be sent (those of
+// versions that could leave to it), with their provenance. Operators only.
+func (h *Hub) EgressTombstones(ctx context.Context, p vigie.Principal, peer *vigie.Peer, after time.Time, limit int) (*vigie.TombstonePage, []Provenance, error) {
 	if err := Allow(p, vigie.RoleOperator); err != nil {
 		return nil, nil, err
 	}
-	q := &vigie.TombstoneQuery{Collection: id, Scope: h.egressScope(), AddedAfter: after, Limit: min(max(limit, 1), h.cfg.Limits.MaxPageSize)}
+	q := &vigie.TombstoneQuery{Collection: peer.LocalCollection, Scope: h.egressScope(peer.Policy), AddedAfter: after, Limit: min(max(limit, 1), h.cfg.Limits.MaxPageSize)}
 	page, err := h.store.Tombstones(ctx, q)
 	if err != nil {
 		return nil, nil, err
@@ -117,7 +113,7 @@ func (h *Hub) EgressTombstones(ctx context.Context, p vigie.Principal, id string
 	kept := page.Tombstones[:0]
 	objs := make([]*vigie.Object, 0, len(page.Tombstones))
 	for _, t := range page.Tombstones {
-		if vigie.CanRead(q.Scope, t.Sharing) {
+		if vigie.MaySendTombstone(q.Scope, t) {
 			kept = append(kept, t)
 			objs = append(objs, &vigie.Object{ID: t.ID, Sharing: t.Sharing})
 		}

@@ -127,9 +127,10 @@ func (h *Hub) relay(ctx context.Context, p vigie.Principal, peer *vigie.Peer, it
 	// collection: a version already stored there is a duplicate.
 	access := vigie.Access{Read: true, Member: true}
 	var objs []*vigie.Object
+	known := map[string]bool{}
 	for _, org := range order {
 		origin := vigie.Principal{OrgID: org, Role: vigie.RolePublisher}
-		got, _, err := h.checkOwnership(ctx, origin, access, c, groups[org], st)
+		got, _, err := h.checkOwnership(ctx, origin, access, c, groups[org], st, known)
 		if err != nil {
 			return stats, err
 		}
@@ -167,6 +168,11 @@ func (h *Hub) relay(ctx context.Context, p vigie.Principal, peer *vigie.Peer, it
 	entry.Reason = "from peer " + peer.Name
 	withDetail(entry, map[string]any{"peer": peer.Name, "objects": len(objs)})
 	if err := h.store.AddObjects(ctx, c.ID, objs, st, entry); err != nil {
+		return stats, err
+	}
+	// A relayed version narrowed from CLEAR to GREEN retracts the CLEAR
+	// ones from this hub's peers that read only CLEAR.
+	if err := h.retractNarrowed(ctx, c, objs, st, before, known); err != nil {
 		return stats, err
 	}
 	for _, d := range st.Successes[before:] {

@@ -86,5 +86,5 @@ func (h *Hub) AcceptPulledSightings(ctx context.Context, p vigie.Principal, peer
 	if err != nil {
 		return nil, err
 	}
-	return h.takeSightings(ctx, p, c, h.egressScope(), "hub:"+peer.Name, r)
+	return h.takeSightings(ctx, p, c, h.egressScope(peer.Policy), "hub:"+peer.Name, r)
 }

@@ -269,7 +269,8 @@ func (h *Hub) UserSession(ctx context.Context, secret, addr string) (vigie.Princ
 		return vigie.Principal{}, nil, err
 	}
 	u.Password, u.TOTP = redacted(u.Password), redacted(u.TOTP)
-	return vigie.Principal{OrgID: u.OrgID, KeyID: vigie.UserKeyPrefix + u.ID, Role: u.Role, Communities: comms, Addr: addr}, u, nil
+	p, err := h.withPolicy(ctx, vigie.Principal{OrgID: u.OrgID, KeyID: vigie.UserKeyPrefix + u.ID, Role: u.Role, Communities: comms, Addr: addr})
+	return p, u, err
 }
 
 // SignOut ends a session. Ending one that is already gone is no error.

@@ -49,11 +49,14 @@ Commands:
   hub show [--json]                             this hub's identity among its peers (id, operator)
   hub operator ORG                              record the organisation that runs this hub
   peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE]
-           --remote-collection ID --local-collection ID [--push]
+           --remote-collection ID --local-collection ID [--push [policy options]]
                                                 pull another hub's collection into one of ours
                                                 (--push: post ours into theirs)
   peer list [--json]                            state, cursor, lag, counts, last error (never keys)
   peer rm|pause|resume NAME
+  peer policy set|show|clear ORG [--types LIST] [--deny-types LIST] [--max-tlp clear|green]
+           [--exclude-org ORG]... [--push] [--json]
+                                                narrow what leaves to a peer hub beyond its grants
   audit [--since 24h|2026-12-01|RFC3339] [--org NAME] [--json]
                                                 the audit log: every state change, who, from where
   audit verify                                  check the audit log's hash chain; exit status 1
@@ -110,7 +113,7 @@ func runAdmin(ctx context.Context, stdio Stdio, args []string) error {
 		"user disable": a.userDisable, "user enable": a.userEnable,
 		// Federation (peer_cmd.go).
 		"peer add": a.peerAdd, "peer list": a.peerList, "peer rm": a.peerRemove, "peer pause": a.peerPause, "peer resume": a.peerResume,
-		"hub show": a.hubShow, "hub operator": a.hubOperator,
+		"peer policy": a.peerPolicy, "hub show": a.hubShow, "hub operator": a.hubOperator,
 	}
 	run, ok := cmds[noun+" "+verb]
 	if !ok {

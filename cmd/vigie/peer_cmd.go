@@ -28,7 +28,9 @@ never printed, listed or logged.
 --push reverses the direction, for a peer that cannot reach this hub:
 this hub posts what may leave its local collection (TLP:CLEAR and GREEN)
 into the remote collection, with a key of role peer the remote hub issued
-and a write grant on that collection.
+and a write grant on that collection. With --push, --types, --deny-types,
+--max-tlp and --exclude-org narrow what is sent (see "peer policy --help";
+"peer policy set NAME --push" changes them later).
 
 Example:
   vigie admin --data ./hub peer add hub-b --url https://hub-b:8443/coalition/ \
@@ -37,7 +39,7 @@ Example:
 
 // peerAdd runs "admin peer add".
 func (a *admin) peerAdd(ctx context.Context, args []string) error {
-	fs := a.flags("peer add", "peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE] --remote-collection ID --local-collection ID [--push]", peerAddHelp)
+	fs := a.flags("peer add", "peer add NAME --url URL --key-file FILE [--fingerprint FP | --ca FILE] --remote-collection ID --local-collection ID [--push [--types LIST] [--deny-types LIST] [--max-tlp clear|green] [--exclude-org ORG]...]", peerAddHelp)
 	u := fs.String("url", "", "the remote API root, e.g. https://hub-b:8443/coalition/ (required)")
 	key := fs.String("key", "", "the key of role peer the remote hub issued; prefer --key-file (other local users can see a command line)")
 	keyFile := fs.String("key-file", "", "read the key from this file (\"-\": standard input)")
@@ -46,9 +48,18 @@ func (a *admin) peerAdd(ctx context.Context, args []string) error {
 	remote := fs.String("remote-collection", "", "id of the collection to pull on the remote hub (required)")
 	local := fs.String("local-collection", "", "id of the collection of this hub that receives the objects (with --push: that is sent) (required)")
 	push := fs.Bool("push", false, "push this hub's local collection into the remote one instead of pulling (the remote hub grants our key write on it)")
+	var pf policyFlags // peer_policy_cmd.go
+	pf.register(fs)
 	arg, err := oneArg(fs, args, "want exactly one peer NAME")
 	if err != nil {
 		return err
+	}
+	if pf.set() && !*push {
+		return usageError(fs, "--types, --deny-types, --max-tlp and --exclude-org narrow what this hub sends: they need --push (a hub pulling from us is narrowed with peer policy set ORG)")
+	}
+	pol, err := pf.policy()
+	if err != nil {
+		return domainError(err)
 	}
 	if *u == "" || *remote == "" || *local == "" {
 		return usageError(fs, "--url, --remote-collection and --local-collection are required")
@@ -63,7 +74,7 @@ func (a *admin) peerAdd(ctx context.Context, args []string) error {
 	case *key == "":
 		return usageError(fs, "the peer's key is required: --key-file FILE (or --key)")
 	}
-	p := &vigie.Peer{Name: arg, URL: *u, Key: vigie.Secret(strings.TrimSpace(*key)), RemoteCollection: *remote, LocalCollection: *local, Push: *push}
+	p := &vigie.Peer{Name: arg, URL: *u, Key: vigie.Secret(strings.TrimSpace(*key)), RemoteCollection: *remote, LocalCollection: *local, Push: *push, Policy: pol}
 	if *fp != "" {
 		b, err := client.ParseFingerprint(*fp)
 		if err != nil {

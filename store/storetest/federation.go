@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/vigie-cti/vigie"
 )
 
@@ -134,11 +135,136 @@ func testTombstones(t *testing.T, s vigie.Store) {
 
 	id := stixID("indicator", 3)
 	MustAdd(t, s, c, a.ID, NewIndicator(id, t0, a.ID, vigie.TLPClear))
-	if err := s.RetractVersions(ctx, c.ID, []vigie.VersionRef{{ID: id, VersionKey: vigie.VersionKey(t0)}}); err != nil {
+	if err := s.RetractVersions(ctx, c.ID, []vigie.VersionRef{{ID: id, VersionKey: vigie.VersionKey(t0)}}, vigie.TLPAmber); err != nil {
 		t.Fatal(err)
 	}
 	last := tombs(peer, time.Time{})
 	if want := id + "@2026-03-01T12:00:00.000Z retracted"; len(last) != 3 || last[2] != want {
 		t.Errorf("after RetractVersions: %v; want %s last", last, want)
+	}
+}
+
+// testEgressPolicies: an organisation's egress policy is stored, replaced
+// and cleared; a push peer's is on its row; tombstones obey a policy like
+// the versions they stand for (type, ceiling, publisher, owner).
+func testEgressPolicies(t *testing.T, s vigie.Store) {
+	a, b := MustOrg(t, s, "A"), MustOrg(t, s, "B")
+	wantCode(t, s.SetEgressPolicy(ctx, "identity--missing", vigie.EgressPolicy{Types: []string{"indicator"}}), vigie.ENOTFOUND, "SetEgressPolicy(missing)")
+	if got, err := s.EgressPolicy(ctx, b.ID); err != nil || !got.IsZero() {
+		t.Fatalf("EgressPolicy before any = %+v, %v; want the zero policy", got, err)
+	}
+	pol := vigie.EgressPolicy{Types: []string{"indicator"}, DenyTypes: []string{"malware"}, MaxTLP: vigie.TLPClear, ExcludeOrgs: []string{a.ID}}
+	for _, p := range []vigie.EgressPolicy{{Types: []string{"tool"}}, pol} { // the second replaces the first
+		if err := s.SetEgressPolicy(ctx, b.ID, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := s.EgressPolicy(ctx, b.ID); err != nil || !cmp.Equal(got, pol) {
+		t.Errorf("EgressPolicy = %+v, %v; want %+v", got, err, pol)
+	}
+	if err := s.SetEgressPolicy(ctx, b.ID, vigie.EgressPolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.EgressPolicy(ctx, b.ID); !got.IsZero() {
+		t.Errorf("after clearing: %+v", got)
+	}
+
+	p := &vigie.Peer{Name: "hub-c", URL: "https://hub-c:8443/x/", Key: "vigie_k_s", RemoteCollection: vigie.NewUUID(), LocalCollection: vigie.NewUUID(), Push: true, Created: t0, Policy: pol}
+	if err := s.CreatePeer(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	narrower := vigie.EgressPolicy{ExcludeOrgs: []string{b.ID}}
+	if err := s.SetPeerPolicy(ctx, "hub-c", narrower); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindPeer(ctx, "hub-c"); got == nil || !cmp.Equal(got.Policy, narrower) {
+		t.Errorf("peer policy after SetPeerPolicy = %+v; want %+v", got, narrower)
+	}
+	wantCode(t, s.SetPeerPolicy(ctx, "missing", narrower), vigie.ENOTFOUND, "SetPeerPolicy(missing)")
+
+	// Tombstones of: A's CLEAR indicator, A's GREEN indicator, B's CLEAR
+	// malware, B's CLEAR indicator, and an indicator published by B but
+	// owned by A (an SCO copy stands for it).
+	c := MustCollection(t, s, nil, nil)
+	clearA, greenA, malB, indB, ownedA := stixID("indicator", 11), stixID("indicator", 12), stixID("malware", 13), stixID("indicator", 14), stixID("indicator", 15)
+	mal := NewIndicator(malB, t0, b.ID, vigie.TLPClear)
+	mal.Type = "malware"
+	owned := NewIndicator(ownedA, t0, b.ID, vigie.TLPClear)
+	owned.Owner = a.ID
+	MustAdd(t, s, c, a.ID, NewIndicator(clearA, t0, a.ID, vigie.TLPClear), NewIndicator(greenA, t0, a.ID, vigie.TLPGreen))
+	MustAdd(t, s, c, b.ID, mal, NewIndicator(indB, t0, b.ID, vigie.TLPClear), owned)
+	if _, err := s.DeleteObjects(ctx, &vigie.ObjectQuery{Collection: c.ID, Scope: vigie.ReadScope{All: true}, Versions: vigie.VersionFilter{All: true}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		pol  vigie.EgressPolicy
+		want []string
+	}{
+		{vigie.EgressPolicy{}, []string{clearA, greenA, malB, indB, ownedA}},
+		{vigie.EgressPolicy{MaxTLP: vigie.TLPClear}, []string{clearA, malB, indB, ownedA}},
+		{vigie.EgressPolicy{Types: []string{"malware"}}, []string{malB}},
+		{vigie.EgressPolicy{DenyTypes: []string{"malware"}}, []string{clearA, greenA, indB, ownedA}},
+		{vigie.EgressPolicy{ExcludeOrgs: []string{a.ID}}, []string{malB, indB}},
+		{vigie.EgressPolicy{ExcludeOrgs: []string{b.ID}}, []string{clearA, greenA}},
+	} {
+		scope := vigie.ReadScope{OrgID: b.ID, Member: true, DefaultTLP: vigie.TLPGreen, Egress: true, Policy: tc.pol}
+		page, err := s.Tombstones(ctx, &vigie.TombstoneQuery{Collection: c.ID, Scope: scope, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tb := range page.Tombstones {
+			got = append(got, tb.ID)
+			if !vigie.MaySend(scope, tb.ID, tb.Owner, tb.Sharing) {
+				t.Errorf("policy %+v: the store returned tombstone %s that MaySend refuses", tc.pol, tb.ID)
+			}
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("policy %+v: tombstones (-want +got):\n%s", tc.pol, diff)
+		}
+	}
+
+	// A retraction narrowed to GREEN concerns only the peers whose ceiling
+	// is CLEAR: they stop reading the version and see the tombstone; a
+	// peer reading GREEN does neither. One narrowed above GREEN concerns all.
+	d := MustCollection(t, s, nil, nil)
+	n1, n2 := stixID("indicator", 21), stixID("indicator", 22)
+	MustAdd(t, s, d, a.ID, NewIndicator(n1, t0, a.ID, vigie.TLPClear), NewIndicator(n2, t0, a.ID, vigie.TLPClear))
+	if err := s.RetractVersions(ctx, d.ID, []vigie.VersionRef{{ID: n1, VersionKey: vigie.VersionKey(t0)}}, vigie.TLPGreen); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RetractVersions(ctx, d.ID, []vigie.VersionRef{{ID: n2, VersionKey: vigie.VersionKey(t0)}}, vigie.TLPAmber); err != nil {
+		t.Fatal(err)
+	}
+	clearPeer := vigie.ReadScope{OrgID: b.ID, Member: true, DefaultTLP: vigie.TLPGreen, Egress: true, Policy: vigie.EgressPolicy{MaxTLP: vigie.TLPClear}}
+	greenPeer := vigie.ReadScope{OrgID: b.ID, Member: true, DefaultTLP: vigie.TLPGreen, Egress: true}
+	publicPeer := vigie.ReadScope{OrgID: b.ID, DefaultTLP: vigie.TLPGreen, Egress: true} // not a member: CLEAR only
+	for _, tc := range []struct {
+		name        string
+		scope       vigie.ReadScope
+		reads, tomb []string
+	}{
+		{"CLEAR ceiling", clearPeer, nil, []string{n1, n2}},
+		{"not a member", publicPeer, nil, []string{n1, n2}},
+		{"GREEN", greenPeer, []string{n1 + "@2026-03-01T12:00:00.000Z"}, []string{n2}},
+	} {
+		page := mustQuery(t, s, &vigie.ObjectQuery{Collection: d.ID, Scope: tc.scope, Limit: 100, Versions: vigie.VersionFilter{All: true}})
+		if diff := cmp.Diff(tc.reads, ids(page), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: versions read after the retractions (-want +got):\n%s", tc.name, diff)
+		}
+		tp, err := s.Tombstones(ctx, &vigie.TombstoneQuery{Collection: d.ID, Scope: tc.scope, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tb := range tp.Tombstones {
+			got = append(got, tb.ID)
+			if !vigie.MaySendTombstone(tc.scope, tb) {
+				t.Errorf("%s: the store returned tombstone %s (narrowed to %s) that MaySendTombstone refuses", tc.name, tb.ID, tb.NarrowedTo)
+			}
+		}
+		if diff := cmp.Diff(tc.tomb, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: tombstones (-want +got):\n%s", tc.name, diff)
+		}
 	}
 }

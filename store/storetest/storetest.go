@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Tombstones", func(t *testing.T) { testTombstones(t, open(t)) })
 	t.Run("RelayedSightings", func(t *testing.T) { testRelayedSightings(t, open(t)) })
 	t.Run("HubSecret", func(t *testing.T) { testHubSecret(t, open(t)) })
+	t.Run("EgressPolicies", func(t *testing.T) { testEgressPolicies(t, open(t)) })
 }
 
 var ctx = context.Background()

@@ -57,9 +57,13 @@ func (s *DB) CreatePeer(ctx context.Context, p *vigie.Peer) error {
 	if err != nil {
 		return fmt.Errorf("store: encode peer state: %w", err)
 	}
-	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO peers (name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, push, created, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		p.Name, p.URL, p.KeyID, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, boolInt(p.Paused), boolInt(p.Push), micros(p.Created), string(state))
+	policy, err := json.Marshal(p.Policy)
+	if err != nil {
+		return fmt.Errorf("store: encode peer policy: %w", err)
+	}
+	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO peers (name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, push, created, state, policy)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		p.Name, p.URL, p.KeyID, p.Key.Reveal(), p.Fingerprint, p.CAPEM, p.RemoteCollection, p.LocalCollection, boolInt(p.Paused), boolInt(p.Push), micros(p.Created), string(state), string(policy))
 	if s.d.IsUnique(err) {
 		return vigie.Errorf(vigie.ECONFLICT, "a peer named %q exists", p.Name)
 	}
@@ -73,18 +77,21 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const peerColumns = `name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, push, created, state`
+const peerColumns = `name, url, key_id, secret, fingerprint, ca_pem, remote_collection, local_collection, paused, push, created, state, policy`
 
 func scanPeer(row interface{ Scan(...any) error }) (*vigie.Peer, error) {
 	var p vigie.Peer
-	var secret, state string
+	var secret, state, policy string
 	var paused, push, created int64
-	if err := row.Scan(&p.Name, &p.URL, &p.KeyID, &secret, &p.Fingerprint, &p.CAPEM, &p.RemoteCollection, &p.LocalCollection, &paused, &push, &created, &state); err != nil {
+	if err := row.Scan(&p.Name, &p.URL, &p.KeyID, &secret, &p.Fingerprint, &p.CAPEM, &p.RemoteCollection, &p.LocalCollection, &paused, &push, &created, &state, &policy); err != nil {
 		return nil, err
 	}
 	p.Key, p.Paused, p.Push, p.Created = vigie.Secret(secret), paused != 0, push != 0, fromMicros(created)
 	if err := json.Unmarshal([]byte(state), &p.State); err != nil {
 		return nil, fmt.Errorf("decode state of peer %s: %w", p.Name, err)
+	}
+	if err := json.Unmarshal([]byte(policy), &p.Policy); err != nil {
+		return nil, fmt.Errorf("decode policy of peer %s: %w", p.Name, err)
 	}
 	return &p, nil
 }
@@ -217,7 +224,14 @@ func (s *DB) Tombstones(ctx context.Context, q *vigie.TombstoneQuery) (*vigie.To
 	}
 	vis, visArgs := s.d.Visible("t", q.Scope)
 	args := append([]any{q.Collection, micros(q.AddedAfter)}, visArgs...)
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT t.id, t.version, t.version_key, t.date_added, t.kind, t.publisher, t.tlp, t.recipients
+	if q.Scope.Egress {
+		pol, polArgs := s.d.Admits("t", q.Scope.Policy)
+		// A retraction concerns the peers whose ceiling is below the
+		// narrowing level (vigie.MaySendTombstone).
+		vis += pol + ` AND (t.kind <> '` + vigie.TombstoneRetracted + `' OR t.narrowed_to > ` + strconv.Itoa(int(q.Scope.Ceiling())) + `)`
+		args = append(args, polArgs...)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT t.id, t.version, t.version_key, t.date_added, t.kind, t.narrowed_to, t.owner, t.publisher, t.tlp, t.recipients
 		FROM tombstones t WHERE t.coll = (SELECT seq FROM collections WHERE id = ?) AND t.date_added > ? AND `+vis+`
 		ORDER BY t.date_added LIMIT `+strconv.Itoa(limit+1)), args...)
 	if err != nil {
@@ -232,20 +246,20 @@ func (s *DB) Tombstones(ctx context.Context, q *vigie.TombstoneQuery) (*vigie.To
 		}
 		t := vigie.Tombstone{Collection: q.Collection}
 		var added int64
-		var tlp int
+		var tlp, narrowed int
 		var recipients string
-		if err := rows.Scan(&t.ID, &t.Version, &t.VersionKey, &added, &t.Kind, &t.Publisher, &tlp, &recipients); err != nil {
+		if err := rows.Scan(&t.ID, &t.Version, &t.VersionKey, &added, &t.Kind, &narrowed, &t.Owner, &t.Publisher, &tlp, &recipients); err != nil {
 			return nil, s.wrap("scan tombstone", err)
 		}
-		t.DateAdded, t.TLP, t.Recipients = fromMicros(added), vigie.TLP(tlp), SplitRecipients(recipients)
+		t.DateAdded, t.TLP, t.Recipients, t.NarrowedTo = fromMicros(added), vigie.TLP(tlp), SplitRecipients(recipients), vigie.TLP(narrowed)
 		page.Tombstones = append(page.Tombstones, &t)
 	}
 	return page, s.wrap("query tombstones", rows.Err())
 }
 
 // RetractVersions writes a retracted tombstone for each stored version refs
-// names in collection.
-func (s *DB) RetractVersions(ctx context.Context, collection string, refs []vigie.VersionRef) error {
+// names in collection, narrowed to level to.
+func (s *DB) RetractVersions(ctx context.Context, collection string, refs []vigie.VersionRef, to vigie.TLP) error {
 	if len(refs) == 0 {
 		return nil
 	}
@@ -261,29 +275,30 @@ func (s *DB) RetractVersions(ctx context.Context, collection string, refs []vigi
 		args = append(args, r.ID, r.VersionKey)
 	}
 	where := `o.coll = (SELECT seq FROM collections WHERE id = ?) AND (` + strings.Join(conds, ` OR `) + `)`
-	if err := s.writeTombstones(ctx, tx, collection, vigie.TombstoneRetracted, where, args); err != nil {
+	if err := s.writeTombstones(ctx, tx, collection, vigie.TombstoneRetracted, to, where, args); err != nil {
 		return err
 	}
 	return s.wrap("commit", tx.Commit())
 }
 
-// writeTombstones writes, in tx, a tombstone of kind for each object
-// version the WHERE clause over "objects o" selects, with date_added values
+// writeTombstones writes, in tx, a tombstone of kind (narrowed to level
+// to, for a retraction) for each object version the WHERE clause over
+// "objects o" selects, with date_added values
 // handed out by the collection like objects' (so that a peer paging with
 // added_after never skips one committed late).
-func (s *DB) writeTombstones(ctx context.Context, tx *sql.Tx, collection, kind, where string, args []any) error {
+func (s *DB) writeTombstones(ctx context.Context, tx *sql.Tx, collection, kind string, to vigie.TLP, where string, args []any) error {
 	type row struct {
-		id, version, key, publisher, recipients string
-		tlp                                     int
+		id, version, key, owner, publisher, recipients string
+		tlp                                            int
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT o.id, o.version, o.version_key, o.publisher, o.tlp, o.recipients FROM objects o WHERE `+where+` ORDER BY o.date_added`), args...)
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT o.id, o.version, o.version_key, o.owner, o.publisher, o.tlp, o.recipients FROM objects o WHERE `+where+` ORDER BY o.date_added`), args...)
 	if err != nil {
 		return s.wrap("select tombstones", err)
 	}
 	var list []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.version, &r.key, &r.publisher, &r.tlp, &r.recipients); err != nil {
+		if err := rows.Scan(&r.id, &r.version, &r.key, &r.owner, &r.publisher, &r.tlp, &r.recipients); err != nil {
 			rows.Close()
 			return s.wrap("select tombstones", err)
 		}
@@ -307,18 +322,62 @@ func (s *DB) writeTombstones(ctx context.Context, tx *sql.Tx, collection, kind, 
 	for start := 0; start < len(list); start += insertChunk {
 		part := list[start:min(start+insertChunk, len(list))]
 		var b strings.Builder
-		b.WriteString(`INSERT INTO tombstones (coll, id, version, version_key, date_added, kind, publisher, tlp, recipients) VALUES `)
-		vals := make([]any, 0, 9*len(part))
+		b.WriteString(`INSERT INTO tombstones (coll, id, version, version_key, date_added, kind, narrowed_to, owner, publisher, tlp, recipients) VALUES `)
+		vals := make([]any, 0, 11*len(part))
 		for i, r := range part {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			vals = append(vals, coll, r.id, r.version, r.key, first+int64(start+i), kind, r.publisher, r.tlp, r.recipients)
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			vals = append(vals, coll, r.id, r.version, r.key, first+int64(start+i), kind, int(to), r.owner, r.publisher, r.tlp, r.recipients)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), vals...); err != nil {
 			return s.wrap("insert tombstones", err)
 		}
 	}
 	return nil
+}
+
+// EgressPolicy returns the egress policy of an organisation as a peer.
+func (s *DB) EgressPolicy(ctx context.Context, orgID string) (vigie.EgressPolicy, error) {
+	var p vigie.EgressPolicy
+	var text string
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT policy FROM peer_policies WHERE org_id = ?`), orgID).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil
+	} else if err != nil {
+		return p, s.wrap("read egress policy", err)
+	}
+	if err := json.Unmarshal([]byte(text), &p); err != nil {
+		return p, fmt.Errorf("store: decode egress policy of %s: %w", orgID, err)
+	}
+	return p, nil
+}
+
+// SetEgressPolicy records (or, for the zero policy, removes) the egress
+// policy of an organisation as a peer.
+func (s *DB) SetEgressPolicy(ctx context.Context, orgID string, p vigie.EgressPolicy) error {
+	if _, err := s.FindOrg(ctx, orgID); err != nil {
+		return err
+	}
+	if p.IsZero() {
+		_, err := s.w.ExecContext(ctx, s.q(`DELETE FROM peer_policies WHERE org_id = ?`), orgID)
+		return s.wrap("clear egress policy", err)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("store: encode egress policy: %w", err)
+	}
+	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO peer_policies (org_id, policy, updated) VALUES (?, ?, ?)
+		ON CONFLICT (org_id) DO UPDATE SET policy = excluded.policy, updated = excluded.updated`), orgID, string(b), time.Now().UnixMicro())
+	return s.wrap("set egress policy", err)
+}
+
+// SetPeerPolicy records the egress policy of a push peer.
+func (s *DB) SetPeerPolicy(ctx context.Context, name string, p vigie.EgressPolicy) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("store: encode peer policy: %w", err)
+	}
+	return s.updatePeer(ctx, "set peer policy", `UPDATE peers SET policy = ? WHERE name = ?`, string(b), name)
 }

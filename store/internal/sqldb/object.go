@@ -147,9 +147,9 @@ const objectColumns = `o.id, o.type, o.spec_version, o.version, o.version_key, o
 
 // Objects returns one page of the object versions q selects.
 func (s *DB) Objects(ctx context.Context, q *vigie.ObjectQuery) (*vigie.ObjectPage, error) {
-	cols := objectColumns + `, o.raw`
+	cols := objectColumns + `, o.owner, o.raw`
 	if q.WithoutRaw {
-		cols = objectColumns + `, NULL`
+		cols = objectColumns + `, o.owner, NULL`
 	}
 	where, args := s.d.WhereObjects(q)
 	limit := q.Limit
@@ -173,7 +173,7 @@ func (s *DB) Objects(ctx context.Context, q *vigie.ObjectQuery) (*vigie.ObjectPa
 		var tlp int
 		var recipients string
 		var raw []byte
-		if err := rows.Scan(&o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &o.Author, &raw); err != nil {
+		if err := rows.Scan(&o.ID, &o.Type, &o.SpecVersion, &o.Version, &o.VersionKey, &added, &o.Publisher, &tlp, &recipients, &o.Author, &o.Owner, &raw); err != nil {
 			return nil, s.wrap("scan object", err)
 		}
 		o.Collection = q.Collection
@@ -219,7 +219,7 @@ func (s *DB) DeleteObjects(ctx context.Context, q *vigie.ObjectQuery) (int, erro
 		return 0, err
 	}
 	// Federation: a tombstone per deleted version, for peers to follow.
-	if err := s.writeTombstones(ctx, tx, q.Collection, vigie.TombstoneDeleted, where, args); err != nil {
+	if err := s.writeTombstones(ctx, tx, q.Collection, vigie.TombstoneDeleted, vigie.TLPNone, where, args); err != nil {
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, s.q(`DELETE FROM objects WHERE seq IN (SELECT o.seq FROM objects o WHERE `+where+`)`), args...)

@@ -73,9 +73,13 @@ func (d Dialect) WhereObjects(q *vigie.ObjectQuery) (string, []any) {
 	w.WriteString(` AND ` + vis)
 	args = append(args, visArgs...)
 	if q.Scope.Egress {
+		pol, polArgs := d.Admits("o", q.Scope.Policy)
+		w.WriteString(pol)
+		args = append(args, polArgs...)
 		// A version retracted from peers (a newer one narrowed the
-		// marking) is no longer theirs to read.
-		w.WriteString(` AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id AND t.coll = o.coll AND t.version_key = o.version_key AND t.kind = '` + vigie.TombstoneRetracted + `')`)
+		// marking above their ceiling) is no longer theirs to read.
+		w.WriteString(` AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id AND t.coll = o.coll AND t.version_key = o.version_key AND t.kind = '` +
+			vigie.TombstoneRetracted + `' AND t.narrowed_to > ` + strconv.Itoa(int(q.Scope.Ceiling())) + `)`)
 	}
 
 	// Versions are chosen among those the reader may read, so that "last"
@@ -115,9 +119,10 @@ func (d Dialect) Visible(a string, r vigie.ReadScope) (string, []any) {
 	}
 	level := fmt.Sprintf(`(CASE %s.tlp WHEN 0 THEN %d ELSE %s.tlp END)`, a, int(r.DefaultTLP), a)
 	if r.Egress {
-		// vigie.MayLeave: CLEAR, and GREEN to a peer granted as a member.
+		// vigie.MayLeave: CLEAR, and GREEN to a peer granted as a member
+		// (unless its policy's ceiling is CLEAR).
 		leave := strconv.Itoa(int(vigie.TLPClear))
-		if r.Member {
+		if r.Ceiling() == vigie.TLPGreen {
 			leave += ", " + strconv.Itoa(int(vigie.TLPGreen))
 		}
 		return `(` + level + ` IN (` + leave + `))`, nil
@@ -134,6 +139,38 @@ func (d Dialect) Visible(a string, r vigie.ReadScope) (string, []any) {
 	}
 	red := level + ` = ` + strconv.Itoa(int(vigie.TLPRed)) + ` AND ` + d.Contains(a+`.recipients`, `?`)
 	return `(` + a + `.publisher = ? OR ` + cond + ` OR (` + red + `))`, []any{r.OrgID, "|" + r.OrgID + "|"}
+}
+
+// Admits is vigie.EgressPolicy.Admits as SQL over the alias a of the
+// objects or tombstones table: " AND ..." conditions on the type (the
+// id's prefix), the publisher and the owner ("" for none to add).
+func (d Dialect) Admits(a string, p vigie.EgressPolicy) (string, []any) {
+	var w strings.Builder
+	var args []any
+	types := func(list []string, not string) {
+		if len(list) == 0 {
+			return
+		}
+		alts := make([]string, len(list))
+		for i, t := range list {
+			// Types are [a-z0-9-] (EgressPolicy.Validate): no LIKE wildcard.
+			alts[i] = a + `.id LIKE ?`
+			args = append(args, t+"--%")
+		}
+		w.WriteString(` AND ` + not + `(` + strings.Join(alts, ` OR `) + `)`)
+	}
+	types(p.Types, "")
+	types(p.DenyTypes, "NOT ")
+	if n := len(p.ExcludeOrgs); n > 0 {
+		list := `(?` + strings.Repeat(`, ?`, n-1) + `)`
+		w.WriteString(` AND ` + a + `.publisher NOT IN ` + list + ` AND ` + a + `.owner NOT IN ` + list)
+		for range 2 {
+			for _, o := range p.ExcludeOrgs {
+				args = append(args, o)
+			}
+		}
+	}
+	return w.String(), args
 }
 
 // Rebind rewrites "?" placeholders as "$1", "$2", ... for PostgreSQL. The
