@@ -40,6 +40,9 @@ func (u *User) Validate() error {
 	if _, err := ParseRole(string(u.Role)); err != nil {
 		return err
 	}
+	if u.Role == RolePeer {
+		return Errorf(EINVALID, "user %s: role peer is for another hub's key (vigie admin key add --role peer), not a person", u.Email)
+	}
 	return nil
 }
 
