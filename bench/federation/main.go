@@ -8,13 +8,14 @@
 //     stored (as A's "peer list" counts them) and the peak RSS (VmHWM) of
 //     both processes. The early-warning engines are off, as in the
 //     federation package's in-process benchmark.
+//
 //   - latency (-samples): chain B → A → C; a member of A and a member of C
 //     watch 10.1.0.0/16 and have a webhook to a receiver on loopback. One
 //     GREEN indicator at a time is published on B inside that range and
 //     timed from B's 202 to each webhook's arrival: p50 and p99 at A (one
 //     hop) and at C (two hops).
 //
-//	go build -o /tmp/vigie ./cmd/vigie && go run ./bench/federation -vigie /tmp/vigie -n 1000000 -samples 200
+//     go build -o /tmp/vigie ./cmd/vigie && go run ./bench/federation -vigie /tmp/vigie -n 1000000 -samples 200
 package main
 
 import (
@@ -112,7 +113,9 @@ func latency(bin, root string, samples int) {
 	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		now := time.Now()
-		var p struct{ Alert struct{ Objects []struct{ ID string } } }
+		var p struct {
+			Alert struct{ Objects []struct{ ID string } }
+		}
 		json.Unmarshal(body, &p)
 		mu.Lock()
 		if got, ok := arrived[strings.Trim(r.URL.Path, "/")]; ok {
