@@ -5,9 +5,11 @@
 //   - backlog (-n): hub B holds n TLP:GREEN indicators (published through
 //     the hub's publish use case, in envelopes of 10,000); hub A starts and
 //     pulls them. It reports objects/s from A's start to the last one
-//     stored (as A's "peer list" counts them) and the peak RSS (VmHWM) of
-//     both processes. The early-warning engines are off, as in the
-//     federation package's in-process benchmark.
+//     stored (as A's "peer list" counts them), the CPU time of both
+//     processes per object, and their memory (peak RSS, and the resident
+//     set split into heap and SQLite's memory-mapped file). The
+//     early-warning engines are off, as in the federation package's
+//     in-process benchmark.
 //
 //   - latency (-samples): chain B → A → C; a member of A and a member of C
 //     watch 10.1.0.0/16 and have a webhook to a receiver on loopback. One
@@ -92,15 +94,17 @@ func backlog(bin, root string, n int) {
 
 	pb := start(bin, b, "--early-warning=false")
 	defer pb.Process.Kill()
-	began := time.Now()
+	began, cpuB := time.Now(), cpu(pb.Process.Pid)
 	pa := start(bin, a, "--early-warning=false")
 	defer pa.Process.Kill()
 	for stored := int64(0); stored < int64(n); time.Sleep(200 * time.Millisecond) {
 		stored = peerStats(bin, a.dir).Stored
 	}
 	took := time.Since(began)
-	fmt.Printf("backlog: %d objects B → A in %v: %.0f objects/s; peak RSS B %d MiB, A %d MiB\n",
-		n, took.Round(100*time.Millisecond), float64(n)/took.Seconds(), peakRSS(pb.Process.Pid)>>10, peakRSS(pa.Process.Pid)>>10)
+	spent := cpu(pb.Process.Pid) - cpuB + cpu(pa.Process.Pid)
+	fmt.Printf("backlog: %d objects B → A in %v: %.0f objects/s; CPU of both hubs %.0f µs/object\n  B: %s\n  A: %s\n",
+		n, took.Round(100*time.Millisecond), float64(n)/took.Seconds(), float64(spent.Microseconds())/float64(n),
+		memory(pb.Process.Pid), memory(pa.Process.Pid))
 }
 
 // latency times publish on B → webhook at a member of A and of C.
@@ -270,17 +274,33 @@ func peerStats(bin, dir string) vigie.RelayStats {
 	return peers[0].Detail.Stats
 }
 
-// peakRSS returns a process's peak resident memory in KiB (VmHWM).
-func peakRSS(pid int) int64 {
+// cpu returns the CPU time (user and system) a process has used so far.
+func cpu(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	check(err)
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:])) // fields from the 3rd on
+	var utime, stime int64
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// memory returns a process's memory in MiB, from /proc: its peak resident
+// set (VmHWM), and the resident set now split into anonymous memory (the
+// heap) and file pages (SQLite's memory-mapped database, page cache the
+// kernel may reclaim).
+func memory(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	check(err)
+	v := map[string]int64{}
 	for _, line := range strings.Split(string(b), "\n") {
+		var name string
 		var kb int64
-		if _, err := fmt.Sscanf(line, "VmHWM: %d kB", &kb); err == nil {
-			return kb
+		if _, err := fmt.Sscanf(line, "%s %d kB", &name, &kb); err == nil {
+			v[strings.TrimSuffix(name, ":")] = kb >> 10
 		}
 	}
-	return 0
+	return fmt.Sprintf("peak RSS %d MiB (now %d MiB anonymous + %d MiB file-mapped)", v["VmHWM"], v["RssAnon"], v["RssFile"])
 }
 
 // post publishes one object and returns when the 202 arrived.
