@@ -57,6 +57,11 @@ func testChainProcesses(t *testing.T, dbA, dbC string) {
 	crossing := []map[string]any{green, greenToo, narrowed, deleted}
 	waitUntil(t, "B's CLEAR and GREEN objects on C", func() bool { return len(c.versionsOf()) == len(crossing) })
 
+	// A member of B reads B's AMBER object: the same key on A or C would
+	// read it too, were it there.
+	if !b.has(amber["id"].(string)) {
+		t.Fatal("B's member does not read B's AMBER object: the checks below would prove nothing")
+	}
 	bID := b.hubID()
 	for _, h := range []*procHub{a, c} {
 		got := h.versionsOf()
