@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -13,171 +16,234 @@ import (
 	"github.com/vigie-cti/vigie/taxii"
 )
 
-// peeredHubs sets up, with the admin commands only, hub B (its CERT
-// publishes into "Coalition", which the community "coalition" reads; hub
-// A's organisation is in it, with a key of role peer) and hub A (its
-// members read "From B"), and registers B as A's peer. The hubs are not
-// started.
-type peeredHubs struct {
-	dirA, dirB, keyB, readerA, collA, collB, orgB string
-	peerKey, keyFile                              string
+// procHub is a hub set up with the admin commands and run as a real
+// "vigie serve" process on loopback: its CERT (CERT-NAME) publishes into
+// the collection "Coalition", which the community "coalition" reads; the
+// member Helios-NAME reads it too, with a key of role reader.
+type procHub struct {
+	t                 *testing.T
+	name, dir, db     string // db: a PostgreSQL URL, or "" for SQLite in dir
+	org, coll         string // CERT-NAME's identity, the collection's id
+	publisher, reader string // keys of CERT-NAME (publisher) and Helios-NAME (reader)
+	addr, url         string // addr is 127.0.0.1:0 until the first start, then that port, kept across restarts
+	cmd               *exec.Cmd
 }
 
-func newPeeredHubs(t *testing.T) peeredHubs {
+func newProcHub(t *testing.T, name, db string) *procHub {
 	t.Helper()
-	h := peeredHubs{dirA: t.TempDir(), dirB: t.TempDir()}
-	b := func(args ...string) string {
-		return mustRun(t, append([]string{"admin", "--data", h.dirB}, args...)...)
-	}
-	a := func(args ...string) string {
-		return mustRun(t, append([]string{"admin", "--data", h.dirA}, args...)...)
-	}
-	b("init")
-	h.orgB = strings.TrimSpace(b("org", "add", "CERT-B", "--country", "BE"))
-	b("hub", "operator", "CERT-B")
-	b("org", "add", "hub-A")
-	h.keyB = lastLine(b("key", "add", "--org", "CERT-B", "--role", "publisher"))
-	peerKey := lastLine(b("key", "add", "--org", "hub-A", "--role", "peer", "--name", "federation"))
-	b("community", "add", "coalition", "--member", "CERT-B,hub-A")
-	h.collB = strings.TrimSpace(b("collection", "add", "--root", "coalition", "--title", "Coalition",
-		"--read", "community:coalition", "--write", "org:CERT-B"))
-	a("init")
-	a("org", "add", "CERT-A", "--country", "FR")
-	h.readerA = lastLine(a("key", "add", "--org", "CERT-A", "--role", "reader"))
-	h.collA = strings.TrimSpace(a("collection", "add", "--root", "coalition", "--title", "From B", "--read", "org:CERT-A", "--write", "none"))
-	keyFile := filepath.Join(t.TempDir(), "hub-b.key")
-	if err := os.WriteFile(keyFile, []byte(peerKey+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h.peerKey = peerKey
-	h.keyFile = keyFile
+	h := &procHub{t: t, name: name, dir: t.TempDir(), db: db, addr: "127.0.0.1:0"}
+	cert, member := "CERT-"+name, "Helios-"+name
+	h.admin("init")
+	h.org = strings.TrimSpace(h.admin("org", "add", cert, "--country", "FR"))
+	h.admin("hub", "operator", cert)
+	h.admin("org", "add", member, "--sector", "energy", "--country", "FR")
+	h.publisher = lastLine(h.admin("key", "add", "--org", cert, "--role", "publisher"))
+	h.reader = lastLine(h.admin("key", "add", "--org", member, "--role", "reader"))
+	h.admin("community", "add", "coalition", "--member", cert+","+member)
+	h.coll = strings.TrimSpace(h.admin("collection", "add", "--root", "coalition", "--title", "Coalition",
+		"--read", "community:coalition", "--write", "org:"+cert))
+	t.Cleanup(func() { h.signal(syscall.SIGKILL) })
 	return h
 }
 
-// addPeer registers B (at url) as A's peer with the admin command.
-func (h peeredHubs) addPeer(t *testing.T, url string) {
-	t.Helper()
-	code, out, errs := run(t, "admin", "--data", h.dirA, "peer", "add", "hub-b", "--url", url+"/coalition/", "--key-file", h.keyFile,
-		"--remote-collection", h.collB, "--local-collection", h.collA)
-	if code != 0 {
-		t.Fatalf("peer add: %d %s %s", code, out, errs)
+// adminArgs returns the arguments of "vigie admin" on h's store.
+func (h *procHub) adminArgs(args ...string) []string {
+	base := []string{"admin", "--data", h.dir}
+	if h.db != "" {
+		base = append(base, "--db", h.db)
 	}
-	if !strings.Contains(errs, "plain http") {
-		t.Errorf("peer add over http: no warning in %q", errs)
+	return append(base, args...)
+}
+
+// admin runs an admin command that must succeed and returns its output.
+func (h *procHub) admin(args ...string) string {
+	h.t.Helper()
+	return mustRun(h.t, h.adminArgs(args...)...)
+}
+
+// start runs the hub process (on the same port as before, if it ran).
+func (h *procHub) start(extra ...string) {
+	h.t.Helper()
+	args := []string{"--addr", h.addr}
+	if h.db != "" {
+		args = append(args, "--db", h.db)
 	}
-	if strings.Contains(out+errs, h.peerKey) {
-		t.Error("peer add prints the key")
+	h.cmd, h.url = startHubProcess(h.t, h.dir, append(args, extra...)...)
+	h.addr = strings.TrimPrefix(h.url, "http://")
+}
+
+// signal sends sig to the hub process; SIGKILL and SIGTERM also wait
+// for it to end.
+func (h *procHub) signal(sig syscall.Signal) {
+	if h.cmd == nil || h.cmd.ProcessState != nil {
+		return
+	}
+	h.cmd.Process.Signal(sig)
+	if sig == syscall.SIGKILL || sig == syscall.SIGTERM {
+		h.cmd.Wait()
 	}
 }
 
-// objectsOfA returns the ids CERT-A reads in "From B".
-func (h peeredHubs) objectsOfA(t *testing.T, urlA string) []string {
-	t.Helper()
-	var ids []string
-	next := ""
-	for {
-		u := urlA + "/coalition/collections/" + h.collA + "/objects/?limit=10000"
+// pull makes dst pull src's collection into its own, with the admin
+// commands of both hubs: src grants an organisation hub-DST a key of role
+// peer and membership of "coalition" (GREEN needs it); dst registers src
+// (started, so that its URL is known) as peer hub-SRC.
+func pull(dst, src *procHub) (key string) {
+	src.t.Helper()
+	org := "hub-" + dst.name
+	src.admin("org", "add", org)
+	key = lastLine(src.admin("key", "add", "--org", org, "--role", "peer", "--name", "federation"))
+	src.admin("community", "member", "add", "coalition", org)
+	dst.addPeer("hub-"+src.name, src.url+"/coalition/", key, src.coll)
+	return key
+}
+
+// addPeer runs "peer add" on h; it must warn about plain http and never
+// print the key.
+func (h *procHub) addPeer(name, url, key, remote string) {
+	h.t.Helper()
+	keyFile := filepath.Join(h.t.TempDir(), name+".key")
+	if err := os.WriteFile(keyFile, []byte(key+"\n"), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	code, out, errs := run(h.t, h.adminArgs("peer", "add", name, "--url", url, "--key-file", keyFile,
+		"--remote-collection", remote, "--local-collection", h.coll)...)
+	if code != 0 {
+		h.t.Fatalf("peer add on %s: %d %s %s", h.name, code, out, errs)
+	}
+	if !strings.Contains(errs, "plain http") {
+		h.t.Errorf("peer add over http: no warning in %q", errs)
+	}
+	if strings.Contains(out+errs, key) {
+		h.t.Error("peer add prints the key")
+	}
+}
+
+// peers returns h's peers as "peer list --json" shows them, by name.
+func (h *procHub) peers() map[string]peerView {
+	h.t.Helper()
+	var list []peerView
+	if err := json.Unmarshal([]byte(h.admin("peer", "list", "--json")), &list); err != nil {
+		h.t.Fatal(err)
+	}
+	out := map[string]peerView{}
+	for _, p := range list {
+		out[p.Name] = p
+	}
+	return out
+}
+
+// stats returns the counters of h's peer name.
+func (h *procHub) stats(name string) vigie.RelayStats {
+	h.t.Helper()
+	return h.peers()[name].Detail.Stats
+}
+
+// manifest returns every version in h's collection that key reads
+// (match[version]=all, every page).
+func (h *procHub) manifest(key string) []taxii.ManifestRecord {
+	h.t.Helper()
+	var all []taxii.ManifestRecord
+	for next := ""; ; {
+		u := h.url + "/coalition/collections/" + h.coll + "/manifest/?limit=10000&match[version]=all"
 		if next != "" {
 			u += "&next=" + next
 		}
-		var env taxii.Envelope
-		if code := call(t, "GET", u, h.readerA, nil, &env); code != 200 {
-			t.Fatalf("reading A: %d", code)
+		var m taxii.Manifest
+		if code := call(h.t, "GET", u, key, nil, &m); code != 200 {
+			h.t.Fatalf("manifest of %s: %d", h.name, code)
 		}
-		for _, raw := range env.Objects {
-			var o struct {
-				ID string `json:"id"`
-			}
-			json.Unmarshal(raw, &o)
-			ids = append(ids, o.ID)
+		all = append(all, m.Objects...)
+		if !m.More {
+			return all
 		}
-		if !env.More {
-			return ids
-		}
-		next = env.Next
+		next = m.Next
 	}
 }
 
-func (h peeredHubs) publishB(t *testing.T, urlB string, objs ...map[string]any) {
-	t.Helper()
+// versionsOf returns, by id, the versions h's member reads.
+func (h *procHub) versionsOf() map[string][]string {
+	out := map[string][]string{}
+	for _, r := range h.manifest(h.reader) {
+		out[r.ID] = append(out[r.ID], r.Version)
+	}
+	return out
+}
+
+// has says whether h's member reads a version of id.
+func (h *procHub) has(id string) bool {
+	h.t.Helper()
+	var m taxii.Manifest
+	code := call(h.t, "GET", h.url+"/coalition/collections/"+h.coll+"/manifest/?match[id]="+id+"&match[version]=all", h.reader, nil, &m)
+	return code == 200 && len(m.Objects) > 0
+}
+
+// latest returns the last version of id h's member reads (nil: none).
+func (h *procHub) latest(id string) map[string]any {
+	h.t.Helper()
+	var env taxii.Envelope
+	if code := call(h.t, "GET", h.url+"/coalition/collections/"+h.coll+"/objects/"+id+"/", h.reader, nil, &env); code != 200 || len(env.Objects) == 0 {
+		return nil
+	}
+	var o map[string]any
+	json.Unmarshal(env.Objects[0], &o)
+	return o
+}
+
+// export returns the CSV export of the indicators key reads (/api/v1).
+func (h *procHub) export(key string) string {
+	h.t.Helper()
+	req, _ := http.NewRequest("GET", h.url+"/api/v1/export/csv", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := testHTTPClient().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		h.t.Fatalf("export on %s: %d %s", h.name, res.StatusCode, b)
+	}
+	return string(b)
+}
+
+// publish posts objects into h's collection as its CERT.
+func (h *procHub) publish(objs ...map[string]any) {
+	h.t.Helper()
 	body, _ := json.Marshal(map[string]any{"objects": objs})
 	var st taxii.Status
-	if code := call(t, "POST", urlB+"/coalition/collections/"+h.collB+"/objects/", h.keyB, body, &st); code != 202 || st.FailureCount > 0 {
-		t.Fatalf("publishing on B: %d %+v", code, st)
+	if code := call(h.t, "POST", h.url+"/coalition/collections/"+h.coll+"/objects/", h.publisher, body, &st); code != 202 || st.FailureCount > 0 {
+		h.t.Fatalf("publishing on %s: %d %+v", h.name, code, st)
 	}
 }
 
-// TestFederationProcesses runs two real "vigie serve" processes peered with
-// the admin commands: B's GREEN object crosses to A, its AMBER one does
-// not; "peer list" says where A stands and never shows the key; A killed
-// with SIGKILL in the middle of a backlog loses and duplicates nothing.
-func TestFederationProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts hub processes")
-	}
-	h := newPeeredHubs(t)
-	cmdB, urlB := startHubProcess(t, h.dirB)
-	defer func() { cmdB.Process.Kill(); cmdB.Wait() }()
-	h.addPeer(t, urlB)
-	cmdA, urlA := startHubProcess(t, h.dirA)
-	killA := func() { cmdA.Process.Signal(syscall.SIGKILL); cmdA.Wait() }
-	defer func() { killA() }()
+// indicator is CERT-NAME's indicator i marked with marking.
+func (h *procHub) indicator(i int, marking string) map[string]any {
+	o := indicatorJSON(i, h.org)
+	o["object_marking_refs"] = []string{marking}
+	return o
+}
 
-	green := indicatorJSON(1, h.orgB)
-	green["object_marking_refs"] = []string{vigie.MarkingGreen}
-	amber := indicatorJSON(2, h.orgB)
-	amber["object_marking_refs"] = []string{vigie.MarkingAmber}
-	h.publishB(t, urlB, amber, green)
-	waitUntil(t, "B's GREEN object on A", func() bool { return len(h.objectsOfA(t, urlA)) > 0 })
-	if got := h.objectsOfA(t, urlA); len(got) != 1 || got[0] != green["id"] {
-		t.Errorf("A's members read %v, want only the GREEN object %s", got, green["id"])
+// hubID returns h's hub id ("hub show").
+func (h *procHub) hubID() string {
+	h.t.Helper()
+	var id struct{ ID string }
+	if err := json.Unmarshal([]byte(h.admin("hub", "show", "--json")), &id); err != nil || id.ID == "" {
+		h.t.Fatalf("hub show: %v %+v", err, id)
 	}
-	_, out, _ := run(t, "admin", "--data", h.dirA, "peer", "list")
-	if !strings.Contains(out, "hub-b") || !strings.Contains(out, "up-to-date") {
-		t.Errorf("peer list:\n%s", out)
-	}
-	_, js, _ := run(t, "admin", "--data", h.dirA, "peer", "list", "--json")
-	// The secret part, whole: base64url may put a '_' inside it, so
-	// splitting the token on '_' could give a fragment that any output
-	// contains by chance.
-	_, secret, _ := vigie.SplitToken(h.peerKey)
-	if strings.Contains(out+js, h.peerKey) || strings.Contains(out+js, secret) {
-		t.Errorf("peer list shows the key:\n%s\n%s", out, js)
-	}
-
-	// A backlog of 3,000 objects; A is killed part-way and restarted.
-	const n = 3000
-	var objs []map[string]any
-	for i := 10; i < 10+n; i++ {
-		o := indicatorJSON(i, h.orgB)
-		o["object_marking_refs"] = []string{vigie.MarkingClear}
-		objs = append(objs, o)
-		if len(objs) == 500 {
-			h.publishB(t, urlB, objs...)
-			objs = nil
-		}
-	}
-	waitUntil(t, "A to be part-way through the backlog", func() bool { return len(h.objectsOfA(t, urlA)) > 1 })
-	killA()
-	cmdA, urlA = startHubProcess(t, h.dirA)
-	waitUntil(t, "A to catch up after kill -9", func() bool { return len(h.objectsOfA(t, urlA)) >= n+1 })
-	got := h.objectsOfA(t, urlA)
-	seen := map[string]bool{}
-	for _, id := range got {
-		if seen[id] {
-			t.Errorf("%s stored twice on A", id)
-		}
-		seen[id] = true
-	}
-	if len(got) != n+1 {
-		t.Errorf("A holds %d objects, want %d", len(got), n+1)
-	}
+	return id.ID
 }
 
 // waitUntil polls cond until it holds, failing after a minute.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	waitWithin(t, what, time.Minute, cond)
+}
+
+// waitWithin polls cond until it holds, failing after d.
+func waitWithin(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
