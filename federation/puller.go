@@ -89,17 +89,28 @@ func (p *puller) client() (*taxii.Client, error) {
 // cursors, saving the cursors after each page.
 func (p *puller) catchUp(ctx context.Context, tc *taxii.Client) error {
 	before := p.state
-	next := ""
+	ctx, stop := context.WithCancel(ctx)
+	defer stop() // a page fetched ahead is dropped when relaying fails
+	fetched := p.fetchObjects(ctx, tc, p.state.Cursor, "")
 	for {
-		rctx, cancel := context.WithTimeout(ctx, p.opts.RequestTimeout)
-		env, page, err := tc.Objects(rctx, root, p.peer.RemoteCollection,
-			taxii.Filter{AddedAfter: p.state.Cursor, Limit: p.opts.PageSize, Versions: vigie.VersionFilter{All: true}}, next)
-		cancel()
-		if err != nil {
-			return err
+		got := <-fetched
+		if got.err != nil {
+			return got.err
 		}
+		env, page := got.env, got.page
 		if len(env.Objects) != len(env.Records) {
 			return fmt.Errorf("the peer sent %d objects with %d provenance records: is the key a key of role peer on a vigie hub?", len(env.Objects), len(env.Records))
+		}
+		more := env.More && env.Next != "" && len(env.Objects) > 0
+		if more {
+			// The next page is asked for while this one is relayed: the
+			// peer serves it as this hub stores. The request is the one a
+			// strictly serial pull would make after this page.
+			cursor := p.state.Cursor
+			if !page.DateAddedLast.IsZero() {
+				cursor = page.DateAddedLast
+			}
+			fetched = p.fetchObjects(ctx, tc, cursor, env.Next)
 		}
 		if len(env.Objects) > 0 {
 			items := make([]hub.RelayItem, len(env.Objects))
@@ -126,12 +137,11 @@ func (p *puller) catchUp(ctx context.Context, tc *taxii.Client) error {
 				return err
 			}
 		}
-		if !env.More || env.Next == "" || len(env.Objects) == 0 {
+		if !more {
 			break
 		}
-		next = env.Next
 	}
-	next = ""
+	next := ""
 	for {
 		rctx, cancel := context.WithTimeout(ctx, p.opts.RequestTimeout)
 		ts, page, err := tc.Tombstones(rctx, root, p.peer.RemoteCollection, p.state.TombCursor, p.opts.PageSize, next)
@@ -175,6 +185,29 @@ func (p *puller) catchUp(ctx context.Context, tc *taxii.Client) error {
 // recheck is how long a puller waits on long polls that say "nothing new"
 // before it pages again all the same.
 const recheck = 5 * time.Minute
+
+// objectsPage is one page of the peer's objects, or why it could not be
+// read.
+type objectsPage struct {
+	env  *taxii.Envelope
+	page taxii.Page
+	err  error
+}
+
+// fetchObjects reads one page of the peer's objects (every version added
+// after cursor, from the opaque next) in the background; the channel
+// gives the page once.
+func (p *puller) fetchObjects(ctx context.Context, tc *taxii.Client, cursor time.Time, next string) <-chan objectsPage {
+	out := make(chan objectsPage, 1)
+	go func() {
+		rctx, cancel := context.WithTimeout(ctx, p.opts.RequestTimeout)
+		defer cancel()
+		env, page, err := tc.Objects(rctx, root, p.peer.RemoteCollection,
+			taxii.Filter{AddedAfter: cursor, Limit: p.opts.PageSize, Versions: vigie.VersionFilter{All: true}}, next)
+		out <- objectsPage{env: env, page: page, err: err}
+	}()
+	return out
+}
 
 // waitForNews holds on the peer's wake-up long poll, again and again,
 // until it says there is news for us (each poll checks before it waits,
