@@ -52,6 +52,7 @@ var dialect = sqldb.Dialect{
 	Lead:          lead,
 	LockIDs:       lockIDs,
 	Size:          `SELECT pg_database_size(current_database()), 0`,
+	Strings:       `SELECT json_array_elements_text(?::json)`,
 }
 
 // lockIDs takes a transaction advisory lock per object id (on a 64-bit hash

@@ -49,6 +49,7 @@ var dialect = sqldb.Dialect{
 	IsForeignKey: func(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY },
 	Unavailable:  unavailable,
 	Compact:      compact,
+	Strings:      `SELECT value FROM json_each(?)`,
 	Size:         `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
 }
 

@@ -48,6 +48,10 @@ type Dialect struct {
 	// Compact returns the database's free pages to the file system and
 	// says by how many bytes it shrank (nil: nothing to do).
 	Compact func(ctx context.Context, w *sql.DB) (int64, error)
+	// Strings is a subquery of the strings of a JSON array passed as one
+	// parameter: a list of any length in a statement whose text does not
+	// change, so the database parses it quickly.
+	Strings string
 }
 
 // DB implements vigie.Store. w is used for writes, r for reads: SQLite

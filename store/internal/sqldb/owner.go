@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 
 	"github.com/vigie-cti/vigie"
@@ -79,20 +80,17 @@ type querier interface {
 func (s *DB) owners(ctx context.Context, db querier, ids []string) (map[string]vigie.Ownership, error) {
 	out := make(map[string]vigie.Ownership, len(ids))
 	for start := 0; start < len(ids); start += ownerChunk {
-		chunk := ids[start:min(start+ownerChunk, len(ids))]
-		args := make([]any, 0, 2*len(chunk))
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		args = append(args, args...)
-		list := `(?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
-		// seq 0 marks a record of object_owners: it wins.
-		rows, err := db.QueryContext(ctx, s.q(`SELECT id, owner, author, digest, 0 FROM object_owners WHERE id IN `+list+`
-			UNION ALL SELECT id, owner, author, digest, seq FROM objects WHERE id IN `+list+` AND owner <> ''`), args...)
+		list, err := json.Marshal(ids[start:min(start+ownerChunk, len(ids))])
 		if err != nil {
 			return nil, s.wrap("look up owners", err)
 		}
-		first := make(map[string]int64, len(chunk))
+		// seq 0 marks a record of object_owners: it wins.
+		rows, err := db.QueryContext(ctx, s.q(`SELECT id, owner, author, digest, 0 FROM object_owners WHERE id IN (`+s.d.Strings+`)
+			UNION ALL SELECT id, owner, author, digest, seq FROM objects WHERE id IN (`+s.d.Strings+`) AND owner <> ''`), list, list)
+		if err != nil {
+			return nil, s.wrap("look up owners", err)
+		}
+		first := make(map[string]int64, ownerChunk)
 		for rows.Next() {
 			var w vigie.Ownership
 			var seq int64
