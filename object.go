@@ -111,9 +111,14 @@ type ObjectQuery struct {
 	// Contains selects versions whose raw JSON holds any of these byte
 	// strings (the dashboard's search; empty for any).
 	Contains []string
+	// Text selects versions whose SearchText matches the query (the
+	// dashboard's text search); the page then holds the newest matches,
+	// newest first.
+	Text *TextQuery
 }
 
-// ObjectPage is one page of objects, sorted by DateAdded ascending.
+// ObjectPage is one page of objects, sorted by DateAdded ascending (newest
+// first for a Text query).
 type ObjectPage struct {
 	Objects []*Object
 	More    bool // more objects match after the last one of the page

@@ -46,6 +46,9 @@ type SearchResult struct {
 	// the vigie.MaxPerObservable most recent objects of each value (a
 	// full search reads every object).
 	Indexed bool
+	// Text says the value was searched as words in the text index (see
+	// vigie.ParseTextQuery).
+	Text bool
 }
 
 // Search finds the objects, in every collection p may read, that hold
@@ -54,10 +57,12 @@ type SearchResult struct {
 // may read. Addresses, ranges, domains, URLs, mail addresses and hashes
 // are looked up in the correlation index the early-warning engine keeps
 // (milliseconds at any size; the most recent objects of each value)
-// unless full is set; everything else, and full searches, read the JSON
-// of every object p may read. The TLP rules apply as for TAXII: the
-// store selects among what p's scope allows. EINVALID for a text under
-// MinSearchLen characters or over MaxSearchLen.
+// unless full is set, which reads the JSON of every object p may read.
+// Text, CVE ids and package URLs are searched as words in the text index
+// (vigie.ParseTextQuery: words, "phrases", prefix*), newest first. The
+// TLP rules apply as for TAXII: the store selects among what p's scope
+// allows. EINVALID for a text under MinSearchLen characters or over
+// MaxSearchLen, or a malformed text query.
 func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit int, full bool) (*SearchResult, error) {
 	if err := member(p, vigie.RoleReader); err != nil {
 		return nil, err
@@ -71,14 +76,50 @@ func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit
 	}
 	v := ClassifyValue(typed)
 	res := &SearchResult{Value: v}
+	keys := v.observableKeys()
 	var err error
-	if keys := v.observableKeys(); keys != nil && !full {
+	switch {
+	case keys != nil && !full:
 		res.Indexed = true
 		res.Hits, res.More, err = h.indexed(ctx, p, keys, limit)
-		return res, err
+	case keys == nil: // text, CVE ids, package URLs
+		tq, perr := vigie.ParseTextQuery(typed)
+		if perr != nil {
+			return nil, perr
+		}
+		res.Text = true
+		res.Hits, res.More, err = h.searchText(ctx, p, tq, limit)
+	default:
+		res.Hits, res.More, err = h.find(ctx, p, v.needles(typed), nil, limit)
 	}
-	res.Hits, res.More, err = h.find(ctx, p, v.needles(typed), nil, limit)
 	return res, err
+}
+
+// searchText returns the newest objects, in the collections p may read,
+// whose words match tq, each at the last version p may read: the store
+// applies p's scope in the same query as the text index.
+func (h *Hub) searchText(ctx context.Context, p vigie.Principal, tq vigie.TextQuery, limit int) ([]*vigie.Object, bool, error) {
+	cs, as, err := h.ReadableCollections(ctx, p)
+	if err != nil {
+		return nil, false, err
+	}
+	var hits []*vigie.Object
+	more := false
+	for i, c := range cs {
+		if !as[i].Read {
+			continue
+		}
+		page, err := h.store.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, Text: &tq, Scope: p.Scope(as[i], h.cfg.DefaultTLP), Limit: limit})
+		if err != nil {
+			return nil, false, err
+		}
+		hits, more = append(hits, page.Objects...), more || page.More
+	}
+	sortNewest(hits)
+	if len(hits) > limit {
+		hits, more = hits[:limit], true
+	}
+	return hits, more, nil
 }
 
 // indexed returns the objects the correlation index names for keys, as p

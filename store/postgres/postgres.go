@@ -52,6 +52,15 @@ var dialect = sqldb.Dialect{
 	Lead:          lead,
 	LockIDs:       lockIDs,
 	Size:          `SELECT pg_database_size(current_database()), 0`,
+	LockRow:       " FOR UPDATE",
+	Text: sqldb.TextIndex{
+		Into:   `INSERT INTO object_text (seq, coll, doc) VALUES `,
+		Row:    `(?, ?, to_tsvector('simple', ?))`,
+		From:   `object_text t JOIN objects o ON o.seq = t.seq`,
+		Match:  `t.coll = (SELECT seq FROM collections WHERE id = ?) AND t.doc @@ to_tsquery('simple', ?)`,
+		Order:  `t.seq DESC`,
+		Render: sqldb.RenderTSQuery,
+	},
 }
 
 // lockIDs takes a transaction advisory lock per object id (on a 64-bit hash
@@ -148,7 +157,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{DB: sqldb.New(db, db, dialect), db: db}, nil
+	store := sqldb.New(db, db, dialect)
+	if err := store.BackfillText(ctx, nil); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return &Store{DB: store, db: db}, nil
 }
 
 type poolConfig struct {

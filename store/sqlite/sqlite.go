@@ -49,7 +49,15 @@ var dialect = sqldb.Dialect{
 	IsForeignKey: func(err error) bool { return code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY },
 	Unavailable:  unavailable,
 	Compact:      compact,
-	Size:         `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
+	Text: sqldb.TextIndex{
+		Into:   `INSERT INTO objects_text (rowid, coll, body) VALUES `,
+		Row:    `(?, 'c' || ?, ?)`,
+		From:   `objects_text CROSS JOIN objects o ON o.seq = objects_text.rowid`,
+		Match:  `objects_text MATCH ('coll : c' || (SELECT seq FROM collections WHERE id = ?) || ' AND body : (' || ? || ')')`,
+		Order:  `objects_text.rowid DESC`,
+		Render: sqldb.RenderFTS5,
+	},
+	Size: `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
 }
 
 // unavailable reports whether err means the database cannot store now
@@ -103,6 +111,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	sub, _ := fs.Sub(migrations, "migrations")
 	if err := sqldb.Migrate(ctx, w, sub, "", false); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	store := sqldb.New(w, nil, dialect)
+	if err := store.BackfillText(ctx, nil); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}

@@ -48,6 +48,11 @@ type Dialect struct {
 	// Compact returns the database's free pages to the file system and
 	// says by how many bytes it shrank (nil: nothing to do).
 	Compact func(ctx context.Context, w *sql.DB) (int64, error)
+	// Text is the text index of object versions.
+	Text TextIndex
+	// LockRow is the suffix of a SELECT that locks the rows it reads
+	// until commit ("" where one writer holds the whole database).
+	LockRow string
 }
 
 // DB implements vigie.Store. w is used for writes, r for reads: SQLite
