@@ -105,3 +105,5 @@ func TestAuditTamper(t *testing.T) {
 		return err
 	})
 }
+
+func FuzzTextQuery(f *testing.F) { storetest.FuzzTextQuery(f, pgtest.Open(f)) }

@@ -73,14 +73,19 @@ func testTextSearch(t *testing.T, s vigie.Store) {
 		{"cve-2021-4422*", []int{2}},   // a prefix
 		{"lant*", []int{1}},            // a prefix
 		{"login.blue-harbor.example", []int{3}},
-		{"phishing", []int{3}},           // a label and a name
-		{"kettle", []int{4}},             // an alias
-		{"café", []int{4}},               // letters beyond ASCII
-		{"pattern_type", nil},            // a JSON key
-		{"valid_from stix", nil},         // keys and values of no interest
-		{"indicator", nil},               // the type and the id are not words of the object
-		{"ipv4", nil},                    // a pattern's object path
-		{"00000000", nil},                // an id
+		{"phishing", []int{3}},       // a label and a name
+		{"kettle", []int{4}},         // an alias
+		{"café", []int{4}},           // letters beyond ASCII
+		{"pattern_type", nil},        // a JSON key
+		{"valid_from stix", nil},     // keys and values of no interest
+		{"indicator", nil},           // the type and the id are not words of the object
+		{"ipv4", nil},                // a pattern's object path
+		{"00000000", nil},            // an id
+		{"c1 c2 c3", nil},            // the index's collection tokens are not words
+		{"lantern OR phishing", nil}, // no operators: OR is a word
+		{`lantern' | !'x`, nil},      // nor any of the databases' query syntax
+		{`NEAR(lantern loader)`, nil},
+		{`body:lantern`, nil},
 		{"198.51.100.7", []int{4, 2, 1}}, // the usual pattern's value (object 3 has another); newest first
 	} {
 		if got := searchText(t, s, c, scope, tc.query); !slices.Equal(got, tc.want) {
@@ -179,4 +184,25 @@ func testTextSearchPaging(t *testing.T, s vigie.Store) {
 	if got := ids(p); len(got) != 3 || !p.More || p.Objects[0].ID != stixID("indicator", 5) || p.Objects[2].ID != stixID("indicator", 3) {
 		t.Errorf("text search, limit 3: %v more=%v, want objects 5, 4, 3 and more", got, p.More)
 	}
+}
+
+// FuzzTextQuery runs text searches of any input against s: what
+// vigie.ParseTextQuery accepts, the store must search without an error
+// (user input never reaches the database's query syntax unescaped).
+func FuzzTextQuery(f *testing.F, s vigie.Store) {
+	a := MustOrg(f, s, "A")
+	c := MustCollection(f, s, []vigie.Grant{{Kind: vigie.GrantOrg, ID: a.ID}}, nil)
+	MustAdd(f, s, c, a.ID, textObject(1, t0, a.ID, vigie.TLPGreen, map[string]any{"name": "Lantern loader", "description": "It's \"quoted\" (NEAR) AND OR NOT * ^ : -- '; DROP"}))
+	for _, q := range []string{"lantern", `"lantern loader"*`, `'; DROP TABLE objects; --`, `a:* | !b & (c`, `NEAR(a b) OR c`, `{body coll}: x`, `^lantern`, `"it s"`, "é\u0301*", `c1`} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		tq, err := vigie.ParseTextQuery(query)
+		if err != nil {
+			return
+		}
+		if _, err := s.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, Scope: vigie.ReadScope{OrgID: a.ID, Member: true}, Limit: 10, Text: &tq}); err != nil {
+			t.Fatalf("text search %q: %v", query, err)
+		}
+	})
 }
