@@ -371,3 +371,29 @@ func TestAnotherOrganisationsThings(t *testing.T) {
 		t.Error("Helios's watch entry was deleted by another organisation")
 	}
 }
+
+// TestTextSearchPage: each organisation's text search lists exactly the
+// objects it may read; the query syntax is explained on the page, and a
+// malformed query gets its message, not an error page.
+func TestTextSearchPage(t *testing.T) {
+	c := newCoalition(t)
+	for org, want := range visible {
+		b := c.signIn(org)
+		res, page := b.get("/search?q=" + url.QueryEscape(`"lantern c2" lant*`))
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, `id="search-syntax"`) || !strings.Contains(page, "From the text index") {
+			t.Fatalf("%s: text search page %s lacks the syntax or the text index note", org, res.Status)
+		}
+		for _, v := range allValues {
+			if found, may := strings.Contains(page, "/objects/"+c.ids[v]), slices.Contains(want, v); found != may {
+				t.Errorf("%s searching text: found %s=%v, want %v", org, v, found, may)
+			}
+		}
+	}
+	b := c.signIn("Bank")
+	for q, msg := range map[string]string{`"lantern c2`: "close the quote", "*lantern": "end of a word", "lantern --- ***": "end of a word"} {
+		res, page := b.get("/search?q=" + url.QueryEscape(q))
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, msg) {
+			t.Errorf("search %q: %s, page without %q", q, res.Status, msg)
+		}
+	}
+}
