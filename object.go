@@ -27,6 +27,11 @@ type Object struct {
 	Owner  string
 	Digest string
 	Raw    json.RawMessage
+	// Words are the words of the text index (SearchText), when WordsRead;
+	// AddObjects reads them from Raw otherwise (the hub sets them from the
+	// object it already decoded).
+	Words     string
+	WordsRead bool
 }
 
 // RelayedBy returns the organisation that published this version of a

@@ -2,6 +2,8 @@ package vigie
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -103,31 +105,26 @@ func SearchWords(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isWordRune(r) })
 }
 
-// searchable is what SearchText reads of an object.
-type searchable struct {
-	Name, Description, Pattern, Value                string
-	Abstract, Content, Explanation, Opinion, Subject string
-	DisplayName                                      string   `json:"display_name"`
-	AccountLogin                                     string   `json:"account_login"`
-	Key, CPE, PURL, Vendor                           string
-	Labels, Aliases                                  []string
-	MitreAliases                                     []string `json:"x_mitre_aliases"`
-	Hashes                                           map[string]string
-	ExternalRefs                                     []struct {
-		ExternalID string `json:"external_id"`
-	} `json:"external_references"`
+// SearchText returns the words people search an object by (see
+// SearchTextOf) from its JSON.
+func SearchText(raw json.RawMessage) string {
+	var props map[string]any
+	if json.Unmarshal(raw, &props) != nil {
+		return ""
+	}
+	return SearchTextOf(props)
 }
 
-// SearchText returns the words people search an object by, separated by
-// spaces: its name, description, the values a pattern compares with,
-// value, labels, aliases, hashes, external reference ids (CVE ids, ATT&CK
-// ids) and a few more properties people read; never the JSON keys, ids or
-// timestamps. At most MaxSearchTextLen bytes.
-func SearchText(raw json.RawMessage) string {
-	var o searchable
-	json.Unmarshal(raw, &o) // a property of another type is left out
+// SearchTextOf returns the words people search an object by, separated
+// by spaces, from its decoded properties: its name, value, labels,
+// aliases, external reference ids (CVE ids, ATT&CK ids), hashes, the
+// values its pattern compares with, and its description and a few more
+// properties people read; never the JSON keys, ids or timestamps. At most
+// MaxSearchTextLen bytes (the description is cut first).
+func SearchTextOf(props map[string]any) string {
 	var b strings.Builder
-	add := func(s string) {
+	add := func(v any) {
+		s, _ := v.(string)
 		for _, w := range SearchWords(s) {
 			if b.Len()+len(w)+1 > MaxSearchTextLen {
 				return
@@ -138,25 +135,32 @@ func SearchText(raw json.RawMessage) string {
 			b.WriteString(w)
 		}
 	}
-	for _, s := range []string{o.Name, o.Value, o.DisplayName, o.AccountLogin, o.Subject, o.Key, o.CPE, o.PURL, o.Vendor} {
-		add(s)
+	for _, k := range []string{"name", "value", "display_name", "account_login", "subject", "key", "cpe", "purl", "vendor"} {
+		add(props[k])
 	}
-	for _, l := range [][]string{o.Labels, o.Aliases, o.MitreAliases} {
+	for _, k := range []string{"labels", "aliases", "x_mitre_aliases"} {
+		l, _ := props[k].([]any)
 		for _, s := range l {
 			add(s)
 		}
 	}
-	for _, r := range o.ExternalRefs {
-		add(r.ExternalID)
+	refs, _ := props["external_references"].([]any)
+	for _, r := range refs {
+		if m, ok := r.(map[string]any); ok {
+			add(m["external_id"])
+		}
 	}
-	for _, h := range o.Hashes {
-		add(h)
+	if hashes, ok := props["hashes"].(map[string]any); ok {
+		for _, k := range slices.Sorted(maps.Keys(hashes)) {
+			add(hashes[k])
+		}
 	}
-	for _, lit := range patternLiterals(o.Pattern) {
+	p, _ := props["pattern"].(string)
+	for _, lit := range patternLiterals(p) {
 		add(lit)
 	}
-	for _, s := range []string{o.Abstract, o.Opinion, o.Explanation, o.Description, o.Content} {
-		add(s)
+	for _, k := range []string{"abstract", "opinion", "explanation", "description", "content"} {
+		add(props[k])
 	}
 	return b.String()
 }

@@ -115,10 +115,7 @@ func (h *Hub) searchText(ctx context.Context, p vigie.Principal, tq vigie.TextQu
 		}
 		hits, more = append(hits, page.Objects...), more || page.More
 	}
-	sortNewest(hits)
-	if len(hits) > limit {
-		hits, more = hits[:limit], true
-	}
+	hits, more = newest(hits, limit, more)
 	return hits, more, nil
 }
 
@@ -150,11 +147,7 @@ func (h *Hub) indexed(ctx context.Context, p vigie.Principal, keys []string, lim
 		}
 		hits = append(hits, page.Objects...)
 	}
-	sortNewest(hits)
-	more := false
-	if len(hits) > limit {
-		hits, more = hits[:limit], true
-	}
+	hits, more := newest(hits, limit, false)
 	return hits, more, nil
 }
 
@@ -174,10 +167,7 @@ func (h *Hub) find(ctx context.Context, p vigie.Principal, needles, types []stri
 			}
 			all, more = append(all, hits...), more || m
 		}
-		sortNewest(all)
-		if len(all) > limit {
-			all, more = all[:limit], true
-		}
+		all, more = newest(all, limit, more)
 		return all, more, nil
 	}
 	cs, as, err := h.ReadableCollections(ctx, p)
@@ -211,11 +201,18 @@ func (h *Hub) find(ctx context.Context, p vigie.Principal, needles, types []stri
 			q.AddedAfter = page.Objects[len(page.Objects)-1].DateAdded
 		}
 	}
-	sortNewest(hits)
-	if len(hits) > limit {
-		hits, more = hits[:limit], true
-	}
+	hits, more = newest(hits, limit, more)
 	return hits, more, nil
+}
+
+// newest sorts os newest first and keeps limit of them; more is also
+// set when some were left out.
+func newest(os []*vigie.Object, limit int, more bool) ([]*vigie.Object, bool) {
+	sortNewest(os)
+	if len(os) > limit {
+		return os[:limit], true
+	}
+	return os, more
 }
 
 func sortNewest(os []*vigie.Object) {

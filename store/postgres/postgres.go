@@ -54,8 +54,7 @@ var dialect = sqldb.Dialect{
 	Size:          `SELECT pg_database_size(current_database()), 0`,
 	LockRow:       " FOR UPDATE",
 	Text: sqldb.TextIndex{
-		Into:   `INSERT INTO object_text (seq, coll, doc) VALUES `,
-		Row:    `(?, ?, to_tsvector('simple', ?))`,
+		Insert: `INSERT INTO object_text (seq, coll, doc) SELECT (e ->> 0)::bigint, (e ->> 1)::bigint, to_tsvector('simple', e ->> 2) FROM json_array_elements(?::json) AS e`,
 		From:   `object_text t JOIN objects o ON o.seq = t.seq`,
 		Match:  `t.coll = (SELECT seq FROM collections WHERE id = ?) AND t.doc @@ to_tsquery('simple', ?)`,
 		Order:  `t.seq DESC`,

@@ -50,8 +50,7 @@ var dialect = sqldb.Dialect{
 	Unavailable:  unavailable,
 	Compact:      compact,
 	Text: sqldb.TextIndex{
-		Into:   `INSERT INTO objects_text (rowid, coll, body) VALUES `,
-		Row:    `(?, 'c' || ?, ?)`,
+		Insert: `INSERT INTO objects_text (rowid, coll, body) SELECT value ->> 0, 'c' || (value ->> 1), value ->> 2 FROM json_each(?)`,
 		From:   `objects_text CROSS JOIN objects o ON o.seq = objects_text.rowid`,
 		Match:  `objects_text MATCH ('coll : c' || (SELECT seq FROM collections WHERE id = ?) || ' AND body : (' || ? || ')')`,
 		Order:  `objects_text.rowid DESC`,

@@ -23,7 +23,9 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	// the write lock is held no longer than before.
 	words := make([]string, len(objs))
 	for i, o := range objs {
-		words[i] = vigie.SearchText(o.Raw)
+		if words[i] = o.Words; !o.WordsRead {
+			words[i] = vigie.SearchText(o.Raw)
+		}
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

@@ -6,7 +6,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -16,9 +18,10 @@ import (
 // TextIndex is how a database keeps and searches the words of object
 // versions.
 type TextIndex struct {
-	// Row is the VALUES tuple of one row, from (seq, collection seq,
-	// words), after "INSERT INTO ... VALUES ".
-	Into, Row string
+	// Insert adds rows to the index from one argument: a JSON array of
+	// [seq, collection seq, words] (one short statement, whatever the
+	// number of rows, is cheaper to prepare than a long VALUES list).
+	Insert string
 	// From joins the index with "objects o"; Match selects the versions
 	// of a collection (by id, the first argument) whose words match a
 	// query (as Render writes it, the second); Order sorts newest first.
@@ -32,20 +35,24 @@ type textRow struct {
 	words     string
 }
 
-// insertText adds versions' words to the text index.
+// insertText adds versions' words to the text index, in one statement:
+// SQLite's FTS5 writes its pending words to disk at the start of each
+// statement of a transaction, so one statement per envelope keeps the
+// index from splitting into many small segments (and merging them).
 func (s *DB) insertText(ctx context.Context, tx *sql.Tx, rows []textRow) error {
-	for start := 0; start < len(rows); start += insertChunk {
-		chunk := rows[start:min(start+insertChunk, len(rows))]
-		args := make([]any, 0, 3*len(chunk))
-		for _, r := range chunk {
-			args = append(args, r.seq, r.coll, r.words)
-		}
-		stmt := s.d.Text.Into + s.d.Text.Row + strings.Repeat(", "+s.d.Text.Row, len(chunk)-1)
-		if _, err := tx.ExecContext(ctx, s.q(stmt), args...); err != nil {
-			return s.wrap("index words", err)
-		}
+	if len(rows) == 0 {
+		return nil
 	}
-	return nil
+	list := make([][3]any, len(rows))
+	for i, r := range rows {
+		list[i] = [3]any{r.seq, r.coll, r.words}
+	}
+	doc, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("store: index words: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, s.q(s.d.Text.Insert), string(doc))
+	return s.wrap("index words", err)
 }
 
 // textObjects returns the newest versions q selects whose words match
