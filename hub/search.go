@@ -81,7 +81,7 @@ func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit
 	switch {
 	case keys != nil && !full:
 		res.Indexed = true
-		res.Hits, res.More, err = h.indexed(ctx, p, keys, limit)
+		res.Hits, res.More, err = h.indexed(ctx, p, v, keys, limit)
 	case keys == nil: // text, CVE ids, package URLs
 		tq, perr := vigie.ParseTextQuery(typed)
 		if perr != nil {
@@ -119,14 +119,29 @@ func (h *Hub) searchText(ctx context.Context, p vigie.Principal, tq vigie.TextQu
 	return hits, more, nil
 }
 
-// indexed returns the objects the correlation index names for keys, as p
-// may read them: the index only proposes ids, the store reads them with
-// p's scope.
-func (h *Hub) indexed(ctx context.Context, p vigie.Principal, keys []string, limit int) ([]*vigie.Object, bool, error) {
+// indexed returns the objects the correlation index names for keys (and,
+// for an IPv4 range, for the addresses and ranges inside it), as p may
+// read them: the index only proposes ids, the store reads them with p's
+// scope.
+func (h *Hub) indexed(ctx context.Context, p vigie.Principal, v Value, keys []string, limit int) ([]*vigie.Object, bool, error) {
 	refs, err := h.store.FindObservables(ctx, keys)
-	if err != nil || len(refs) == 0 {
+	if err != nil {
 		return nil, false, err
 	}
+	for _, span := range v.insideSpans() {
+		if len(refs) >= maxRangeRefs {
+			break
+		}
+		more, err := h.store.FindObservableRange(ctx, span[0], span[1], maxRangeRefs-len(refs))
+		if err != nil {
+			return nil, false, err
+		}
+		refs = append(refs, more...)
+	}
+	if len(refs) == 0 {
+		return nil, false, nil
+	}
+	capped := len(refs) >= maxRangeRefs // some entries of the range were left unread
 	byColl := map[string][]string{}
 	for _, r := range refs {
 		byColl[r.Collection] = append(byColl[r.Collection], r.ObjectID)
@@ -147,7 +162,7 @@ func (h *Hub) indexed(ctx context.Context, p vigie.Principal, keys []string, lim
 		}
 		hits = append(hits, page.Objects...)
 	}
-	hits, more := newest(hits, limit, false)
+	hits, more := newest(hits, limit, capped)
 	return hits, more, nil
 }
 

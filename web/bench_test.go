@@ -111,6 +111,8 @@ func BenchmarkSearch100k(b *testing.B) {
 	c.index() // the early-warning engine fills the correlation index, as vigie serve does
 	cookie := session(b, c, "Helios")
 	b.Run("value", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=10.1.2.3") })
+	b.Run("range", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=10.1.0.0/16") }) // 65,536 addresses held: the first 5,000 index entries
+	b.Run("range-small", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=10.1.2.0/28") })
 	b.Run("value-full", func(b *testing.B) { serverTime(b, c, cookie, "/search?full=1&q=10.1.2.3") })
 	b.Run("text", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=Lantern") })
 	// Words every bulk indicator holds (the newest page of n matches), a

@@ -397,3 +397,31 @@ func TestTextSearchPage(t *testing.T) {
 		}
 	}
 }
+
+// TestRangeSearch: searching an address range finds the objects whose
+// values are inside it, as each organisation may read them (the same
+// matrix as TestTLPMatrix), and nothing outside the range.
+func TestRangeSearch(t *testing.T) {
+	c := newCoalition(t)
+	for _, tc := range []struct {
+		cidr   string
+		inside []string
+	}{
+		{"198.51.100.0/24", allValues},
+		{"198.51.96.0/20", allValues}, // not on a whole octet: 198.51.96. to 198.51.111.
+		{"198.51.100.4/30", []string{"198.51.100.4", "198.51.100.5"}},
+		{"198.51.100.2/31", []string{"198.51.100.2", "198.51.100.3"}},
+		{"198.51.128.0/17", nil},
+		{"198.51.101.0/24", nil},
+	} {
+		for org, want := range visible {
+			_, page := c.signIn(org).get("/search?q=" + url.QueryEscape(tc.cidr))
+			for _, v := range allValues {
+				may := slices.Contains(want, v) && slices.Contains(tc.inside, v)
+				if found := strings.Contains(page, "/objects/"+c.ids[v]); found != may {
+					t.Errorf("%s searching %s: found %s=%v, want %v", org, tc.cidr, v, found, may)
+				}
+			}
+		}
+	}
+}

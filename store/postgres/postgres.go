@@ -53,6 +53,7 @@ var dialect = sqldb.Dialect{
 	LockIDs:       lockIDs,
 	Size:          `SELECT pg_database_size(current_database()), 0`,
 	LockRow:       " FOR UPDATE",
+	ByteOrder:     ` COLLATE "C"`,
 	Text: sqldb.TextIndex{
 		Insert: `INSERT INTO object_text (seq, coll, doc) SELECT (e ->> 0)::bigint, (e ->> 1)::bigint, to_tsvector('simple', e ->> 2) FROM json_array_elements(?::json) AS e`,
 		From:   `object_text t JOIN objects o ON o.seq = t.seq`,

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("TextSearchAccess", func(t *testing.T) { testTextSearchAccess(t, open(t)) })
 	t.Run("TextSearchVersions", func(t *testing.T) { testTextSearchVersions(t, open(t)) })
 	t.Run("TextSearchPaging", func(t *testing.T) { testTextSearchPaging(t, open(t)) })
+	t.Run("ObservableRange", func(t *testing.T) { testObservableRange(t, open(t)) })
 	t.Run("AlertPaging", func(t *testing.T) { testAlertPaging(t, open(t)) })
 	t.Run("LastAlertEvent", func(t *testing.T) { testLastAlertEvent(t, open(t)) })
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open(t)) })

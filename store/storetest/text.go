@@ -206,3 +206,31 @@ func FuzzTextQuery(f *testing.F, s vigie.Store) {
 		}
 	})
 }
+
+// testObservableRange checks FindObservableRange: keys compared byte by
+// byte (whatever the database's collation), the upper bound excluded,
+// the limit kept.
+func testObservableRange(t *testing.T, s vigie.Store) {
+	a := MustOrg(t, s, "A")
+	c := MustCollection(t, s, []vigie.Grant{{Kind: vigie.GrantOrg, ID: a.ID}}, nil)
+	batch := &vigie.AlertBatch{Now: t0}
+	for _, k := range []string{"ip:10.1.2.3/32", "ip:10.1.2.0/28", "ip:10.1.20.5/32", "ip:10.1.2/", "ip:10.1.3.1/32", "ip:10.1.1.9/32", "ip:10.1.2-x"} {
+		batch.Observables = append(batch.Observables, vigie.ObservableRef{Key: k, Collection: c.ID, ObjectID: "indicator--" + k, OrgID: a.ID})
+	}
+	if _, err := s.RecordAlerts(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		limit int
+		want  []string
+	}{{10, []string{"ip:10.1.2.0/28", "ip:10.1.2.3/32"}}, {1, []string{"ip:10.1.2.0/28"}}} {
+		refs, err := s.FindObservableRange(ctx, "ip:10.1.2.", "ip:10.1.2/", tc.limit)
+		var got []string
+		for _, r := range refs {
+			got = append(got, r.Key)
+		}
+		if err != nil || !slices.Equal(got, tc.want) || (len(refs) > 0 && refs[0].Collection != c.ID) {
+			t.Errorf("FindObservableRange(ip:10.1.2., limit %d) = %v, %v; want %v", tc.limit, got, err, tc.want)
+		}
+	}
+}

@@ -50,6 +50,9 @@ type Dialect struct {
 	Compact func(ctx context.Context, w *sql.DB) (int64, error)
 	// Text is the text index of object versions.
 	Text TextIndex
+	// ByteOrder, after a text column, makes comparisons byte by byte
+	// ("" where they are already).
+	ByteOrder string
 	// LockRow is the suffix of a SELECT that locks the rows it reads
 	// until commit ("" where one writer holds the whole database).
 	LockRow string
