@@ -94,6 +94,9 @@ type EngineStore interface {
 	Relations(ctx context.Context, refs []string, bySource bool, types []string) ([]Relation, error)
 	// FindObservables returns the correlation index entries of keys.
 	FindObservables(ctx context.Context, keys []string) ([]ObservableRef, error)
+	// FindObservableRange returns up to limit correlation index entries
+	// whose key k has from <= k < to, compared byte by byte, in key order.
+	FindObservableRange(ctx context.Context, from, to string, limit int) ([]ObservableRef, error)
 	// ObservableKeys returns, in store order after a position (0 for the
 	// start), the keys in the correlation index, and the position to
 	// continue from: the engine keeps them in memory to skip lookups of

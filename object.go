@@ -28,6 +28,11 @@ type Object struct {
 	Owner  string
 	Digest string
 	Raw    json.RawMessage
+	// Words are the words of the text index (SearchText), when WordsRead;
+	// AddObjects reads them from Raw otherwise (the hub sets them from the
+	// object it already decoded).
+	Words     string
+	WordsRead bool
 }
 
 // RelayedBy returns the organisation that published this version of a
@@ -112,9 +117,14 @@ type ObjectQuery struct {
 	// Contains selects versions whose raw JSON holds any of these byte
 	// strings (the dashboard's search; empty for any).
 	Contains []string
+	// Text selects versions whose SearchText matches the query (the
+	// dashboard's text search); the page then holds the newest matches,
+	// newest first.
+	Text *TextQuery
 }
 
-// ObjectPage is one page of objects, sorted by DateAdded ascending.
+// ObjectPage is one page of objects, sorted by DateAdded ascending (newest
+// first for a Text query).
 type ObjectPage struct {
 	Objects []*Object
 	More    bool // more objects match after the last one of the page

@@ -154,8 +154,10 @@ func (h *Hub) prepare(ctx context.Context, p vigie.Principal, raw json.RawMessag
 			TLP:        vigie.HighestTLP(so.ObjectMarkingRefs, granular),
 			Recipients: recipients,
 		},
-		Author: so.CreatedByRef,
-		Raw:    raw,
+		Author:    so.CreatedByRef,
+		Raw:       raw,
+		Words:     vigie.SearchTextOf(so.Props), // the text index, without decoding raw again
+		WordsRead: true,
 	}
 	switch {
 	case !so.Modified.IsZero():

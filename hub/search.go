@@ -46,6 +46,9 @@ type SearchResult struct {
 	// the vigie.MaxPerObservable most recent objects of each value (a
 	// full search reads every object).
 	Indexed bool
+	// Text says the value was searched as words in the text index (see
+	// vigie.ParseTextQuery).
+	Text bool
 }
 
 // Search finds the objects, in every collection p may read, that hold
@@ -54,10 +57,12 @@ type SearchResult struct {
 // may read. Addresses, ranges, domains, URLs, mail addresses and hashes
 // are looked up in the correlation index the early-warning engine keeps
 // (milliseconds at any size; the most recent objects of each value)
-// unless full is set; everything else, and full searches, read the JSON
-// of every object p may read. The TLP rules apply as for TAXII: the
-// store selects among what p's scope allows. EINVALID for a text under
-// MinSearchLen characters or over MaxSearchLen.
+// unless full is set, which reads the JSON of every object p may read.
+// Text, CVE ids and package URLs are searched as words in the text index
+// (vigie.ParseTextQuery: words, "phrases", prefix*), newest first. The
+// TLP rules apply as for TAXII: the store selects among what p's scope
+// allows. EINVALID for a text under MinSearchLen characters or over
+// MaxSearchLen, or a malformed text query.
 func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit int, full bool) (*SearchResult, error) {
 	if err := member(p, vigie.RoleReader); err != nil {
 		return nil, err
@@ -71,24 +76,72 @@ func (h *Hub) Search(ctx context.Context, p vigie.Principal, typed string, limit
 	}
 	v := ClassifyValue(typed)
 	res := &SearchResult{Value: v}
+	keys := v.observableKeys()
 	var err error
-	if keys := v.observableKeys(); keys != nil && !full {
+	switch {
+	case keys != nil && !full:
 		res.Indexed = true
-		res.Hits, res.More, err = h.indexed(ctx, p, keys, limit)
-		return res, err
+		res.Hits, res.More, err = h.indexed(ctx, p, v, keys, limit)
+	case keys == nil: // text, CVE ids, package URLs
+		tq, perr := vigie.ParseTextQuery(typed)
+		if perr != nil {
+			return nil, perr
+		}
+		res.Text = true
+		res.Hits, res.More, err = h.searchText(ctx, p, tq, limit)
+	default:
+		res.Hits, res.More, err = h.find(ctx, p, v.needles(typed), nil, limit)
 	}
-	res.Hits, res.More, err = h.find(ctx, p, v.needles(typed), nil, limit)
 	return res, err
 }
 
-// indexed returns the objects the correlation index names for keys, as p
-// may read them: the index only proposes ids, the store reads them with
-// p's scope.
-func (h *Hub) indexed(ctx context.Context, p vigie.Principal, keys []string, limit int) ([]*vigie.Object, bool, error) {
-	refs, err := h.store.FindObservables(ctx, keys)
-	if err != nil || len(refs) == 0 {
+// searchText returns the newest objects, in the collections p may read,
+// whose words match tq, each at the last version p may read: the store
+// applies p's scope in the same query as the text index.
+func (h *Hub) searchText(ctx context.Context, p vigie.Principal, tq vigie.TextQuery, limit int) ([]*vigie.Object, bool, error) {
+	cs, as, err := h.ReadableCollections(ctx, p)
+	if err != nil {
 		return nil, false, err
 	}
+	var hits []*vigie.Object
+	more := false
+	for i, c := range cs {
+		if !as[i].Read {
+			continue
+		}
+		page, err := h.store.Objects(ctx, &vigie.ObjectQuery{Collection: c.ID, Text: &tq, Scope: p.Scope(as[i], h.cfg.DefaultTLP), Limit: limit})
+		if err != nil {
+			return nil, false, err
+		}
+		hits, more = append(hits, page.Objects...), more || page.More
+	}
+	hits, more = newest(hits, limit, more)
+	return hits, more, nil
+}
+
+// indexed returns the objects the correlation index names for keys (and,
+// for an IPv4 range, for the addresses and ranges inside it), as p may
+// read them: the index only proposes ids, the store reads them with p's
+// scope.
+func (h *Hub) indexed(ctx context.Context, p vigie.Principal, v Value, keys []string, limit int) ([]*vigie.Object, bool, error) {
+	refs, err := h.store.FindObservables(ctx, keys)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, span := range v.insideSpans() {
+		if len(refs) >= maxRangeRefs {
+			break
+		}
+		more, err := h.store.FindObservableRange(ctx, span[0], span[1], maxRangeRefs-len(refs))
+		if err != nil {
+			return nil, false, err
+		}
+		refs = append(refs, more...)
+	}
+	if len(refs) == 0 {
+		return nil, false, nil
+	}
+	capped := len(refs) >= maxRangeRefs // some entries of the range were left unread
 	byColl := map[string][]string{}
 	for _, r := range refs {
 		byColl[r.Collection] = append(byColl[r.Collection], r.ObjectID)
@@ -109,11 +162,7 @@ func (h *Hub) indexed(ctx context.Context, p vigie.Principal, keys []string, lim
 		}
 		hits = append(hits, page.Objects...)
 	}
-	sortNewest(hits)
-	more := false
-	if len(hits) > limit {
-		hits, more = hits[:limit], true
-	}
+	hits, more := newest(hits, limit, capped)
 	return hits, more, nil
 }
 
@@ -133,10 +182,7 @@ func (h *Hub) find(ctx context.Context, p vigie.Principal, needles, types []stri
 			}
 			all, more = append(all, hits...), more || m
 		}
-		sortNewest(all)
-		if len(all) > limit {
-			all, more = all[:limit], true
-		}
+		all, more = newest(all, limit, more)
 		return all, more, nil
 	}
 	cs, as, err := h.ReadableCollections(ctx, p)
@@ -170,11 +216,18 @@ func (h *Hub) find(ctx context.Context, p vigie.Principal, needles, types []stri
 			q.AddedAfter = page.Objects[len(page.Objects)-1].DateAdded
 		}
 	}
-	sortNewest(hits)
-	if len(hits) > limit {
-		hits, more = hits[:limit], true
-	}
+	hits, more = newest(hits, limit, more)
 	return hits, more, nil
+}
+
+// newest sorts os newest first and keeps limit of them; more is also
+// set when some were left out.
+func newest(os []*vigie.Object, limit int, more bool) ([]*vigie.Object, bool) {
+	sortNewest(os)
+	if len(os) > limit {
+		return os[:limit], true
+	}
+	return os, more
 }
 
 func sortNewest(os []*vigie.Object) {

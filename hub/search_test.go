@@ -140,3 +140,69 @@ func TestSearchFollowsTLP(t *testing.T) {
 		}
 	}
 }
+
+// TestTextSearchMatrix: A publishes indicators described "Marigold" at
+// every TLP in community ab's collection, and at CLEAR and GREEN in a
+// public collection; each organisation's text search finds exactly what
+// it may read (B: no RED; C, outside the community: the CLEAR one of the
+// public collection), and a malformed query is a clear EINVALID.
+func TestTextSearchMatrix(t *testing.T) {
+	f := newFixture(t)
+	ab, err := f.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "r", Title: "ab", Read: []string{"community:ab"}, Write: []string{"community:ab"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := f.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "r", Title: "open", Read: []string{"community:ab", "public"}, Write: []string{"community:ab"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := map[string]vigie.Principal{}
+	for _, org := range []string{"A", "B", "C"} {
+		_, k := f.key(t, org, vigie.RolePublisher, time.Time{})
+		p[org] = f.login(t, k)
+	}
+	type cell struct {
+		coll string
+		tlp  vigie.TLP
+	}
+	published := []cell{{ab.ID, vigie.TLPClear}, {ab.ID, vigie.TLPGreen}, {ab.ID, vigie.TLPAmber}, {ab.ID, vigie.TLPAmberStrict}, {ab.ID, vigie.TLPRed},
+		{open.ID, vigie.TLPClear}, {open.ID, vigie.TLPGreen}}
+	for i, c := range published {
+		spec := hub.ValuesSpec{Root: "r", Collection: c.coll, TLP: c.tlp, Values: []string{"198.51.100." + string(rune('1'+i))}, Description: "Marigold campaign relay"}
+		if _, err := f.hub.PublishValues(ctx, p["A"], spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string][]cell{
+		"A": published,
+		"B": append(published[:4:4], cell{open.ID, vigie.TLPClear}),
+		"C": {{open.ID, vigie.TLPClear}},
+	}
+	for org, cells := range want {
+		res, err := f.hub.Search(ctx, p[org], "marigold relay", 0, false)
+		if err != nil || !res.Text {
+			t.Fatalf("%s: text search = %+v, %v", org, res, err)
+		}
+		got := map[cell]int{}
+		for _, o := range res.Hits {
+			got[cell{o.Collection, o.TLP}]++
+		}
+		for _, c := range cells {
+			if got[c] != 1 {
+				t.Errorf("%s: %d hits at %s in %s, want 1", org, got[c], c.tlp, c.coll[:8])
+			}
+			delete(got, c)
+		}
+		if org == "B" { // the public collection's GREEN: B reads it as a member or as the public, either may be right
+			delete(got, cell{open.ID, vigie.TLPGreen})
+		}
+		if len(got) != 0 {
+			t.Errorf("%s found objects it may not read: %v", org, got)
+		}
+	}
+	for _, q := range []string{`"marigold relay`, "mari*gold", "m*", "~~~ !!!"} {
+		if _, err := f.hub.Search(ctx, p["B"], q, 0, false); vigie.ErrorCode(err) != vigie.EINVALID {
+			t.Errorf("text search %q = %v, want EINVALID", q, err)
+		}
+	}
+}

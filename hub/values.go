@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/vigie-cti/vigie"
@@ -193,4 +194,43 @@ func (v Value) observableKeys() []string {
 		return []string{"hash:SHA-512:" + v.Value, "hash:SHA512:" + v.Value}
 	}
 	return nil
+}
+
+// maxRangeRefs bounds the correlation index entries a range search reads
+// (the first ones in key order): each names an object to read.
+const maxRangeRefs = 1000
+
+// insideSpans returns, for an IPv4 range, the spans [from, to) of
+// correlation index keys that name an address or a range inside it. A key
+// is "ip:" and the address or range in dotted form, so the keys inside
+// 10.1.2.0/24 are those that begin "ip:10.1.2."; a range that does not end
+// on a whole octet is split into the whole-octet ranges it covers (at
+// most 256: 10.1.0.0/20 is 10.1.0. to 10.1.15.). Nil for anything else.
+func (v Value) insideSpans() [][2]string {
+	if v.Kind != ValueRange {
+		return nil
+	}
+	pfx, err := netip.ParsePrefix(v.Value)
+	if err != nil || !pfx.Addr().Is4() || pfx.Bits() == 32 {
+		return nil
+	}
+	octets := max((pfx.Bits()+7)/8, 1)
+	n := 1 << (octets*8 - pfx.Bits())
+	base := pfx.Addr().As4()
+	spans := make([][2]string, 0, n)
+	for i := range n {
+		a := base
+		a[octets-1] += byte(i)
+		parts := make([]string, octets)
+		for j := range octets {
+			parts[j] = strconv.Itoa(int(a[j]))
+		}
+		head := "ip:" + strings.Join(parts, ".")
+		if octets == 4 {
+			spans = append(spans, [2]string{head + "/", head + "0"}) // "0" follows "/"
+		} else {
+			spans = append(spans, [2]string{head + ".", head + "/"}) // "/" follows "."
+		}
+	}
+	return spans
 }

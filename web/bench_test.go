@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,14 +24,17 @@ func serverTime(b *testing.B, c *coalition, cookie, path string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cpuTime()
-	n := 0
+	var each []time.Duration // CPU time of each request, for p50 and p95
 	defer func() {
-		if n > 0 { // on a loaded machine the CPU time says more than the wall time
+		if n := len(each); n > 0 { // on a loaded machine the CPU time says more than the wall time
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(n), "cpu-ms/op")
+			slices.Sort(each)
+			b.ReportMetric(float64(each[n/2].Microseconds())/1000, "p50-cpu-ms")
+			b.ReportMetric(float64(each[n*95/100].Microseconds())/1000, "p95-cpu-ms")
 		}
 	}()
 	for b.Loop() {
-		n++
+		start := cpuTime()
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req.RemoteAddr = "192.0.2.7:1234"
 		req.Header.Set("Cookie", "vigie_session="+cookie)
@@ -38,6 +43,7 @@ func serverTime(b *testing.B, c *coalition, cookie, path string) {
 		if rec.Code != http.StatusOK {
 			b.Fatalf("%s: %d", path, rec.Code)
 		}
+		each = append(each, cpuTime()-start)
 	}
 }
 
@@ -105,8 +111,18 @@ func BenchmarkSearch100k(b *testing.B) {
 	c.index() // the early-warning engine fills the correlation index, as vigie serve does
 	cookie := session(b, c, "Helios")
 	b.Run("value", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=10.1.2.3") })
+	b.Run("range", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=10.1.0.0/16") }) // 65,536 addresses held: the first 5,000 index entries
+	b.Run("range-small", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=10.1.2.0/28") })
 	b.Run("value-full", func(b *testing.B) { serverTime(b, c, cookie, "/search?full=1&q=10.1.2.3") })
 	b.Run("text", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=Lantern") })
+	// Words every bulk indicator holds (the newest page of n matches), a
+	// prefix of them, a phrase (and one ending in a prefix), and a word no
+	// object holds.
+	b.Run("text-common", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=bulk") })
+	b.Run("text-prefix", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=bul*") })
+	b.Run("text-phrase", func(b *testing.B) { serverTime(b, c, cookie, "/search?q="+url.QueryEscape(`"bulk 10 1 2"`)) })
+	b.Run("text-phrase-prefix", func(b *testing.B) { serverTime(b, c, cookie, "/search?q="+url.QueryEscape(`"bulk 10 1" 23*`)) })
+	b.Run("text-none", func(b *testing.B) { serverTime(b, c, cookie, "/search?q=quillwort") })
 	b.Run("object", func(b *testing.B) {
 		serverTime(b, c, cookie, "/objects/"+strings.TrimSpace(c.ids["198.51.100.2"]))
 	})

@@ -107,6 +107,7 @@ type searchData struct {
 	Query   string
 	Full    bool // every object was read
 	Indexed bool // the hits come from the correlation index
+	Text    bool // the hits come from the text index
 	Kind    string
 	Hits    []hitRow
 	More    bool
@@ -138,7 +139,7 @@ func (d *Dashboard) search(w http.ResponseWriter, r *http.Request, q *req) error
 			if err != nil {
 				return err
 			}
-			data.Done, data.Kind, data.Hits, data.More, data.Indexed = true, kindNames[res.Value.Kind], rows(res.Hits, names, colls), res.More, res.Indexed
+			data.Done, data.Kind, data.Hits, data.More, data.Indexed, data.Text = true, kindNames[res.Value.Kind], rows(res.Hits, names, colls), res.More, res.Indexed, res.Text
 		}
 	}
 	q.v.Data = data

@@ -371,3 +371,57 @@ func TestAnotherOrganisationsThings(t *testing.T) {
 		t.Error("Helios's watch entry was deleted by another organisation")
 	}
 }
+
+// TestTextSearchPage: each organisation's text search lists exactly the
+// objects it may read; the query syntax is explained on the page, and a
+// malformed query gets its message, not an error page.
+func TestTextSearchPage(t *testing.T) {
+	c := newCoalition(t)
+	for org, want := range visible {
+		b := c.signIn(org)
+		res, page := b.get("/search?q=" + url.QueryEscape(`"lantern c2" lant*`))
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, `id="search-syntax"`) || !strings.Contains(page, "From the text index") {
+			t.Fatalf("%s: text search page %s lacks the syntax or the text index note", org, res.Status)
+		}
+		for _, v := range allValues {
+			if found, may := strings.Contains(page, "/objects/"+c.ids[v]), slices.Contains(want, v); found != may {
+				t.Errorf("%s searching text: found %s=%v, want %v", org, v, found, may)
+			}
+		}
+	}
+	b := c.signIn("Bank")
+	for q, msg := range map[string]string{`"lantern c2`: "close the quote", "*lantern": "end of a word", "lantern --- ***": "end of a word"} {
+		res, page := b.get("/search?q=" + url.QueryEscape(q))
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, msg) {
+			t.Errorf("search %q: %s, page without %q", q, res.Status, msg)
+		}
+	}
+}
+
+// TestRangeSearch: searching an address range finds the objects whose
+// values are inside it, as each organisation may read them (the same
+// matrix as TestTLPMatrix), and nothing outside the range.
+func TestRangeSearch(t *testing.T) {
+	c := newCoalition(t)
+	for _, tc := range []struct {
+		cidr   string
+		inside []string
+	}{
+		{"198.51.100.0/24", allValues},
+		{"198.51.96.0/20", allValues}, // not on a whole octet: 198.51.96. to 198.51.111.
+		{"198.51.100.4/30", []string{"198.51.100.4", "198.51.100.5"}},
+		{"198.51.100.2/31", []string{"198.51.100.2", "198.51.100.3"}},
+		{"198.51.128.0/17", nil},
+		{"198.51.101.0/24", nil},
+	} {
+		for org, want := range visible {
+			_, page := c.signIn(org).get("/search?q=" + url.QueryEscape(tc.cidr))
+			for _, v := range allValues {
+				may := slices.Contains(want, v) && slices.Contains(tc.inside, v)
+				if found := strings.Contains(page, "/objects/"+c.ids[v]); found != may {
+					t.Errorf("%s searching %s: found %s=%v, want %v", org, tc.cidr, v, found, may)
+				}
+			}
+		}
+	}
+}

@@ -53,6 +53,15 @@ var dialect = sqldb.Dialect{
 	LockIDs:       lockIDs,
 	Size:          `SELECT pg_database_size(current_database()), 0`,
 	Strings:       `SELECT json_array_elements_text(?::json)`,
+	LockRow:       " FOR UPDATE",
+	ByteOrder:     ` COLLATE "C"`,
+	Text: sqldb.TextIndex{
+		Insert: `INSERT INTO object_text (seq, coll, doc) SELECT (e ->> 0)::bigint, (e ->> 1)::bigint, to_tsvector('simple', e ->> 2) FROM json_array_elements(?::json) AS e`,
+		From:   `object_text t JOIN objects o ON o.seq = t.seq`,
+		Match:  `t.coll = (SELECT seq FROM collections WHERE id = ?) AND t.doc @@ to_tsquery('simple', ?)`,
+		Order:  `t.seq DESC`,
+		Render: sqldb.RenderTSQuery,
+	},
 }
 
 // lockIDs takes a transaction advisory lock per object id (on a 64-bit hash
@@ -156,7 +165,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{DB: sqldb.New(db, db, dialect), db: db}, nil
+	store := sqldb.New(db, db, dialect)
+	if err := store.BackfillText(ctx, nil); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return &Store{DB: store, db: db}, nil
 }
 
 type poolConfig struct {

@@ -139,3 +139,5 @@ func TestLeadPerSchema(t *testing.T) {
 		t.Error("a second process on hub A's schema led the job hub A leads")
 	}
 }
+
+func FuzzTextQuery(f *testing.F) { storetest.FuzzTextQuery(f, pgtest.Open(f)) }

@@ -50,7 +50,14 @@ var dialect = sqldb.Dialect{
 	Unavailable:  unavailable,
 	Compact:      compact,
 	Strings:      `SELECT value FROM json_each(?)`,
-	Size:         `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
+	Text: sqldb.TextIndex{
+		Insert: `INSERT INTO objects_text (rowid, coll, body) SELECT value ->> 0, 'c' || (value ->> 1), value ->> 2 FROM json_each(?)`,
+		From:   `objects_text CROSS JOIN objects o ON o.seq = objects_text.rowid`,
+		Match:  `objects_text MATCH ('coll : c' || (SELECT seq FROM collections WHERE id = ?) || ' AND body : (' || ? || ')')`,
+		Order:  `objects_text.rowid DESC`,
+		Render: sqldb.RenderFTS5,
+	},
+	Size: `SELECT c.page_count * s.page_size, f.freelist_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s, pragma_freelist_count() f`,
 }
 
 // unavailable reports whether err means the database cannot store now
@@ -104,6 +111,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	sub, _ := fs.Sub(migrations, "migrations")
 	if err := sqldb.Migrate(ctx, w, sub, "", false); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	store := sqldb.New(w, nil, dialect)
+	if err := store.BackfillText(ctx, nil); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}

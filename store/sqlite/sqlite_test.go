@@ -64,3 +64,5 @@ func TestAuditTamper(t *testing.T) {
 		return err
 	})
 }
+
+func FuzzTextQuery(f *testing.F) { storetest.FuzzTextQuery(f, MustOpen(f)) }

@@ -48,6 +48,14 @@ type Dialect struct {
 	// Compact returns the database's free pages to the file system and
 	// says by how many bytes it shrank (nil: nothing to do).
 	Compact func(ctx context.Context, w *sql.DB) (int64, error)
+	// Text is the text index of object versions.
+	Text TextIndex
+	// ByteOrder, after a text column, makes comparisons byte by byte
+	// ("" where they are already).
+	ByteOrder string
+	// LockRow is the suffix of a SELECT that locks the rows it reads
+	// until commit ("" where one writer holds the whole database).
+	LockRow string
 	// Strings is a subquery of the strings of a JSON array passed as one
 	// parameter: a list of any length in a statement whose text does not
 	// change, so the database parses it quickly.

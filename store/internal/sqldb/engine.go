@@ -105,8 +105,19 @@ func (s *DB) FindObservables(ctx context.Context, keys []string) ([]vigie.Observ
 	for i, k := range keys {
 		args[i] = k
 	}
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT x.key, c.id, x.object_id, x.org_id FROM observables x JOIN collections c ON c.seq = x.coll
-		WHERE x.key IN (?`+strings.Repeat(`, ?`, len(keys)-1)+`) ORDER BY x.seq`), args...)
+	return s.observableRefs(ctx, `SELECT x.key, c.id, x.object_id, x.org_id FROM observables x JOIN collections c ON c.seq = x.coll
+		WHERE x.key IN (?`+strings.Repeat(`, ?`, len(keys)-1)+`) ORDER BY x.seq`, args...)
+}
+
+// FindObservableRange returns up to limit correlation index entries whose
+// key is in [from, to), in key order.
+func (s *DB) FindObservableRange(ctx context.Context, from, to string, limit int) ([]vigie.ObservableRef, error) {
+	return s.observableRefs(ctx, `SELECT x.key, c.id, x.object_id, x.org_id FROM observables x JOIN collections c ON c.seq = x.coll
+		WHERE x.key`+s.d.ByteOrder+` >= ? AND x.key`+s.d.ByteOrder+` < ? ORDER BY x.key`+s.d.ByteOrder+` LIMIT `+strconv.Itoa(limit), from, to)
+}
+
+func (s *DB) observableRefs(ctx context.Context, stmt string, args ...any) ([]vigie.ObservableRef, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(stmt), args...)
 	if err != nil {
 		return nil, s.wrap("observables", err)
 	}

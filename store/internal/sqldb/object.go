@@ -19,6 +19,14 @@ const insertChunk = 100
 // AddObjects stores objects, the status of their POST and its audit
 // entries in one transaction.
 func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Object, st *vigie.Status, audit ...*vigie.AuditEntry) error {
+	// The words of the text index, read before the transaction so that
+	// the write lock is held no longer than before.
+	words := make([]string, len(objs))
+	for i, o := range objs {
+		if words[i] = o.Words; !o.WordsRead {
+			words[i] = vigie.SearchText(o.Raw)
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap("begin", err)
@@ -50,6 +58,7 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 	}
 
 	added := make(map[versionOf]bool, len(objs))
+	var texts []textRow
 	var full *sql.Stmt // the INSERT of a whole chunk, prepared once
 	defer func() {
 		if full != nil {
@@ -82,17 +91,28 @@ func (s *DB) AddObjects(ctx context.Context, collection string, objs []*vigie.Ob
 		if err != nil {
 			return s.wrap("insert objects", err)
 		}
+		at := make(map[versionOf]int, len(chunk)) // a version's index in objs
+		for i := len(chunk) - 1; i >= 0; i-- {    // the first copy is the one stored
+			at[versionOf{chunk[i].ID, chunk[i].VersionKey}] = start + i
+		}
 		for rows.Next() {
 			var v versionOf
-			if err := rows.Scan(&v.id, &v.key); err != nil {
+			var seq int64
+			if err := rows.Scan(&seq, &v.id, &v.key); err != nil {
 				rows.Close()
 				return s.wrap("insert objects", err)
 			}
 			added[v] = true
+			if w := words[at[v]]; w != "" {
+				texts = append(texts, textRow{seq, coll, w})
+			}
 		}
 		if err := rows.Close(); err != nil {
 			return s.wrap("insert objects", err)
 		}
+	}
+	if err := s.insertText(ctx, tx, texts); err != nil {
+		return err
 	}
 	for _, o := range objs {
 		msg := "this version was already stored"
@@ -136,7 +156,7 @@ func (s *DB) insertObjects(n int) string {
 	if !s.d.InsertOrIgnore {
 		b.WriteString(` ON CONFLICT (coll, id, version_key) DO NOTHING`)
 	}
-	b.WriteString(` RETURNING id, version_key`)
+	b.WriteString(` RETURNING seq, id, version_key`)
 	return b.String()
 }
 
@@ -151,13 +171,18 @@ func (s *DB) Objects(ctx context.Context, q *vigie.ObjectQuery) (*vigie.ObjectPa
 	if q.WithoutRaw {
 		cols = objectColumns + `, o.owner, NULL`
 	}
-	where, args := s.d.WhereObjects(q)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 1000
 	}
-	text := `SELECT ` + cols + ` FROM objects o WHERE ` + where + ` ORDER BY o.date_added LIMIT ` + strconv.Itoa(limit+1)
-	rows, err := s.r.QueryContext(ctx, s.q(text), args...)
+	var rows *sql.Rows
+	var err error
+	if q.Text != nil {
+		rows, err = s.textObjects(ctx, q, cols, limit)
+	} else {
+		where, args := s.d.WhereObjects(q)
+		rows, err = s.r.QueryContext(ctx, s.q(`SELECT `+cols+` FROM objects o WHERE `+where+` ORDER BY o.date_added LIMIT `+strconv.Itoa(limit+1)), args...)
+	}
 	if err != nil {
 		return nil, s.wrap("query objects", err)
 	}
