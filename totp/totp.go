@@ -84,9 +84,11 @@ func Verify(secret, code string, t time.Time) bool {
 }
 
 // URI returns the otpauth:// URI that authenticator apps read (the "Key
-// Uri Format" they share), for the account of issuer.
+// Uri Format" they share), for the account of issuer. Spaces are %20, as
+// that format asks (RFC 3986), never "+", which some apps show as is, and
+// a "+" in the account is %2B.
 func URI(secret, issuer, account string) string {
-	label := url.PathEscape(issuer + ":" + account)
+	label := strings.ReplaceAll(url.PathEscape(issuer+":"+account), "+", "%2B") // an app may read "+" as a space
 	v := url.Values{"secret": {secret}, "issuer": {issuer}, "algorithm": {"SHA1"}, "digits": {fmt.Sprint(Digits)}, "period": {fmt.Sprint(int(Step / time.Second))}}
-	return "otpauth://totp/" + label + "?" + v.Encode()
+	return "otpauth://totp/" + label + "?" + strings.ReplaceAll(v.Encode(), "+", "%20") // a literal "+" is already %2B
 }

@@ -2,6 +2,7 @@ package totp
 
 import (
 	"encoding/base32"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,24 @@ func TestURI(t *testing.T) {
 	u := URI("JBSWY3DPEHPK3PXP", "vigie", "ana@helios.example")
 	if !strings.HasPrefix(u, "otpauth://totp/vigie:ana@helios.example?") || !strings.Contains(u, "secret=JBSWY3DPEHPK3PXP") {
 		t.Errorf("URI = %s", u)
+	}
+	// Read back as an app does: spaces and "+" survive, every parameter is there.
+	u = URI("JBSWY3DPEHPK3PXP", "vigie CERT hub", "ana+otp@helios.example")
+	if strings.Contains(u, "+") {
+		t.Errorf("URI %s has a '+', which apps may show as is", u)
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p.Query()
+	if p.Scheme != "otpauth" || p.Host != "totp" || p.Path != "/vigie CERT hub:ana+otp@helios.example" {
+		t.Errorf("URI %s: scheme %q, type %q, label %q", u, p.Scheme, p.Host, p.Path)
+	}
+	for k, want := range map[string]string{"secret": "JBSWY3DPEHPK3PXP", "issuer": "vigie CERT hub", "algorithm": "SHA1", "digits": "6", "period": "30"} {
+		if q.Get(k) != want {
+			t.Errorf("URI %s: %s = %q, want %q", u, k, q.Get(k), want)
+		}
 	}
 }
 

@@ -70,8 +70,9 @@ type findingRow struct {
 }
 
 type productData struct {
-	Product  *vigie.Product
-	Findings []findingRow
+	Product   *vigie.Product
+	Findings  []findingRow
+	shareData // the VEX form's collections, for publishers
 }
 
 // productGet shows one of the organisation's products and its findings,
@@ -88,6 +89,11 @@ func (d *Dashboard) productGet(w http.ResponseWriter, r *http.Request, q *req) e
 		return err
 	}
 	data := productData{Product: prod}
+	if q.v.Me.Publisher {
+		if data.shareData, err = d.newShareData(r, q); err != nil {
+			return err
+		}
+	}
 	for _, f := range fs {
 		row := findingRow{Finding: f}
 		_ = json.Unmarshal(f.Doc, &row.Doc) // a document that does not decode shows the stored columns only

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,8 +91,63 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 type sbomFormData struct {
 	Products []*vigie.Product
 	Max      int // MiB
+	shareData
 	// The form as sent, to show it again after a refusal.
 	Product, Name, Version, Supplier string
+}
+
+// shareTLPs are the levels an SBOM or VEX may be shared at beyond the
+// private collection: not TLP:RED, whose recipients an upload cannot name
+// (nobody but the organisation could read it).
+var shareTLPs = []vigie.TLP{vigie.TLPClear, vigie.TLPGreen, vigie.TLPAmber, vigie.TLPAmberStrict}
+
+// shareData is the "share beyond your organisation" part of the SBOM and
+// VEX forms: the collections the user may write (its private ones
+// aside), the levels, and the choice as sent.
+type shareData struct {
+	ShareCollections  []*vigie.Collection
+	ShareTLPs         []vigie.TLP
+	ShareTo, ShareTLP string
+}
+
+// newShareData lists the collections p may write, except the private
+// ones (the default, chosen by leaving the collection empty).
+func (d *Dashboard) newShareData(r *http.Request, q *req) (shareData, error) {
+	cs, err := d.hub.WritableCollections(r.Context(), q.p)
+	if err != nil {
+		return shareData{}, err
+	}
+	cs = slices.DeleteFunc(cs, func(c *vigie.Collection) bool { return c.Root == hub.PrivateRoot })
+	return shareData{ShareCollections: cs, ShareTLPs: shareTLPs}, nil
+}
+
+// share reads the form's choice: none keeps the upload in the
+// organisation's private collection; a collection must be one listed
+// (an unknown one and one the user may not write get the same answer)
+// and needs a TLP level of shareTLPs. The hub checks the collection again.
+func (s *shareData) share(r *http.Request) (hub.Share, error) {
+	s.ShareTo, s.ShareTLP = r.PostFormValue("share"), r.PostFormValue("share_tlp")
+	if s.ShareTo == "" {
+		if s.ShareTLP != "" {
+			return hub.Share{}, vigie.Errorf(vigie.EINVALID, "a TLP level is for sharing into a collection: choose one, or leave the level empty to keep it private")
+		}
+		return hub.Share{}, nil
+	}
+	root, id, err := splitCollection(s.ShareTo)
+	if err != nil || !slices.ContainsFunc(s.ShareCollections, func(c *vigie.Collection) bool { return c.Root == root && c.ID == id }) {
+		return hub.Share{}, vigie.Errorf(vigie.EINVALID, "choose a collection you may write to from the list")
+	}
+	if s.ShareTLP == "" {
+		return hub.Share{}, vigie.Errorf(vigie.EINVALID, "choose a TLP level: what leaves your organisation's private collection must say who may read it")
+	}
+	t, err := vigie.ParseTLP(s.ShareTLP)
+	if err != nil {
+		return hub.Share{}, err
+	}
+	if !slices.Contains(shareTLPs, t) {
+		return hub.Share{}, vigie.Errorf(vigie.EINVALID, "TLP:RED needs recipients, and an SBOM or VEX upload names none: choose TLP:AMBER+STRICT, or keep it private")
+	}
+	return hub.Share{Root: root, Collection: id, TLP: t}, nil
 }
 
 // sbomForm shows the SBOM upload form.
@@ -100,23 +156,36 @@ func (d *Dashboard) sbomForm(w http.ResponseWriter, r *http.Request, q *req) err
 	if err != nil {
 		return err
 	}
-	q.v.Title, q.v.Nav, q.v.Data = "Upload an SBOM", "products", sbomFormData{Products: prods, Max: maxUpload >> 20, Product: r.URL.Query().Get("product")}
+	sd, err := d.newShareData(r, q)
+	if err != nil {
+		return err
+	}
+	q.v.Title, q.v.Nav, q.v.Data = "Upload an SBOM", "products", sbomFormData{Products: prods, Max: maxUpload >> 20, shareData: sd, Product: r.URL.Query().Get("product")}
 	d.render(w, http.StatusOK, "upload_sbom.html", q.v)
 	return nil
 }
 
 // sbomPost uploads an SBOM for one of the organisation's products, or a
 // new one, as `vigie sbom upload` does (into the organisation's private
-// collection), then shows the product. A refusal shows the form again.
+// collection, or one it may write at a chosen TLP), then shows the
+// product. A refusal shows the form again.
 func (d *Dashboard) sbomPost(w http.ResponseWriter, r *http.Request, q *req) error {
 	prods, err := d.hub.Products(r.Context(), q.p)
 	if err != nil {
 		return err
 	}
-	data := sbomFormData{Products: prods, Max: maxUpload >> 20, Product: r.PostFormValue("product"),
+	sd, err := d.newShareData(r, q)
+	if err != nil {
+		return err
+	}
+	data := sbomFormData{Products: prods, Max: maxUpload >> 20, shareData: sd, Product: r.PostFormValue("product"),
 		Name: strings.TrimSpace(r.PostFormValue("name")), Version: strings.TrimSpace(r.PostFormValue("version")), Supplier: strings.TrimSpace(r.PostFormValue("supplier"))}
 	q.v.Title, q.v.Nav, q.v.Data = "Upload an SBOM", "products", &data
 	up, err := func() (*hub.SBOMUpload, error) {
+		sh, err := data.share(r)
+		if err != nil {
+			return nil, err
+		}
 		file, err := formFile(r, "sbom")
 		if err != nil {
 			return nil, err
@@ -130,7 +199,7 @@ func (d *Dashboard) sbomPost(w http.ResponseWriter, r *http.Request, q *req) err
 		} else if _, err := d.hub.Product(r.Context(), q.p, product, "", false); err != nil {
 			return nil, err // another organisation's product is not found
 		}
-		return d.hub.UploadProductSBOM(r.Context(), q.p, product, supplier, file, hub.Share{})
+		return d.hub.UploadProductSBOM(r.Context(), q.p, product, supplier, file, sh)
 	}()
 	if err != nil {
 		return d.refuse(w, r, q, "upload_sbom.html", err)
@@ -159,11 +228,19 @@ func (d *Dashboard) vexPost(w http.ResponseWriter, r *http.Request, q *req) erro
 	if err != nil {
 		return err
 	}
+	sd, err := d.newShareData(r, q)
+	if err != nil {
+		return err
+	}
+	sh, err := sd.share(r)
+	if err != nil {
+		return err
+	}
 	file, err := formFile(r, "vex")
 	if err != nil {
 		return err
 	}
-	n, err := d.hub.UploadVEX(r.Context(), q.p, prod, file, hub.Share{})
+	n, err := d.hub.UploadVEX(r.Context(), q.p, prod, file, sh)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ func (d *Dashboard) parse() map[string]*template.Template {
 		"add":      func(a, b int) int { return a + b },
 		"list":     func(ss ...string) []string { return ss },
 		"has":      slices.Contains[[]string],
+		"totpURI":  d.totpURI,
+		"qr":       qrSVG,
 	}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
 	pages := map[string]*template.Template{}
