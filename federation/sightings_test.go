@@ -80,11 +80,11 @@ func TestSightingsBack(t *testing.T) {
 	testSightingsBack(t, newTestHub(t, "A"), newTestHub(t, "B"))
 }
 
-// TestSightingsBackPostgres is TestSightingsBack with B, which receives
-// the sightings, on PostgreSQL (A's engine is off: the engines of two
-// hubs on one PostgreSQL server would share one leadership lock).
+// TestSightingsBackPostgres is TestSightingsBack with both hubs on
+// PostgreSQL, in two schemas of one database, each running its own
+// early-warning engine (their leadership locks name their schemas).
 func TestSightingsBackPostgres(t *testing.T) {
-	testSightingsBack(t, newTestHubOn(t, "A", false, pgtest.URL(t)), newTestHubOn(t, "B", true, pgtest.URL(t)))
+	testSightingsBack(t, newTestHubOn(t, "A", true, pgtest.URL(t)), newTestHubOn(t, "B", true, pgtest.URL(t)))
 }
 
 func testSightingsBack(t *testing.T, a, b *testHub) {
