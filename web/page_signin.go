@@ -9,10 +9,11 @@ import (
 
 type signinData struct {
 	Email, Next string
+	Providers   []string // OIDC providers offered
 }
 
 func (d *Dashboard) signinForm(w http.ResponseWriter, r *http.Request, v *view, _ string) error {
-	v.Title, v.Data = "Sign in", signinData{Next: safeNext(r.URL.Query().Get("next"))}
+	v.Title, v.Data = "Sign in", signinData{Next: safeNext(r.URL.Query().Get("next")), Providers: d.providerNames()}
 	d.render(w, http.StatusOK, "signin.html", v)
 	return nil
 }
@@ -24,7 +25,7 @@ func (d *Dashboard) signinPost(w http.ResponseWriter, r *http.Request, v *view, 
 		if c := vigie.ErrorCode(err); c != vigie.EUNAUTHORIZED && c != vigie.ETOOMANY {
 			return err
 		}
-		v.Title, v.Error, v.Data = "Sign in", vigie.ErrorMessage(err), signinData{Email: email, Next: next}
+		v.Title, v.Error, v.Data = "Sign in", vigie.ErrorMessage(err), signinData{Email: email, Next: next, Providers: d.providerNames()}
 		d.render(w, statusOf(vigie.ErrorCode(err)), "signin.html", v)
 		return nil
 	}
