@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	cdp "github.com/chromedp/chromedp"
+
 	"github.com/vigie-cti/vigie"
 	"github.com/vigie-cti/vigie/hub"
 	"github.com/vigie-cti/vigie/totp"
@@ -415,4 +417,25 @@ func TestOIDCRateLimited(t *testing.T) {
 	if res, _ := callback(t, b, oidcStart(t, b, "/alerts")); res.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("OIDC sign-in after %d failures from the address: %s, want 429", hub.SignInFailsPerAddr, res.Status)
 	}
+}
+
+// TestBrowserOIDCSignIn: in a real browser, "Sign in with TestIdP" on the
+// sign-in page leads through the provider back to the page asked for.
+func TestBrowserOIDCSignIn(t *testing.T) {
+	c, p := oidcCoalition(t)
+	ctx := newBrowser(t)
+	p.set(func(p *testIdP) { p.email = c.emails["Helios"] })
+	do(t, ctx, "sign in with the provider",
+		cdp.Navigate(c.srv.URL+"/watchlist"), // not signed in: sent to the sign-in page
+		cdp.WaitVisible(cdp.CSS(`a[href^="/signin/oidc/TestIdP"]`)),
+		cdp.Click(cdp.CSS(`a[href^="/signin/oidc/TestIdP"]`)),
+		cdp.WaitVisible(cdp.CSS("#me-org")),
+	)
+	if who := text(t, ctx, "#me-org"); who != "Helios" {
+		t.Errorf("header shows organisation %q, want Helios", who)
+	}
+	if loc, _ := cdp.Run(ctx, cdp.Location()); loc != c.srv.URL+"/watchlist" {
+		t.Errorf("landed on %s, want the watchlist asked for", loc)
+	}
+	screenshot(t, ctx, shots(t), "signin-oidc")
 }
