@@ -31,6 +31,7 @@ type OIDCProvider struct {
 const (
 	oidcFlowTTL  = 10 * time.Minute // from "Sign in with" to the callback, and to the second-factor code
 	oidcMaxFlows = 10000
+	oidcMaxPerIP = 30 // flows under way started from one address
 	oidcCookie   = "vigie_oidc" // binds a flow to the browser that started it
 )
 
@@ -42,6 +43,7 @@ type oidcFlow struct {
 	verifier string // PKCE code verifier
 	next     string
 	email    string // after the callback, while the second-factor code is asked
+	addr     string // the address that started it
 	expires  time.Time
 }
 
@@ -55,28 +57,37 @@ type oidcClient struct {
 
 // oidcFlows holds the flows under way, by state (or second-factor token).
 type oidcFlows struct {
-	mu sync.Mutex
-	m  map[string]*oidcFlow
+	mu     sync.Mutex
+	m      map[string]*oidcFlow
+	byAddr map[string]int
 }
 
 func (f *oidcFlows) put(key string, fl *oidcFlow, now time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
-		f.m = map[string]*oidcFlow{}
+		f.m, f.byAddr = map[string]*oidcFlow{}, map[string]int{}
 	}
-	if len(f.m) >= oidcMaxFlows {
+	if len(f.m) >= oidcMaxFlows || f.byAddr[fl.addr] >= oidcMaxPerIP {
 		for k, v := range f.m {
 			if !now.Before(v.expires) {
-				delete(f.m, k)
+				f.remove(k, v)
 			}
 		}
-		if len(f.m) >= oidcMaxFlows {
-			return vigie.Errorf(vigie.ETOOMANY, "too many sign-ins under way: try again in a few minutes")
-		}
+	}
+	if len(f.m) >= oidcMaxFlows || f.byAddr[fl.addr] >= oidcMaxPerIP {
+		return vigie.Errorf(vigie.ETOOMANY, "too many sign-ins under way: try again in a few minutes")
 	}
 	f.m[key] = fl
+	f.byAddr[fl.addr]++
 	return nil
+}
+
+func (f *oidcFlows) remove(key string, fl *oidcFlow) {
+	delete(f.m, key)
+	if f.byAddr[fl.addr]--; f.byAddr[fl.addr] <= 0 {
+		delete(f.byAddr, fl.addr)
+	}
 }
 
 // take removes and returns the flow of key, if it has not expired.
@@ -84,8 +95,11 @@ func (f *oidcFlows) take(key string, now time.Time) *oidcFlow {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fl := f.m[key]
-	delete(f.m, key)
-	if fl == nil || !now.Before(fl.expires) {
+	if fl == nil {
+		return nil
+	}
+	f.remove(key, fl)
+	if !now.Before(fl.expires) {
 		return nil
 	}
 	return fl
@@ -163,7 +177,7 @@ func (d *Dashboard) oidcStart(w http.ResponseWriter, r *http.Request, _ *view, _
 	}
 	state := randomToken()
 	fl := &oidcFlow{client: c, binding: randomToken(), nonce: randomToken(), verifier: oauth2.GenerateVerifier(),
-		next: safeNext(r.URL.Query().Get("next")), expires: d.opts.Now().Add(oidcFlowTTL)}
+		next: safeNext(r.URL.Query().Get("next")), addr: d.opts.Addr(r), expires: d.opts.Now().Add(oidcFlowTTL)}
 	if err := d.flows.put(state, fl, d.opts.Now()); err != nil {
 		return err
 	}
@@ -210,7 +224,7 @@ func (d *Dashboard) oidcFinish(w http.ResponseWriter, r *http.Request, v *view, 
 	s, err := d.hub.SignInOIDC(r.Context(), id, code, d.opts.Addr(r))
 	if errors.Is(err, hub.ErrSecondFactor) {
 		token := randomToken()
-		fl := &oidcFlow{binding: pre, email: id.Email, next: next, expires: d.opts.Now().Add(oidcFlowTTL), client: d.oidc[id.Provider]}
+		fl := &oidcFlow{binding: pre, email: id.Email, next: next, addr: d.opts.Addr(r), expires: d.opts.Now().Add(oidcFlowTTL), client: d.oidc[id.Provider]}
 		if err := d.flows.put("code:"+token, fl, d.opts.Now()); err != nil {
 			return err
 		}

@@ -439,3 +439,22 @@ func TestBrowserOIDCSignIn(t *testing.T) {
 	}
 	screenshot(t, ctx, shots(t), "signin-oidc")
 }
+
+// TestOIDCFlowsBounded: one address cannot fill the memory of flows under
+// way by starting sign-ins it never finishes.
+func TestOIDCFlowsBounded(t *testing.T) {
+	c, _ := oidcCoalition(t)
+	b := anonymous(c, "Bank")
+	n := 0
+	for ; n < 100; n++ {
+		if res, _ := b.get("/signin/oidc/TestIdP"); res.StatusCode != http.StatusSeeOther {
+			if res.StatusCode != http.StatusTooManyRequests {
+				t.Fatalf("flow %d: %s, want 303 or 429", n+1, res.Status)
+			}
+			break
+		}
+	}
+	if n == 0 || n == 100 {
+		t.Errorf("%d flows started from one address, want a bound between 1 and 99", n)
+	}
+}
