@@ -31,7 +31,7 @@ type OIDCProvider struct {
 const (
 	oidcFlowTTL  = 10 * time.Minute // from "Sign in with" to the callback, and to the second-factor code
 	oidcMaxFlows = 10000
-	oidcMaxPerIP = 30 // flows under way started from one address
+	oidcMaxPerIP = 30           // flows under way started from one address
 	oidcCookie   = "vigie_oidc" // binds a flow to the browser that started it
 )
 
