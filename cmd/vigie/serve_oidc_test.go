@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,4 +65,35 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestServeOIDCProviderDown: the hub starts with a provider that does not
+// answer, offers it, and says so when someone picks it.
+func TestServeOIDCProviderDown(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret") // not in the data directory, which must be empty
+	os.WriteFile(secret, []byte("the-client-secret"), 0o600)
+	m := mustServe(t, t.TempDir(), "--oidc-issuer", "http://127.0.0.1:1", "--oidc-name", "Example", "--oidc-client-id", "vigie", "--oidc-client-secret-file", secret)
+	hc := testHTTPClient()
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	for _, tc := range []struct {
+		path, want string
+		status     int
+	}{
+		{"/signin", "Sign in with Example", http.StatusOK},
+		{"/signin/oidc/Example", "does not answer", http.StatusServiceUnavailable},
+		{"/signin/oidc/Other", "no sign-in provider", http.StatusNotFound},
+	} {
+		res, err := hc.Get(m.url + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s: %s, want %d and %q", tc.path, res.Status, tc.status, tc.want)
+		}
+		if strings.Contains(string(body), "the-client-secret") {
+			t.Errorf("GET %s shows the client secret", tc.path)
+		}
+	}
 }
