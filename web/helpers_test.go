@@ -104,6 +104,13 @@ var allValues = []string{"198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51
 
 func newCoalition(t testing.TB) *coalition {
 	t.Helper()
+	return newCoalitionWith(t, nil)
+}
+
+// newCoalitionWith is newCoalition whose dashboard offers the OIDC
+// providers oidc returns for the hub's URL (nil: none).
+func newCoalitionWith(t testing.TB, oidc func(hubURL string) []web.OIDCProvider) *coalition {
+	t.Helper()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "vigie.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -163,8 +170,13 @@ func newCoalition(t testing.TB) *coalition {
 	}
 	c.engine = alert.New(st, alert.Options{DefaultTLP: vigie.TLPGreen})
 	c.index()
-	d := web.New(h, web.Options{Title: "vigie test hub", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
-	c.srv = httptest.NewTLSServer(server.New(h, server.Options{Dashboard: d, Logger: slog.New(slog.NewTextHandler(&c.logs, nil))}).Handler())
+	c.srv = httptest.NewUnstartedServer(nil)
+	opts := web.Options{Title: "vigie test hub", Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
+	if oidc != nil {
+		opts.OIDC = oidc("https://" + c.srv.Listener.Addr().String())
+	}
+	c.srv.Config.Handler = server.New(h, server.Options{Dashboard: web.New(h, opts), Logger: slog.New(slog.NewTextHandler(&c.logs, nil))}).Handler()
+	c.srv.StartTLS()
 	t.Cleanup(c.srv.Close)
 	for name, role := range roles {
 		email := strings.ToLower(name) + "@" + strings.ToLower(name) + ".example"

@@ -9,10 +9,11 @@ import (
 
 type signinData struct {
 	Email, Next string
+	Providers   []string // OIDC providers offered
 }
 
 func (d *Dashboard) signinForm(w http.ResponseWriter, r *http.Request, v *view, _ string) error {
-	v.Title, v.Data = "Sign in", signinData{Next: safeNext(r.URL.Query().Get("next"))}
+	v.Title, v.Data = "Sign in", signinData{Next: safeNext(r.URL.Query().Get("next")), Providers: d.providerNames()}
 	d.render(w, http.StatusOK, "signin.html", v)
 	return nil
 }
@@ -24,7 +25,7 @@ func (d *Dashboard) signinPost(w http.ResponseWriter, r *http.Request, v *view, 
 		if c := vigie.ErrorCode(err); c != vigie.EUNAUTHORIZED && c != vigie.ETOOMANY {
 			return err
 		}
-		v.Title, v.Error, v.Data = "Sign in", vigie.ErrorMessage(err), signinData{Email: email, Next: next}
+		v.Title, v.Error, v.Data = "Sign in", vigie.ErrorMessage(err), signinData{Email: email, Next: next, Providers: d.providerNames()}
 		d.render(w, statusOf(vigie.ErrorCode(err)), "signin.html", v)
 		return nil
 	}
@@ -86,8 +87,10 @@ func (d *Dashboard) signout(w http.ResponseWriter, r *http.Request, q *req) erro
 	return nil
 }
 
+// accountData is the account page's: a new TOTP secret to enrol (the
+// template draws its otpauth URI and QR code).
 type accountData struct {
-	NewSecret, URI string
+	NewSecret string
 }
 
 func (d *Dashboard) account(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -95,7 +98,6 @@ func (d *Dashboard) account(w http.ResponseWriter, r *http.Request, q *req) erro
 	data := accountData{}
 	if !q.v.Me.TOTP {
 		data.NewSecret = totp.NewSecret()
-		data.URI = totp.URI(data.NewSecret, d.opts.Title, q.user.Email)
 	}
 	q.v.Data = data
 	if r.URL.Query().Get("done") != "" {

@@ -63,6 +63,7 @@ type Options struct {
 	// Addr returns the source address of a request for the audit log
 	// (nil: the connection's address).
 	Addr func(*http.Request) string
+	OIDC []OIDCProvider // "Sign in with" providers (oidc.go)
 }
 
 // Dashboard serves the pages. It is safe for concurrent use.
@@ -71,6 +72,8 @@ type Dashboard struct {
 	opts   Options
 	pages  map[string]*template.Template
 	assets map[string]string // name -> URL with its checksum
+	oidc   map[string]*oidcClient
+	flows  oidcFlows
 }
 
 // New returns the dashboard over h.
@@ -92,7 +95,10 @@ func New(h *hub.Hub, opts Options) *Dashboard {
 			return r.RemoteAddr
 		}
 	}
-	d := &Dashboard{hub: h, opts: opts, assets: map[string]string{}}
+	d := &Dashboard{hub: h, opts: opts, assets: map[string]string{}, oidc: map[string]*oidcClient{}}
+	for _, p := range opts.OIDC {
+		d.oidc[p.Name] = &oidcClient{cfg: p}
+	}
 	entries, _ := fs.ReadDir(assetFS, "assets")
 	for _, e := range entries {
 		b, _ := fs.ReadFile(assetFS, "assets/"+e.Name())
@@ -119,6 +125,9 @@ func (d *Dashboard) routes() map[string]http.Handler {
 		"GET /signin":                 d.public(d.signinForm),
 		"POST /signin":                d.public(d.signinPost),
 		"GET /signin/link":            d.public(d.linkForm),
+		"GET /signin/oidc/{name}":     d.public(d.oidcStart),
+		"GET /signin/oidc/callback":   d.public(d.oidcCallback),
+		"POST /signin/oidc/code":      d.public(d.oidcCode),
 		"POST /signin/link":           d.public(d.linkPost),
 		"POST /signout":               d.page(vigie.RoleReader, d.signout),
 		"GET /account":                d.page(vigie.RoleReader, d.account),

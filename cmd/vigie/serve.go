@@ -86,6 +86,7 @@ type serveMain struct {
 	MetricsAddr       string // serves /metrics without a key (metrics.go)
 	Federation        bool   // pull from the peers of "vigie admin peer add"
 	MaxSampleSize     int64
+	OIDC              oidcFlags // serve_oidc.go
 
 	store   hubStore
 	hub     *hub.Hub
@@ -138,6 +139,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", "", "also serve GET /metrics (Prometheus) on this address, without a key: keep it on loopback or a private network (on --addr, /metrics needs an operator key)")
 	fs.BoolVar(&m.Federation, "federation", m.Federation, "pull from the peer hubs registered with \"vigie admin peer add\" (new ones within seconds)")
 	fs.Int64Var(&m.MaxSampleSize, "max-sample-size", hub.DefaultMaxSampleSize, "largest sample (bytes) accepted for triage")
+	m.OIDC.register(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -158,7 +160,7 @@ func (m *serveMain) ParseFlags(args []string) error {
 	if m.LogFormat != "text" && m.LogFormat != "json" {
 		return usageError(fs, fmt.Sprintf("--log-format %q: want text or json", m.LogFormat))
 	}
-	return nil
+	return m.OIDC.check(fs)
 }
 
 // Run opens the store, wires the hub and starts serving; it returns once
@@ -258,7 +260,7 @@ func (m *serveMain) wire(ctx context.Context) error {
 			BodyMinRate: m.BodyMinRate, BodyGrace: m.BodyGrace, ReadTimeout: m.ReadTimeout,
 			AuthFailures: m.AuthFailures, WriteRate: m.WriteRate, WriteBurst: m.WriteBurst,
 		},
-		Dashboard: web.New(h, web.Options{Title: m.Title, Logger: logger}),
+		Dashboard: web.New(h, web.Options{Title: m.Title, Logger: logger, OIDC: m.OIDC.providers(public)}),
 	}).Handler()
 	m.jobs.Add(1)
 	go func() { defer m.jobs.Done(); m.housekeeping(bg, h, logger) }()
