@@ -53,6 +53,7 @@ var dialect = sqldb.Dialect{
 	LockIDs:       lockIDs,
 	Size:          `SELECT pg_database_size(current_database()), 0`,
 	Strings:       `SELECT json_array_elements_text(?::json)`,
+	Rows:          `json_array_elements(?::json) AS value`,
 	LockRow:       " FOR UPDATE",
 	ByteOrder:     ` COLLATE "C"`,
 	Text: sqldb.TextIndex{

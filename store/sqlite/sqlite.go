@@ -50,6 +50,7 @@ var dialect = sqldb.Dialect{
 	Unavailable:  unavailable,
 	Compact:      compact,
 	Strings:      `SELECT value FROM json_each(?)`,
+	Rows:         `json_each(?)`,
 	Text: sqldb.TextIndex{
 		Insert: `INSERT INTO objects_text (rowid, coll, body) SELECT value ->> 0, 'c' || (value ->> 1), value ->> 2 FROM json_each(?)`,
 		From:   `objects_text CROSS JOIN objects o ON o.seq = objects_text.rowid`,

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,6 +87,31 @@ func testOrigins(t *testing.T, s vigie.Store) {
 	want := map[string]vigie.Origin{id: {ID: id, Hub: "hub-1", Org: "identity--x", OrgName: "X", Peer: "b"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Origins (-want +got):\n%s", diff)
+	}
+
+	// A page's worth in one call: names any text may hold, and an id twice
+	// (the first one wins).
+	var batch []vigie.Origin
+	var ids []string
+	for i := 10; i < 260; i++ {
+		o := vigie.Origin{ID: stixID("indicator", i), Hub: "hub-3", Org: "identity--z", OrgName: fmt.Sprintf(`CERT "Nord" \ Électricité ☢ %d`, i), Peer: "p'q"}
+		batch, ids = append(batch, o), append(ids, o.ID)
+	}
+	batch = append(batch, vigie.Origin{ID: batch[0].ID, Hub: "hub-4", Org: "identity--w", Peer: "other"})
+	if err := s.RecordOrigins(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Origins(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ids) {
+		t.Fatalf("%d origins recorded of %d", len(got), len(ids))
+	}
+	for _, o := range batch[:len(ids)] {
+		if got[o.ID] != o {
+			t.Errorf("origin of %s = %+v, want %+v", o.ID, got[o.ID], o)
+		}
 	}
 }
 

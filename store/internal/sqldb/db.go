@@ -60,6 +60,10 @@ type Dialect struct {
 	// parameter: a list of any length in a statement whose text does not
 	// change, so the database parses it quickly.
 	Strings string
+	// Rows is a FROM item over a JSON array of arrays passed as one
+	// parameter, one row per array in a column named value (value ->> 0
+	// is its first element as text).
+	Rows string
 }
 
 // DB implements vigie.Store. w is used for writes, r for reads: SQLite

@@ -161,31 +161,20 @@ func (s *DB) RecordOrigins(ctx context.Context, origins []vigie.Origin) error {
 	if len(origins) == 0 {
 		return nil
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	rows := make([][5]string, len(origins))
+	for i, o := range origins {
+		rows[i] = [5]string{o.ID, o.Hub, o.Org, o.OrgName, o.Peer}
+	}
+	list, err := json.Marshal(rows)
 	if err != nil {
-		return s.wrap("begin", err)
+		return s.wrap("record origins", err)
 	}
-	defer tx.Rollback()
-	now := time.Now().UnixMicro()
-	const chunk = 100
-	for start := 0; start < len(origins); start += chunk {
-		part := origins[start:min(start+chunk, len(origins))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO relay_origins (id, origin_hub, origin_org, org_name, peer, first_seen) VALUES `)
-		args := make([]any, 0, 6*len(part))
-		for i, o := range part {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?)")
-			args = append(args, o.ID, o.Hub, o.Org, o.OrgName, o.Peer, now)
-		}
-		b.WriteString(` ON CONFLICT (id) DO NOTHING`)
-		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
-			return s.wrap("record origins", err)
-		}
-	}
-	return s.wrap("commit", tx.Commit())
+	// One statement whatever the number of origins ("WHERE true" lets
+	// SQLite tell the SELECT from the upsert clause).
+	_, err = s.w.ExecContext(ctx, s.q(`INSERT INTO relay_origins (id, origin_hub, origin_org, org_name, peer, first_seen)
+		SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, CAST(? AS BIGINT) FROM `+s.d.Rows+` WHERE true
+		ON CONFLICT (id) DO NOTHING`), time.Now().UnixMicro(), list)
+	return s.wrap("record origins", err)
 }
 
 // Origins returns the recorded origins of those of ids that have one.
