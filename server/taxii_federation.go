@@ -154,21 +154,28 @@ func (s *Server) waitGet(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, taxii.WaitResult{Changed: changed})
 }
 
-// pushAdd receives a push from a peer hub (key of role peer, write grant
-// on the collection): the hub relays it as it would a pull.
-func (s *Server) pushAdd(w http.ResponseWriter, r *http.Request) error {
+// peerPost checks a POST from a peer hub (a key of role peer, a TAXII
+// content type) and reads its body within the API root's size limit.
+func (s *Server) peerPost(w http.ResponseWriter, r *http.Request) (vigie.Principal, []byte, error) {
 	p, err := requireRole(r, vigie.RolePeer)
 	if err != nil {
-		return err
+		return p, nil, err
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
-		return err
+		return p, nil, err
 	}
 	root, err := s.hub.APIRoot(r.Context(), p, r.PathValue("root"))
 	if err != nil {
-		return err
+		return p, nil, err
 	}
 	body, err := readBody(w, r, root.MaxContentLength)
+	return p, body, err
+}
+
+// pushAdd receives a push from a peer hub (key of role peer, write grant
+// on the collection): the hub relays it as it would a pull.
+func (s *Server) pushAdd(w http.ResponseWriter, r *http.Request) error {
+	p, body, err := s.peerPost(w, r)
 	if err != nil {
 		return err
 	}
@@ -199,18 +206,7 @@ func (s *Server) pushAdd(w http.ResponseWriter, r *http.Request) error {
 // sightingsAdd receives sightings a peer hub reports back about this
 // hub's indicators (key of role peer that reads the collection).
 func (s *Server) sightingsAdd(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireRole(r, vigie.RolePeer)
-	if err != nil {
-		return err
-	}
-	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
-		return err
-	}
-	root, err := s.hub.APIRoot(r.Context(), p, r.PathValue("root"))
-	if err != nil {
-		return err
-	}
-	body, err := readBody(w, r, root.MaxContentLength)
+	p, body, err := s.peerPost(w, r)
 	if err != nil {
 		return err
 	}

@@ -141,6 +141,17 @@ func (a *admin) flags(name, synopsis, help string) *flag.FlagSet {
 	return fs
 }
 
+// openWith parses a command's flags and its one positional argument (want
+// says what it is when missing), then opens the hub.
+func (a *admin) openWith(ctx context.Context, fs *flag.FlagSet, args []string, want string) (string, *hub.Hub, error) {
+	arg, err := oneArg(fs, args, want)
+	if err != nil {
+		return "", nil, err
+	}
+	h, err := a.open(ctx)
+	return arg, h, err
+}
+
 // open opens the store once the flags are parsed.
 func (a *admin) open(ctx context.Context) (*hub.Hub, error) {
 	if err := requireHub(a.data, a.db); err != nil {
@@ -160,11 +171,7 @@ func (a *admin) orgAdd(ctx context.Context, args []string) error {
 	fs := a.flags("org add", "org add NAME [--sector S]... [--country CC]", "Register a member organisation; prints the id of its STIX identity.")
 	fs.Var(&sectors, "sector", "industry sector (STIX industry-sector-ov, e.g. energy); repeat or separate with commas")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country code, e.g. FR")
-	arg, err := oneArg(fs, args, "want exactly one organisation NAME")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want exactly one organisation NAME")
 	if err != nil {
 		return err
 	}
@@ -323,11 +330,7 @@ func (a *admin) keyList(ctx context.Context, args []string) error {
 
 func (a *admin) keyRevoke(ctx context.Context, args []string) error {
 	fs := a.flags("key revoke", "key revoke KEY_ID", "Revoke an API key at once; requests with it are refused (401).")
-	arg, err := oneArg(fs, args, "want one KEY_ID (see \"key list\")")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want one KEY_ID (see \"key list\")")
 	if err != nil {
 		return err
 	}
@@ -343,11 +346,7 @@ func (a *admin) communityAdd(ctx context.Context, args []string) error {
 	var members listFlag
 	fs := a.flags("community add", "community add NAME --member ORG[,ORG...]", "Create a community (sharing group) of organisations.")
 	fs.Var(&members, "member", "member organisation names; repeat or separate with commas")
-	arg, err := oneArg(fs, args, "want exactly one community NAME")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want exactly one community NAME")
 	if err != nil {
 		return err
 	}

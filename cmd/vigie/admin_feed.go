@@ -160,11 +160,7 @@ func (a *admin) feedList(ctx context.Context, args []string) error {
 
 func (a *admin) feedRemove(ctx context.Context, args []string) error {
 	fs := a.flags("feed rm", "feed rm NAME", "End a feed subscription; what it brought stays.")
-	arg, err := oneArg(fs, args, "want NAME")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want NAME")
 	if err != nil {
 		return err
 	}
@@ -178,11 +174,7 @@ func (a *admin) feedRemove(ctx context.Context, args []string) error {
 func (a *admin) feedRun(ctx context.Context, args []string) error {
 	fs := a.flags("feed run", "feed run NAME [--json]", "Fetch a feed now and publish what changed since its last run.")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON")
-	arg, err := oneArg(fs, args, "want NAME")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want NAME")
 	if err != nil {
 		return err
 	}

@@ -56,11 +56,7 @@ func (a *admin) userLink(ctx context.Context, args []string) error {
 	fs := a.flags("user link", "user link EMAIL [--url URL]",
 		"Print a new one-time sign-in link for a user (forgotten password, expired link); earlier links stop working.")
 	base := fs.String("url", "https://127.0.0.1:8443", userURLHelp)
-	arg, err := oneArg(fs, args, "want exactly one EMAIL")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want exactly one EMAIL")
 	if err != nil {
 		return err
 	}
@@ -86,11 +82,7 @@ func (a *admin) userSetDisabled(ctx context.Context, args []string, disabled boo
 	verb := map[bool]string{true: "disable", false: "enable"}[disabled]
 	fs := a.flags("user "+verb, "user "+verb+" EMAIL",
 		"Disable a dashboard account (its sessions and sign-in links end at once; sign-in is refused), or enable it again.")
-	arg, err := oneArg(fs, args, "want exactly one EMAIL")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want exactly one EMAIL")
 	if err != nil {
 		return err
 	}

@@ -183,11 +183,7 @@ func (a *admin) peerList(ctx context.Context, args []string) error {
 // peerNamed runs a command that takes one peer NAME.
 func (a *admin) peerNamed(ctx context.Context, args []string, verb, help string, run func(*hub.Hub, string) error) error {
 	fs := a.flags("peer "+verb, "peer "+verb+" NAME", help)
-	arg, err := oneArg(fs, args, "want exactly one peer NAME")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want exactly one peer NAME")
 	if err != nil {
 		return err
 	}
@@ -245,11 +241,7 @@ func (a *admin) hubShow(ctx context.Context, args []string) error {
 // hubOperator sets the organisation that operates the hub.
 func (a *admin) hubOperator(ctx context.Context, args []string) error {
 	fs := a.flags("hub operator", "hub operator ORG", "Record the organisation that runs this hub; its peers see it in discovery.")
-	arg, err := oneArg(fs, args, "want exactly one organisation")
-	if err != nil {
-		return err
-	}
-	h, err := a.open(ctx)
+	arg, h, err := a.openWith(ctx, fs, args, "want exactly one organisation")
 	if err != nil {
 		return err
 	}
