@@ -173,3 +173,39 @@ func TestSuppliersHostile(t *testing.T) {
 		t.Errorf("B lists %v: want only its own record", list)
 	}
 }
+
+// TestDocumentShareNotRed: an SBOM or VEX names no RED recipients, so
+// sharing one at TLP:RED is refused on every path (API, CLI, pages), and
+// the refused upload registers no product; AMBER+STRICT is taken.
+func TestDocumentShareNotRed(t *testing.T) {
+	f, ps := supplierFixture(t)
+	a := ps["A"]
+	shared, err := f.hub.AddCollection(ctx, hub.Console(), hub.CollectionSpec{Root: "api1", Title: "ab", Read: []string{"community:ab"}, Write: []string{"community:ab"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := func(tlp vigie.TLP) hub.Share { return hub.Share{Root: "api1", Collection: shared.ID, TLP: tlp} }
+	prod, err := f.hub.Product(ctx, a, "gateway@2.0", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.UploadSBOM(ctx, a, prod, []byte(gatewaySBOM), share(vigie.TLPRed)); vigie.ErrorCode(err) != vigie.EINVALID {
+		t.Errorf("SBOM at TLP:RED: %v, want EINVALID", err)
+	}
+	vexDoc := `{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://example.org/vex/1","author":"A","timestamp":"2026-01-01T00:00:00Z","version":1,"statements":[]}`
+	if _, err := f.hub.UploadVEX(ctx, a, prod, []byte(vexDoc), share(vigie.TLPRed)); vigie.ErrorCode(err) != vigie.EINVALID {
+		t.Errorf("VEX at TLP:RED: %v, want EINVALID", err)
+	}
+	if _, err := f.hub.UploadProductSBOM(ctx, a, "router@1.0", "", []byte(gatewaySBOM), share(vigie.TLPRed)); vigie.ErrorCode(err) != vigie.EINVALID {
+		t.Errorf("new product's SBOM at TLP:RED: %v, want EINVALID", err)
+	}
+	if _, err := f.hub.Product(ctx, a, "router@1.0", "", false); vigie.ErrorCode(err) != vigie.ENOTFOUND {
+		t.Errorf("a refused upload registered its product: %v", err)
+	}
+	if _, err := f.hub.UploadSBOM(ctx, a, prod, []byte(gatewaySBOM), share(vigie.TLPAmberStrict)); err != nil {
+		t.Errorf("SBOM at TLP:AMBER+STRICT: %v", err)
+	}
+	if _, err := f.hub.UploadVEX(ctx, a, prod, []byte(vexDoc), share(vigie.TLPAmberStrict)); err != nil {
+		t.Errorf("VEX at TLP:AMBER+STRICT: %v", err)
+	}
+}

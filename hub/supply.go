@@ -147,7 +147,7 @@ func parseSBOM(data []byte) (*sbom.Document, error) {
 }
 
 func (h *Hub) uploadSBOM(ctx context.Context, p vigie.Principal, prod *vigie.Product, doc *sbom.Document, share Share) (*SBOMUpload, error) {
-	c, a, err := h.shareTarget(ctx, p, prod, share)
+	c, a, err := h.documentTarget(ctx, p, prod, share)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (h *Hub) UploadVEX(ctx context.Context, p vigie.Principal, prod *vigie.Prod
 	if err != nil {
 		return 0, vigie.Errorf(vigie.EINVALID, "%v", err)
 	}
-	c, a, err := h.shareTarget(ctx, p, prod, share)
+	c, a, err := h.documentTarget(ctx, p, prod, share)
 	if err != nil {
 		return 0, err
 	}
@@ -183,7 +183,24 @@ func (h *Hub) UploadVEX(ctx context.Context, p vigie.Principal, prod *vigie.Prod
 	return len(d.Statements), h.publishOne(ctx, p, a, c, raw)
 }
 
-// shareTarget resolves where an SBOM or VEX goes.
+// documentShare refuses TLP:RED for an SBOM or VEX: an upload names no
+// RED recipients, so its publisher alone could read it.
+func documentShare(share Share) error {
+	if share.TLP == vigie.TLPRed {
+		return vigie.Errorf(vigie.EINVALID, "TLP:RED needs recipients, and an SBOM or VEX upload names none: choose TLP:AMBER+STRICT, or keep it private")
+	}
+	return nil
+}
+
+// documentTarget resolves where an SBOM or VEX goes.
+func (h *Hub) documentTarget(ctx context.Context, p vigie.Principal, prod *vigie.Product, share Share) (*vigie.Collection, vigie.Access, error) {
+	if err := documentShare(share); err != nil {
+		return nil, vigie.Access{}, err
+	}
+	return h.shareTarget(ctx, p, prod, share)
+}
+
+// shareTarget resolves the collection a product's document goes to.
 func (h *Hub) shareTarget(ctx context.Context, p vigie.Principal, prod *vigie.Product, share Share) (*vigie.Collection, vigie.Access, error) {
 	root, id := PrivateRoot, prod.Collection
 	if share.Collection != "" {
@@ -293,6 +310,9 @@ func (h *Hub) UploadProductSBOM(ctx context.Context, p vigie.Principal, product,
 	}
 	doc, err := parseSBOM(data)
 	if err != nil {
+		return nil, err
+	}
+	if err := documentShare(share); err != nil {
 		return nil, err
 	}
 	prod, err := h.Product(ctx, p, product, supplier, true)

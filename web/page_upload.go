@@ -144,10 +144,7 @@ func (s *shareData) share(r *http.Request) (hub.Share, error) {
 	if err != nil {
 		return hub.Share{}, err
 	}
-	if !slices.Contains(shareTLPs, t) {
-		return hub.Share{}, vigie.Errorf(vigie.EINVALID, "TLP:RED needs recipients, and an SBOM or VEX upload names none: choose TLP:AMBER+STRICT, or keep it private")
-	}
-	return hub.Share{Root: root, Collection: id, TLP: t}, nil
+	return hub.Share{Root: root, Collection: id, TLP: t}, nil // the hub refuses TLP:RED
 }
 
 // sbomForm shows the SBOM upload form.

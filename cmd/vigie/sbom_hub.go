@@ -35,7 +35,7 @@ func runSBOMHub(ctx context.Context, stdio Stdio, verb string, args []string) er
 	supplier := fs.String("supplier", "", "the product's supplier (upload)")
 	root := fs.String("root", "", "API root of --collection")
 	collection := fs.String("collection", "", "share in this collection instead of your private one (upload, vex)")
-	tlp := fs.String("tlp", "", "TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT, RED (upload, vex)")
+	tlp := fs.String("tlp", "", "TLP marking: CLEAR, GREEN, AMBER, AMBER+STRICT (upload, vex; not RED: an upload names no recipients)")
 	format := fs.String("format", "table", "findings output: table, json or sarif")
 	wait := fs.Duration("wait", 3*time.Second, "after an upload, wait this long for the findings (0: do not)")
 	asJSON := fs.Bool("json", false, "print JSON (products)")
